@@ -1,0 +1,41 @@
+# Guildbook: `make run` serves the app with demo data on SQLite; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DEBUG=$${DEBUG:-true} $(BIN)/guildbook migrate --no-input
+	DEBUG=$${DEBUG:-true} $(BIN)/guildbook demo --if-empty
+	DEBUG=$${DEBUG:-true} $(BIN)/guildbook runserver $(HOST):$(PORT)
+
+test: install
+	GUILDBOOK_TESTING=true $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	GUILDBOOK_TESTING=true DATABASE_URL=sqlite:////tmp/guildbook-lint.sqlite3 $(BIN)/guildbook makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,252 @@
+"""Every write about people: creating them, roles, imports and API tokens."""
+
+import csv
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from guildbook.accounts.models import ApiToken, User, normalise_email
+from guildbook.core import roles
+from guildbook.core.audit import audit_record
+from guildbook.core.errors import Conflict, ServiceError
+
+TOKEN_PREFIX = "gb_"
+
+
+def roles_sync(*, using: str = "default") -> None:
+    """Make sure each role's group exists with its permissions (idempotent, runs after migrate)."""
+    for group_name, perms in roles.ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=group_name)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            perm = (
+                Permission.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .first()
+            )
+            if perm:
+                wanted.append(perm)
+        if wanted:
+            group.permissions.add(*wanted)
+
+
+def _clean_email(email: str) -> str:
+    email = normalise_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ServiceError(f"“{email}” is not a valid e-mail address.", field="email") from None
+    return email
+
+
+def _role_group(role: str) -> Group:
+    name = roles.role_group_name(role)
+    if not name:
+        choices = ", ".join(sorted({k for k in roles.ROLE_CHOICES if k not in ("sdo", "admin")}))
+        raise ServiceError(f"Unknown role “{role}”. Choose one of: {choices}.", field="role")
+    group, _ = Group.objects.get_or_create(name=name)
+    return group
+
+
+def user_role_add(*, user: User, role: str, actor=None) -> None:
+    group = _role_group(role)
+    with transaction.atomic():
+        user.groups.add(group)
+        if group.name == roles.ADMINISTRATOR and not (user.is_staff and user.is_superuser):
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        audit_record(actor=actor, action="role_added", subject=user, role=group.name)
+
+
+def user_create(
+    *,
+    email: str,
+    name: str = "",
+    job_title: str = "",
+    team: str = "",
+    organisation: str = "",
+    role: str | None = None,
+    password: str | None = None,
+    actor=None,
+) -> User:
+    """Create a person. Fails with a Conflict when the e-mail address is already known."""
+    email = _clean_email(email)
+    with transaction.atomic():
+        if User.objects.filter(email=email).exists():
+            raise Conflict(f"Someone with the e-mail {email} already exists.", field="email")
+        user = User.objects.create_user(
+            email,
+            password=password,
+            name=name.strip(),
+            job_title=job_title.strip(),
+            team=team.strip(),
+            organisation=organisation.strip(),
+        )
+        _mark_email_verified(user)
+        audit_record(actor=actor, action="person_created", subject=user)
+        if role:
+            user_role_add(user=user, role=role, actor=actor)
+    return user
+
+
+def user_get_or_create(*, email: str, name: str = "", actor=None) -> tuple[User, bool]:
+    """Find a person by e-mail or create them (a trainer adding a newcomer to a session)."""
+    email = _clean_email(email)
+    existing = User.objects.filter(email=email).first()
+    if existing:
+        return existing, False
+    return user_create(email=email, name=name, actor=actor), True
+
+
+def user_update_profile(*, user: User, actor=None, **fields) -> User:
+    allowed = {"name", "job_title", "team", "organisation"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        for key, value in fields.items():
+            setattr(user, key, (value or "").strip())
+        user.save(update_fields=list(fields))
+        audit_record(actor=actor or user, action="profile_updated", subject=user)
+    return user
+
+
+def _mark_email_verified(user: User) -> None:
+    """People created by a trainer or an import own that address as far as we know."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+
+
+# --- Import ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+IMPORT_COLUMNS = ("email", "name", "team", "organisation", "role")
+
+
+def people_import(*, text: str, actor=None) -> ImportResult:
+    """Import people from CSV text: all rows or none. Re-importing updates, never duplicates.
+
+    Every bad row is reported by its line number; if any row is bad nothing is written.
+    """
+    result = ImportResult()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "email" not in headers or "name" not in headers:
+        raise ServiceError(
+            "The file needs a header row with at least the columns email and name "
+            "(optional: team, organisation, role).",
+            field="file",
+        )
+    reader.fieldnames = headers
+    rows = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        email = normalise_email(row.get("email") or "")
+        name = (row.get("name") or "").strip()
+        role = (row.get("role") or "").strip()
+        problems = []
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(f"“{email}” is not a valid e-mail address" if email else "no e-mail")
+        if not name:
+            problems.append("no name")
+        if role and not roles.role_group_name(role):
+            problems.append(f"unknown role “{role}”")
+        if email in seen:
+            problems.append(f"the same e-mail as line {seen[email]}")
+        seen.setdefault(email, line)
+        if problems:
+            result.errors.append(f"line {line}: " + "; ".join(problems))
+        else:
+            rows.append((email, name, row, role))
+    if result.errors:
+        return result
+    with transaction.atomic():
+        existing = {u.email: u for u in User.objects.filter(email__in=[r[0] for r in rows])}
+        for email, name, row, role in rows:
+            values = {
+                "name": name,
+                "team": (row.get("team") or "").strip(),
+                "organisation": (row.get("organisation") or "").strip(),
+            }
+            user = existing.get(email)
+            if user:
+                changed = [k for k, v in values.items() if getattr(user, k) != v]
+                if changed:
+                    for k in changed:
+                        setattr(user, k, values[k])
+                    user.save(update_fields=changed)
+                    audit_record(actor=actor, action="person_imported", subject=user)
+                result.updated += 1
+            else:
+                user = user_create(email=email, actor=actor, **values)
+                result.created += 1
+            if role:
+                user_role_add(user=user, role=role, actor=actor)
+    return result
+
+
+# --- API tokens -----------------------------------------------------------------------
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str = "API token", actor=None) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is shown once and never stored."""
+    name = (name or "").strip() or "API token"
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name[:100], prefix=secret[:10], key_hash=_hash_key(secret)
+        )
+        audit_record(actor=actor or user, action="api_token_created", subject=token)
+    return token, secret
+
+
+def api_token_revoke(*, token: ApiToken, actor=None) -> ApiToken:
+    with transaction.atomic():
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_record(actor=actor, action="api_token_revoked", subject=token)
+    return token
+
+
+def api_token_authenticate(key: str) -> User | None:
+    if not key or not key.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash_key(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Write the last-use time at most once a minute so a busy integration does not turn
+    # every read into a write.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

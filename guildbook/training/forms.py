@@ -1,0 +1,55 @@
+from django import forms
+
+from guildbook.training.models import BookingQuestion, Category, Course
+
+
+class CatalogueFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False)
+    category = forms.ChoiceField(label="Category", required=False)
+    level = forms.ChoiceField(
+        label="Level", required=False, choices=[("", "Any level"), *Course.Level.choices]
+    )
+    delivery = forms.ChoiceField(
+        label="How it is delivered",
+        required=False,
+        choices=[("", "Any"), ("in_person", "In person"), ("online", "Online")],
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "All categories")] + [
+            (c.slug, c.name) for c in Category.objects.all()
+        ]
+
+
+class BookingQuestionsForm(forms.Form):
+    """The course's booking questions; fields are named q<id>."""
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for q in questions:
+            name = f"q{q.pk}"
+            common = {"label": q.text, "help_text": q.help_text, "required": q.required}
+            if q.kind == BookingQuestion.Kind.YES_NO:
+                self.fields[name] = forms.ChoiceField(
+                    choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect, **common
+                )
+            elif q.kind == BookingQuestion.Kind.CHOICE:
+                self.fields[name] = forms.ChoiceField(
+                    choices=[(c, c) for c in q.choice_list], widget=forms.RadioSelect, **common
+                )
+            elif q.kind == BookingQuestion.Kind.LONG_TEXT:
+                self.fields[name] = forms.CharField(
+                    widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, **common
+                )
+            else:
+                self.fields[name] = forms.CharField(max_length=500, **common)
+
+    def answers(self) -> dict:
+        return {k[1:]: v for k, v in self.cleaned_data.items() if v not in ("", None)}

@@ -1,0 +1,405 @@
+"""The training offer: courses, sessions, series, bookings and attendance.
+
+Rules a single row can check live here as database constraints. The two invariants that
+matter most are constraints too, so no code path (admin, shell, a bug) can break them:
+
+* a session's confirmed places never exceed its capacity — `Session.places_taken` is kept
+  in the same transaction as every booking change and checked against `capacity`;
+* a person holds at most one active (confirmed or waiting) booking per session — a partial
+  unique index.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from guildbook.core.models import TimeStampedModel
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:100]
+        super().save(*args, **kwargs)
+
+
+class Course(TimeStampedModel):
+    class Level(models.TextChoices):
+        NOVICE = "novice", _("Novice")
+        INTERMEDIATE = "intermediate", _("Intermediate")
+        ADVANCED = "advanced", _("Advanced")
+
+    class Delivery(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        BOTH = "both", _("In person or online")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public — anyone can see it")
+        STAFF = "staff", _("Staff only — signed-in people")
+        CLOSED = "closed", _("Closed team session — by invitation link")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.CharField(max_length=300, help_text="One or two sentences for the catalogue.")
+    description = models.TextField(blank=True)
+    learning_outcomes = models.TextField(
+        blank=True, help_text="One outcome a line: what people can do afterwards."
+    )
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.NOVICE)
+    duration_minutes = models.PositiveIntegerField(default=90)
+    audience = models.CharField(max_length=300, blank=True)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="courses"
+    )
+    tags = models.CharField(max_length=300, blank=True, help_text="Comma-separated.")
+    delivery = models.CharField(max_length=20, choices=Delivery.choices, default=Delivery.IN_PERSON)
+    visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.STAFF
+    )
+    invitation_token = models.CharField(max_length=64, blank=True, editable=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+
+    # Booking rules
+    booking_opens_days = models.PositiveIntegerField(
+        default=90, help_text="Booking opens this many days before a session starts."
+    )
+    booking_closes_hours = models.PositiveIntegerField(
+        default=0, help_text="Booking closes this many hours before a session starts."
+    )
+    late_cancellation_hours = models.PositiveIntegerField(
+        default=48, help_text="Cancelling within this many hours of the start counts as late."
+    )
+    waiting_list_enabled = models.BooleanField(default=True)
+    default_capacity = models.PositiveIntegerField(default=12)
+
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="courses_trained"
+    )
+
+    class Meta:
+        ordering = ["title"]
+        permissions = [
+            ("run_training", "Can run courses and sessions, take registers and see bookings"),
+            ("view_training_records", "Can see anyone's training record"),
+            ("view_no_show_history", "Can see people's no-show history"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0), name="course_duration_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title)[:200] or secrets.token_hex(4)
+        if self.visibility == self.Visibility.CLOSED and not self.invitation_token:
+            self.invitation_token = secrets.token_urlsafe(24)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("training:course", args=[self.slug])
+
+    @property
+    def outcomes(self) -> list[str]:
+        return [line.strip(" -•\t") for line in self.learning_outcomes.splitlines() if line.strip()]
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.tags.split(",") if t.strip()]
+
+
+class CourseMaterial(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(max_length=200)
+    url = models.URLField(blank=True)
+    file = models.FileField(upload_to="materials/", blank=True)
+    for_trainers_only = models.BooleanField(default=False)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(file=""), name="material_has_url_or_file"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def href(self) -> str:
+        return self.file.url if self.file else self.url
+
+
+class AgendaItem(models.Model):
+    """A step of the session plan, shown to trainers: timed items and discussion points."""
+
+    class Kind(models.TextChoices):
+        ITEM = "item", _("Agenda item")
+        DISCUSSION = "discussion", _("Discussion point")
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="agenda")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ITEM)
+    minutes = models.PositiveIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BookingQuestion(models.Model):
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        YES_NO = "yes_no", _("Yes or no")
+        CHOICE = "choice", _("One of a list")
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(max_length=300)
+    help_text = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.TextField(blank=True, help_text="For “one of a list”: one choice a line.")
+    required = models.BooleanField(default=False)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [c.strip() for c in self.choices.splitlines() if c.strip()]
+
+
+class Series(TimeStampedModel):
+    """A recurring pattern of sessions: "the second Tuesday of every other month at 10:00".
+
+    Dates are computed in the service's local time so a 10:00 session stays at 10:00 across
+    clock changes; the generated sessions are stored in UTC.
+    """
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="series")
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    interval = models.PositiveSmallIntegerField(default=1, help_text="Every 1, 2, 3… periods.")
+    weekday = models.PositiveSmallIntegerField(help_text="0 = Monday … 6 = Sunday")
+    week_of_month = models.SmallIntegerField(
+        null=True, blank=True, help_text="For monthly: 1–4, or -1 for the last."
+    )
+    start_time = models.TimeField()
+    duration_minutes = models.PositiveIntegerField()
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    generate_months_ahead = models.PositiveSmallIntegerField(default=6)
+    venue = models.CharField(max_length=300, blank=True)
+    online_link = models.URLField(blank=True)
+    capacity = models.PositiveIntegerField()
+    trainers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "series"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interval__gte=1) & Q(interval__lte=12), name="series_interval_range"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="series_weekday_range"),
+            models.CheckConstraint(
+                condition=Q(week_of_month__isnull=True) | Q(week_of_month__in=[-1, 1, 2, 3, 4]),
+                name="series_week_of_month_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course}: {self.describe()}"
+
+    def describe(self) -> str:
+        from guildbook.training.recurrence import describe_series
+
+        return describe_series(self)
+
+
+class Session(TimeStampedModel):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
+    series = models.ForeignKey(
+        Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    venue = models.CharField(max_length=300, blank=True)
+    online_link = models.URLField(blank=True, help_text="Shown only to people with a place.")
+    capacity = models.PositiveIntegerField()
+    places_taken = models.PositiveIntegerField(default=0, editable=False)
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="sessions_trained"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    detached = models.BooleanField(
+        default=False, help_text="Edited on its own; later changes to the series leave it alone."
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.CharField(max_length=300, blank=True)
+    register_closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(places_taken__lte=F("capacity")), name="session_places_within_capacity"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["course", "starts_at"])]
+
+    def __str__(self) -> str:
+        from guildbook.core.timefmt import format_date, format_time
+
+        return f"{self.course.title} — {format_date(self.starts_at)}, {format_time(self.starts_at)}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("training:session", args=[self.pk])
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.places_taken, 0)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    def booking_opens_at(self):
+        return self.starts_at - timedelta(days=self.course.booking_opens_days)
+
+    def booking_closes_at(self):
+        return self.starts_at - timedelta(hours=self.course.booking_closes_hours)
+
+    def late_cancellation_from(self):
+        return self.starts_at - timedelta(hours=self.course.late_cancellation_hours)
+
+
+class Booking(TimeStampedModel):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Place confirmed")
+        WAITING = "waiting", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Ending(models.TextChoices):
+        """Why a booking stopped being active."""
+
+        CANCELLED = "cancelled", _("Cancelled by the person")
+        LEFT_WAITING_LIST = "left_waiting_list", _("Left the waiting list")
+        REMOVED = "removed", _("Removed by a trainer")
+        MOVED = "moved", _("Moved to another session")
+        SESSION_CANCELLED = "session_cancelled", _("The session was cancelled")
+
+    class Attendance(models.TextChoices):
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("Did not attend")
+
+    ACTIVE = (Status.CONFIRMED, Status.WAITING)
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="bookings")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    # Waiting-list order: first come, first served, ties broken by id.
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ending = models.CharField(max_length=30, choices=Ending.choices, blank=True)
+    late_cancellation = models.BooleanField(default=False)
+    moved_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="moved_from"
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    attendance = models.CharField(max_length=20, choices=Attendance.choices, blank=True)
+    arrived_late = models.BooleanField(default=False)
+    attendance_recorded_at = models.DateTimeField(null=True, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["session__starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "person"],
+                condition=Q(status__in=["confirmed", "waiting"]),
+                name="booking_one_active_per_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="waiting") | Q(waiting_since__isnull=False),
+                name="booking_waiting_has_queue_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance="") | Q(status="confirmed"),
+                name="booking_attendance_only_for_places",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "status", "waiting_since", "id"]),
+            models.Index(fields=["person", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.session} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("training:booking", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

@@ -1,0 +1,58 @@
+"""Dates of a series, computed in local time so 10:00 stays 10:00 across clock changes."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
+from django.conf import settings
+
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def series_dates(series, *, until: date | None = None) -> list[tuple[datetime, datetime]]:
+    """(starts_at, ends_at) in UTC-aware datetimes for every occurrence up to `until`.
+
+    `until` defaults to `generate_months_ahead` months from today, capped by `ends_on`.
+    """
+    horizon = until or (date.today() + relativedelta(months=series.generate_months_ahead))
+    if series.ends_on:
+        horizon = min(horizon, series.ends_on)
+    dtstart = datetime.combine(series.starts_on, series.start_time)
+    if series.frequency == "weekly":
+        rule = rrule(WEEKLY, interval=series.interval, byweekday=series.weekday, dtstart=dtstart)
+    else:
+        nth = series.week_of_month or 1
+        rule = rrule(
+            MONTHLY,
+            interval=series.interval,
+            byweekday=weekday(series.weekday)(nth),
+            dtstart=dtstart,
+        )
+    zone = _zone()
+    result = []
+    for naive in rule.between(dtstart, datetime.combine(horizon, series.start_time), inc=True):
+        starts = naive.replace(tzinfo=zone)
+        ends = (naive + timedelta(minutes=series.duration_minutes)).replace(tzinfo=zone)
+        result.append((starts.astimezone(ZoneInfo("UTC")), ends.astimezone(ZoneInfo("UTC"))))
+    return result
+
+
+def describe_series(series) -> str:
+    day = WEEKDAY_NAMES[series.weekday]
+    at = series.start_time.strftime("%H:%M")
+    if series.frequency == "weekly":
+        every = "every" if series.interval == 1 else f"every {series.interval} weeks on"
+        if series.interval == 2:
+            every = "every other"
+        return f"{every} {day} at {at}"
+    nth = ORDINALS.get(series.week_of_month or 1, "first")
+    period = {1: "every month", 2: "every other month"}.get(
+        series.interval, f"every {series.interval} months"
+    )
+    return f"the {nth} {day} of {period} at {at}"

@@ -1,0 +1,251 @@
+"""Every read of the training offer for a given person, with the visibility rules applied.
+
+Loading an object someone may not see raises Http404 — never a 403 that confirms it exists.
+Querysets here use select_related/prefetch_related so a page's query count does not grow
+with the data.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from guildbook.core import roles
+from guildbook.training.models import Booking, Course, Session
+
+
+def courses_visible_to(user) -> QuerySet[Course]:
+    """Active courses this person may see in the catalogue.
+
+    Anyone: public courses. Signed in: staff-only courses too. Closed team courses are
+    listed for trainers only; others reach them through the invitation link.
+    """
+    qs = Course.objects.filter(status=Course.Status.ACTIVE)
+    if roles.is_trainer(user):
+        return qs
+    allowed = [Course.Visibility.PUBLIC]
+    if user.is_authenticated:
+        allowed.append(Course.Visibility.STAFF)
+    return qs.filter(visibility__in=allowed)
+
+
+def course_get_for_user(user, *, slug: str, invitation: str | None = None) -> Course:
+    course = Course.objects.select_related("category").filter(slug=slug).first()
+    if course is None or not course_visible(user, course, invitation=invitation):
+        raise Http404("No such course")
+    return course
+
+
+def course_visible(user, course: Course, *, invitation: str | None = None) -> bool:
+    if roles.is_trainer(user):
+        return True
+    if course.status == Course.Status.ARCHIVED:
+        # People who were on it can still open it from their training record.
+        return (
+            user.is_authenticated
+            and Booking.objects.filter(session__course=course, person=user).exists()
+        )
+    if course.visibility == Course.Visibility.PUBLIC:
+        return True
+    if course.visibility == Course.Visibility.STAFF:
+        return user.is_authenticated
+    # Closed: the invitation link, or someone already booked.
+    if invitation and course.invitation_token and invitation == course.invitation_token:
+        return True
+    return (
+        user.is_authenticated
+        and Booking.objects.filter(session__course=course, person=user).exists()
+    )
+
+
+def sessions_with_counts(qs: QuerySet[Session]) -> QuerySet[Session]:
+    return qs.select_related("course").annotate(
+        waiting_list_length=Count("bookings", filter=Q(bookings__status=Booking.Status.WAITING))
+    )
+
+
+def upcoming_sessions(*, now: datetime | None = None) -> QuerySet[Session]:
+    now = now or timezone.now()
+    return Session.objects.filter(status=Session.Status.SCHEDULED, starts_at__gt=now)
+
+
+def catalogue(
+    user,
+    *,
+    query: str = "",
+    category: str = "",
+    level: str = "",
+    delivery: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    sessions_per_course: int = 3,
+) -> list[Course]:
+    """Courses for the catalogue, each with `next_sessions` (the next few, with counts).
+
+    Three queries whatever the size of the catalogue: courses, their categories (joined),
+    and the upcoming sessions of all listed courses at once.
+    """
+    courses = courses_visible_to(user).select_related("category")
+    if query:
+        words = query.split()
+        for word in words[:8]:
+            courses = courses.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(description__icontains=word)
+                | Q(tags__icontains=word)
+                | Q(audience__icontains=word)
+            )
+    if category:
+        courses = courses.filter(category__slug=category)
+    if level:
+        courses = courses.filter(level=level)
+    if delivery:
+        courses = courses.filter(delivery__in=[delivery, Course.Delivery.BOTH])
+    sessions = upcoming_sessions()
+    tz = timezone.get_current_timezone()
+    if date_from:
+        sessions = sessions.filter(starts_at__gte=datetime.combine(date_from, time.min, tz))
+    if date_to:
+        sessions = sessions.filter(starts_at__lte=datetime.combine(date_to, time.max, tz))
+    if date_from or date_to:
+        courses = courses.filter(pk__in=sessions.values("course_id"))
+    courses = list(courses.order_by("title"))
+    by_course: dict[int, list[Session]] = {c.pk: [] for c in courses}
+    if courses:
+        listed = sessions_with_counts(sessions.filter(course_id__in=by_course)).order_by(
+            "starts_at", "id"
+        )
+        for s in listed:
+            bucket = by_course[s.course_id]
+            if len(bucket) < sessions_per_course:
+                bucket.append(s)
+    for c in courses:
+        c.next_sessions = by_course[c.pk]
+    return courses
+
+
+def session_get_for_user(user, *, pk: int, invitation: str | None = None) -> Session:
+    session = (
+        sessions_with_counts(Session.objects.filter(pk=pk))
+        .select_related("course__category", "series")
+        .prefetch_related("trainers")
+        .first()
+    )
+    if session is None or not course_visible(user, session.course, invitation=invitation):
+        raise Http404("No such session")
+    return session
+
+
+def session_for_trainer(user, *, pk: int) -> Session:
+    if not roles.is_trainer(user):
+        raise Http404("No such session")
+    return session_get_for_user(user, pk=pk)
+
+
+def active_booking_for(user, session: Session) -> Booking | None:
+    if not user.is_authenticated:
+        return None
+    return Booking.objects.filter(session=session, person=user, status__in=Booking.ACTIVE).first()
+
+
+def bookings_for_user(user, *, upcoming_only: bool = False) -> QuerySet[Booking]:
+    qs = Booking.objects.filter(person=user).select_related("session__course")
+    if upcoming_only:
+        qs = qs.filter(session__ends_at__gt=timezone.now())
+    return qs.order_by("session__starts_at", "id")
+
+
+def booking_get_for_user(user, *, pk: int) -> Booking:
+    """The person's own booking; trainers may open anyone's. Otherwise 404."""
+    if not user.is_authenticated:
+        raise Http404("No such booking")
+    qs = Booking.objects.select_related("session__course", "person")
+    if not roles.is_trainer(user):
+        qs = qs.filter(person=user)
+    booking = qs.filter(pk=pk).first()
+    if booking is None:
+        raise Http404("No such booking")
+    return booking
+
+
+def session_bookings(session: Session) -> QuerySet[Booking]:
+    """Everyone on a session, for its trainer: places first, then the waiting list in order."""
+    return session.bookings.select_related("person").order_by(
+        "status", "confirmed_at", "waiting_since", "id"
+    )
+
+
+def register(session: Session) -> QuerySet[Booking]:
+    return (
+        session.bookings.filter(status=Booking.Status.CONFIRMED)
+        .select_related("person")
+        .order_by("person__name", "person__email")
+    )
+
+
+def waiting_list(session: Session) -> QuerySet[Booking]:
+    return (
+        session.bookings.filter(status=Booking.Status.WAITING)
+        .select_related("person")
+        .order_by("waiting_since", "id")
+    )
+
+
+def no_show_counts(person_ids) -> dict[int, int]:
+    rows = (
+        Booking.objects.filter(
+            person_id__in=list(person_ids), attendance=Booking.Attendance.NO_SHOW
+        )
+        .values("person_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["person_id"]: r["n"] for r in rows}
+
+
+def training_record(person) -> QuerySet[Booking]:
+    """Every course the person booked a place on, newest first, with attendance."""
+    return (
+        Booking.objects.filter(person=person)
+        .filter(Q(status=Booking.Status.CONFIRMED) | Q(ending=Booking.Ending.CANCELLED))
+        .select_related("session__course__category")
+        .order_by("-session__starts_at", "-id")
+    )
+
+
+def person_for_record(user, *, pk: int):
+    """Whose training record `user` may open: their own, or anyone's with the permission."""
+    from guildbook.accounts.models import User
+
+    if not user.is_authenticated:
+        raise Http404("No such person")
+    if user.pk != pk and not roles.can_view_records(user):
+        raise Http404("No such person")
+    person = User.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404("No such person")
+    return person
+
+
+def sessions_of_course(course: Course, *, upcoming: bool = True) -> QuerySet[Session]:
+    qs = sessions_with_counts(course.sessions.all())
+    if upcoming:
+        qs = qs.filter(starts_at__gt=timezone.now(), status=Session.Status.SCHEDULED)
+    return qs.order_by("starts_at", "id")
+
+
+def course_with_plan(course: Course) -> Course:
+    return (
+        Course.objects.filter(pk=course.pk)
+        .prefetch_related(
+            "agenda",
+            "questions",
+            "materials",
+            "trainers",
+            Prefetch("sessions", queryset=Session.objects.none()),
+        )
+        .get()
+    )

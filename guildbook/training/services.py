@@ -1,0 +1,803 @@
+"""Every write to the training offer. One function per operation, one transaction each.
+
+Booking changes for a session take the session's row lock first (SELECT … FOR UPDATE on
+PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers), then re-read what
+they depend on. That is what makes the capacity and first-come-first-served guarantees hold
+under concurrent requests; the database constraints in models.py are the backstop.
+
+Signals for other apps are sent on commit (see signals.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from guildbook.accounts.models import User
+from guildbook.core.audit import audit_record
+from guildbook.core.errors import Conflict, ServiceError
+from guildbook.core.timefmt import format_date, format_time
+from guildbook.training import recurrence
+from guildbook.training.models import Booking, BookingQuestion, Course, Series, Session
+from guildbook.training.signals import attendance_recorded, booking_changed, session_changed
+
+
+class BookingRefused(ServiceError):
+    """Booking is not possible now (not open yet, closed, past, cancelled, full)."""
+
+    status = 422
+    code = "booking_not_open"
+
+
+class AlreadyBooked(Conflict):
+    code = "already_booked"
+
+
+def _on_commit_send(signal, **kwargs) -> None:
+    transaction.on_commit(lambda: signal.send(sender=Booking, **kwargs))
+
+
+def _lock_session(session_id: int) -> Session:
+    return Session.objects.select_for_update().select_related("course").get(pk=session_id)
+
+
+def _lock_sessions(ids: Iterable[int]) -> dict[int, Session]:
+    # Always in id order, so two operations touching the same pair cannot deadlock.
+    return {pk: _lock_session(pk) for pk in sorted(set(ids))}
+
+
+# --- Courses --------------------------------------------------------------------------
+
+COURSE_FIELDS = {
+    "title",
+    "slug",
+    "summary",
+    "description",
+    "learning_outcomes",
+    "level",
+    "duration_minutes",
+    "audience",
+    "category",
+    "tags",
+    "delivery",
+    "visibility",
+    "status",
+    "booking_opens_days",
+    "booking_closes_hours",
+    "late_cancellation_hours",
+    "waiting_list_enabled",
+    "default_capacity",
+}
+
+
+def course_create(*, actor: User | None, trainers: Iterable[User] = (), **fields) -> Course:
+    """Create a course. Unknown fields are refused; the slug is made from the title."""
+    unknown = set(fields) - COURSE_FIELDS
+    if unknown:
+        raise ServiceError(f"Unknown course field: {', '.join(sorted(unknown))}.")
+    if not (fields.get("title") or "").strip():
+        raise ServiceError("A course needs a title.", field="title")
+    with transaction.atomic():
+        course = Course(**fields)
+        if not course.slug:
+            from django.utils.text import slugify
+
+            base = slugify(course.title)[:190] or "course"
+            slug, n = base, 2
+            while Course.objects.filter(slug=slug).exists():
+                slug, n = f"{base}-{n}", n + 1
+            course.slug = slug
+        elif Course.objects.filter(slug=course.slug).exists():
+            raise Conflict("Another course already uses that web address.", field="slug")
+        course.full_clean()
+        course.save()
+        if trainers:
+            course.trainers.set(trainers)
+        audit_record(actor=actor, action="course_created", subject=course)
+    return course
+
+
+def course_update(*, course: Course, actor: User | None, **fields) -> Course:
+    unknown = set(fields) - COURSE_FIELDS
+    if unknown:
+        raise ServiceError(f"Unknown course field: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        for key, value in fields.items():
+            setattr(course, key, value)
+        course.full_clean()
+        course.save()
+        audit_record(actor=actor, action="course_updated", subject=course, fields=sorted(fields))
+    return course
+
+
+# --- Sessions and series --------------------------------------------------------------
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if starts_at is None or ends_at is None:
+        raise ServiceError("A session needs a start and an end.", field="starts_at")
+    if ends_at <= starts_at:
+        raise ServiceError("The session must end after it starts.", field="ends_at")
+
+
+def session_create(
+    *,
+    course: Course,
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    capacity: int | None = None,
+    venue: str = "",
+    online_link: str = "",
+    trainers: Iterable[User] = (),
+    actor: User | None,
+    series: Series | None = None,
+) -> Session:
+    """Schedule one session of a course (ends after the course's duration unless given)."""
+    ends_at = ends_at or (starts_at + timedelta(minutes=course.duration_minutes))
+    _check_times(starts_at, ends_at)
+    capacity = course.default_capacity if capacity is None else capacity
+    if capacity < 1:
+        raise ServiceError("A session needs at least one place.", field="capacity")
+    with transaction.atomic():
+        session = Session.objects.create(
+            course=course,
+            series=series,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            capacity=capacity,
+            venue=venue,
+            online_link=online_link,
+        )
+        trainers = list(trainers)
+        if trainers:
+            session.trainers.set(trainers)
+        audit_record(actor=actor, action="session_created", subject=session)
+        transaction.on_commit(
+            lambda: session_changed.send(
+                sender=Session, session=session, change="created", actor=actor
+            )
+        )
+    return session
+
+
+def series_create(
+    *,
+    course: Course,
+    frequency: str,
+    weekday: int,
+    start_time,
+    starts_on,
+    capacity: int,
+    interval: int = 1,
+    week_of_month: int | None = None,
+    duration_minutes: int | None = None,
+    ends_on=None,
+    generate_months_ahead: int = 6,
+    venue: str = "",
+    online_link: str = "",
+    trainers: Iterable[User] = (),
+    actor: User | None,
+) -> Series:
+    """Create a recurring series and generate its sessions up to the horizon."""
+    if frequency not in Series.Frequency.values:
+        raise ServiceError("Choose weekly or monthly.", field="frequency")
+    if not 1 <= interval <= 12:
+        raise ServiceError("Repeat every 1 to 12 periods.", field="interval")
+    if not 0 <= weekday <= 6:
+        raise ServiceError("Choose a day of the week.", field="weekday")
+    if frequency == "monthly" and week_of_month not in (1, 2, 3, 4, -1):
+        raise ServiceError("Choose which week of the month.", field="week_of_month")
+    if capacity < 1:
+        raise ServiceError("A session needs at least one place.", field="capacity")
+    if ends_on and ends_on < starts_on:
+        raise ServiceError("The series must end after it starts.", field="ends_on")
+    with transaction.atomic():
+        series = Series.objects.create(
+            course=course,
+            frequency=frequency,
+            interval=interval,
+            weekday=weekday,
+            week_of_month=week_of_month if frequency == "monthly" else None,
+            start_time=start_time,
+            duration_minutes=duration_minutes or course.duration_minutes,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            generate_months_ahead=generate_months_ahead,
+            venue=venue,
+            online_link=online_link,
+            capacity=capacity,
+            created_by=actor,
+        )
+        trainers = list(trainers)
+        if trainers:
+            series.trainers.set(trainers)
+        audit_record(actor=actor, action="series_created", subject=series)
+        series_extend(series=series, actor=actor)
+    return series
+
+
+def series_extend(*, series: Series, actor: User | None, until=None) -> list[Session]:
+    """Generate the series' sessions up to its horizon; dates that already exist are kept."""
+    with transaction.atomic():
+        existing = set(
+            Series.objects.get(pk=series.pk).sessions.values_list("starts_at", flat=True)
+        )
+        trainers = list(series.trainers.all())
+        created = []
+        for starts_at, ends_at in recurrence.series_dates(series, until=until):
+            if starts_at in existing:
+                continue
+            created.append(
+                session_create(
+                    course=series.course,
+                    series=series,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    capacity=series.capacity,
+                    venue=series.venue,
+                    online_link=series.online_link,
+                    trainers=trainers,
+                    actor=actor,
+                )
+            )
+    return created
+
+
+SESSION_EDITABLE = {"venue", "online_link", "capacity", "start_time", "duration_minutes"}
+
+
+def session_update(
+    *, session: Session, actor: User | None, following: bool = False, **changes
+) -> list[Session]:
+    """Edit one session, or (following=True) this one and every later one of its series.
+
+    `start_time` (a local time of day) and `duration_minutes` keep each session's own date.
+    Capacity changes go through `session_set_capacity`, so they promote from the waiting list
+    and never drop below the places taken. Sessions edited on their own since (detached) are
+    left alone by a "this and following" edit.
+    """
+    unknown = set(changes) - SESSION_EDITABLE
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    with transaction.atomic():
+        targets = [session]
+        if following and session.series_id:
+            later = Session.objects.filter(
+                series_id=session.series_id,
+                starts_at__gt=session.starts_at,
+                status=Session.Status.SCHEDULED,
+                detached=False,
+            )
+            targets += list(later)
+            series = session.series
+            for key in ("venue", "online_link", "capacity", "start_time", "duration_minutes"):
+                if key in changes:
+                    setattr(series, key, changes[key])
+            series.save()
+        for target in targets:
+            fields = {k: v for k, v in changes.items() if k in ("venue", "online_link")}
+            if "start_time" in changes or "duration_minutes" in changes:
+                local_start = timezone.localtime(target.starts_at)
+                new_time = changes.get("start_time", local_start.time())
+                minutes = changes.get("duration_minutes", target.duration_minutes)
+                starts = timezone.make_aware(
+                    datetime.combine(local_start.date(), new_time), local_start.tzinfo
+                )
+                if starts != target.starts_at or minutes != target.duration_minutes:
+                    session_reschedule(
+                        session=target,
+                        starts_at=starts,
+                        ends_at=starts + timedelta(minutes=minutes),
+                        actor=actor,
+                        detach=not following,
+                    )
+                    target.refresh_from_db()
+            if fields:
+                Session.objects.filter(pk=target.pk).update(**fields)
+                for k, v in fields.items():
+                    setattr(target, k, v)
+            if "capacity" in changes and changes["capacity"] != target.capacity:
+                session_set_capacity(session=target, capacity=changes["capacity"], actor=actor)
+            if not following and target.series_id:
+                Session.objects.filter(pk=target.pk).update(detached=True)
+            audit_record(
+                actor=actor, action="session_updated", subject=target, changes=_jsonable(changes)
+            )
+            transaction.on_commit(
+                lambda t=target: session_changed.send(
+                    sender=Session, session=t, change="updated", actor=actor
+                )
+            )
+    return targets
+
+
+def _jsonable(changes: dict) -> dict:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in changes.items()}
+
+
+def session_reschedule(
+    *,
+    session: Session,
+    starts_at: datetime,
+    ends_at: datetime,
+    actor: User | None,
+    detach: bool = True,
+) -> Session:
+    """Move a session to a new time. Its people keep their places and are told (on commit)."""
+    _check_times(starts_at, ends_at)
+    with transaction.atomic():
+        session = _lock_session(session.pk)
+        if session.is_cancelled:
+            raise ServiceError("A cancelled session cannot be rescheduled.", field="starts_at")
+        old = session.starts_at
+        session.starts_at, session.ends_at = starts_at, ends_at
+        if detach and session.series_id:
+            session.detached = True
+        session.save(update_fields=["starts_at", "ends_at", "detached", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="session_rescheduled",
+            subject=session,
+            old_start=old.isoformat(),
+            new_start=starts_at.isoformat(),
+        )
+        transaction.on_commit(
+            lambda: session_changed.send(
+                sender=Session, session=session, change="rescheduled", actor=actor
+            )
+        )
+    return session
+
+
+def session_cancel(
+    *,
+    session: Session,
+    actor: User | None,
+    reason: str = "",
+    move_to: Session | None = None,
+) -> Session:
+    """Cancel a session. Its bookings end, or move to `move_to` keeping their order:
+    people with places first (in the order they booked), then the waiting list in its order.
+    On the new session they get a place while there is one, then join its waiting list.
+    """
+    if move_to is not None and move_to.pk == session.pk:
+        raise ServiceError("Choose a different session to move people to.", field="move_to")
+    with transaction.atomic():
+        locked = _lock_sessions([session.pk] + ([move_to.pk] if move_to else []))
+        session = locked[session.pk]
+        if session.is_cancelled:
+            raise ServiceError("This session is already cancelled.")
+        target = locked.get(move_to.pk) if move_to else None
+        if target is not None:
+            if target.course_id != session.course_id:
+                raise ServiceError("Move people to a session of the same course.", field="move_to")
+            if target.is_cancelled or target.starts_at <= timezone.now():
+                raise ServiceError("Move people to a future, scheduled session.", field="move_to")
+        now = timezone.now()
+        active = list(
+            session.bookings.filter(status__in=Booking.ACTIVE)
+            .select_related("person")
+            .order_by("-status", "confirmed_at", "waiting_since", "id")
+        )
+        # "-status" puts "waiting" after "confirmed".
+        for booking in active:
+            if target is not None:
+                _move(booking, session, target, actor, now)
+            else:
+                _end(booking, session, Booking.Ending.SESSION_CANCELLED, actor, now, promote=False)
+        session.status = Session.Status.CANCELLED
+        session.cancelled_at = now
+        session.cancellation_reason = reason.strip()[:300]
+        session.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="session_cancelled",
+            subject=session,
+            reason=session.cancellation_reason,
+            moved_to=target.pk if target else None,
+        )
+        transaction.on_commit(
+            lambda: session_changed.send(
+                sender=Session, session=session, change="cancelled", actor=actor
+            )
+        )
+    return session
+
+
+def session_set_capacity(*, session: Session, capacity: int, actor: User | None) -> Session:
+    """Change the number of places. Never below the places taken; raising it promotes."""
+    with transaction.atomic():
+        session = _lock_session(session.pk)
+        if capacity < 1:
+            raise ServiceError("A session needs at least one place.", field="capacity")
+        if capacity < session.places_taken:
+            raise ServiceError(
+                f"{session.places_taken} places are taken, so the capacity cannot go below "
+                f"{session.places_taken}. Move or remove bookings first.",
+                field="capacity",
+            )
+        old = session.capacity
+        session.capacity = capacity
+        session.save(update_fields=["capacity", "updated_at"])
+        audit_record(actor=actor, action="capacity_changed", subject=session, old=old, new=capacity)
+        _promote(session, actor, timezone.now())
+    return session
+
+
+# --- Bookings -------------------------------------------------------------------------
+
+
+def booking_refusal(
+    session: Session, *, now: datetime | None = None, by_trainer: bool = False
+) -> str | None:
+    """Why this session cannot be booked now, in words for the person, or None."""
+    now = now or timezone.now()
+    course = session.course
+    if session.is_cancelled:
+        return "This session has been cancelled."
+    if session.starts_at <= now:
+        return "This session has already started, so it can no longer be booked."
+    if course.status == Course.Status.ARCHIVED and not by_trainer:
+        return "This course is no longer running."
+    if by_trainer:
+        return None
+    opens = session.booking_opens_at()
+    if now < opens:
+        return f"Booking opens on {format_date(opens)} at {format_time(opens)}."
+    closes = session.booking_closes_at()
+    if now >= closes:
+        return f"Booking closed on {format_date(closes)} at {format_time(closes)}."
+    return None
+
+
+def booking_answers_clean(course: Course, answers: dict | None) -> dict:
+    """Check answers to the course's booking questions; keys are question ids as strings."""
+    answers = {str(k): v for k, v in (answers or {}).items()}
+    cleaned = {}
+    for q in course.questions.all():
+        value = answers.get(str(q.pk), "")
+        value = value.strip() if isinstance(value, str) else value
+        if q.kind == BookingQuestion.Kind.YES_NO and value not in ("", None):
+            if isinstance(value, bool):
+                value = "yes" if value else "no"
+            if str(value).lower() not in ("yes", "no"):
+                raise ServiceError(f"Answer “{q.text}” with yes or no.", field=f"q{q.pk}")
+            value = str(value).lower()
+        if q.kind == BookingQuestion.Kind.CHOICE and value and value not in q.choice_list:
+            raise ServiceError(f"Choose one of the answers to “{q.text}”.", field=f"q{q.pk}")
+        if q.required and value in ("", None):
+            raise ServiceError(f"Please answer “{q.text}”.", field=f"q{q.pk}")
+        if value not in ("", None):
+            cleaned[str(q.pk)] = {"question": q.text, "answer": str(value)[:2000]}
+    return cleaned
+
+
+def waiting_position(booking: Booking) -> int | None:
+    """1 for the head of the waiting list; None when the booking is not waiting."""
+    if booking.status != Booking.Status.WAITING:
+        return None
+    ahead = Booking.objects.filter(
+        Q(waiting_since__lt=booking.waiting_since)
+        | Q(waiting_since=booking.waiting_since, id__lt=booking.pk),
+        session_id=booking.session_id,
+        status=Booking.Status.WAITING,
+    )
+    return ahead.count() + 1
+
+
+def booking_create(
+    *,
+    session: Session,
+    person: User,
+    actor: User | None,
+    answers: dict | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Book `person` onto `session`: a place if one is free, else the waiting list.
+
+    A trainer (actor with the run_training permission, booking someone else or themselves)
+    may book outside the booking window. Raises AlreadyBooked when the person already holds
+    a place or a waiting-list entry, BookingRefused when booking is not possible.
+    """
+    by_trainer = (
+        actor is not None and actor.has_perm("training.run_training") and (actor.pk != person.pk)
+    )
+    try:
+        with transaction.atomic():
+            return _book(session.pk, person, actor, answers, now or timezone.now(), by_trainer)
+    except IntegrityError as exc:
+        # The partial unique index caught a duplicate that slipped past the check (it
+        # cannot under the row lock, but the constraint is the guarantee).
+        if Booking.objects.filter(
+            session_id=session.pk, person=person, status__in=Booking.ACTIVE
+        ).exists():
+            raise AlreadyBooked(_already_booked_message(session.pk, person)) from exc
+        raise
+
+
+def _already_booked_message(session_id: int, person: User) -> str:
+    existing = Booking.objects.filter(
+        session_id=session_id, person=person, status__in=Booking.ACTIVE
+    ).first()
+    if existing and existing.status == Booking.Status.WAITING:
+        return (
+            f"{person.display_name} is already on the waiting list for this session "
+            f"(number {waiting_position(existing)})."
+        )
+    return f"{person.display_name} already has a place on this session."
+
+
+def _book(session_id, person, actor, answers, now, by_trainer) -> Booking:
+    session = _lock_session(session_id)
+    reason = booking_refusal(session, now=now, by_trainer=by_trainer)
+    if reason:
+        raise BookingRefused(reason)
+    if Booking.objects.filter(session=session, person=person, status__in=Booking.ACTIVE).exists():
+        raise AlreadyBooked(_already_booked_message(session.pk, person))
+    cleaned = booking_answers_clean(session.course, answers)
+    if session.places_taken < session.capacity:
+        booking = Booking.objects.create(
+            session=session,
+            person=person,
+            status=Booking.Status.CONFIRMED,
+            confirmed_at=now,
+            answers=cleaned,
+            booked_by=actor,
+        )
+        _take_place(session)
+        change = "confirmed"
+    elif session.course.waiting_list_enabled:
+        booking = Booking.objects.create(
+            session=session,
+            person=person,
+            status=Booking.Status.WAITING,
+            waiting_since=now,
+            answers=cleaned,
+            booked_by=actor,
+        )
+        change = "waiting"
+    else:
+        raise BookingRefused("This session is full and has no waiting list.", code="full")
+    audit_record(actor=actor, action=f"booking_{change}", subject=booking, at=now)
+    _on_commit_send(booking_changed, booking=booking, change=change, actor=actor, late=False)
+    return booking
+
+
+def booking_add_person(
+    *, session: Session, email: str, name: str = "", actor: User, answers: dict | None = None
+) -> Booking:
+    """A trainer adds someone by e-mail, creating the person if they are new. All or nothing."""
+    from guildbook.accounts.services import user_get_or_create
+
+    with transaction.atomic():
+        person, _created = user_get_or_create(email=email, name=name, actor=actor)
+        return booking_create(session=session, person=person, actor=actor, answers=answers)
+
+
+def _take_place(session: Session) -> None:
+    Session.objects.filter(pk=session.pk).update(places_taken=F("places_taken") + 1)
+    session.places_taken += 1
+
+
+def _free_place(session: Session) -> None:
+    Session.objects.filter(pk=session.pk).update(places_taken=F("places_taken") - 1)
+    session.places_taken -= 1
+
+
+def _promote(session: Session, actor: User | None, now: datetime) -> list[Booking]:
+    """Give free places to the head of the waiting list, in order. Session must be locked."""
+    free = session.capacity - session.places_taken
+    if free <= 0 or session.is_cancelled or session.starts_at <= now:
+        return []
+    heads = list(
+        session.bookings.filter(status=Booking.Status.WAITING).order_by("waiting_since", "id")[
+            :free
+        ]
+    )
+    for booking in heads:
+        booking.status = Booking.Status.CONFIRMED
+        booking.confirmed_at = now
+        booking.save(update_fields=["status", "confirmed_at", "updated_at"])
+        _take_place(session)
+        audit_record(actor=actor, action="booking_promoted", subject=booking, at=now)
+        _on_commit_send(
+            booking_changed, booking=booking, change="promoted", actor=actor, late=False
+        )
+    return heads
+
+
+def _end(
+    booking: Booking,
+    session: Session,
+    ending: str,
+    actor: User | None,
+    now: datetime,
+    *,
+    promote: bool = True,
+) -> Booking:
+    was_confirmed = booking.status == Booking.Status.CONFIRMED
+    booking.late_cancellation = bool(
+        was_confirmed
+        and ending == Booking.Ending.CANCELLED
+        and now >= session.late_cancellation_from()
+    )
+    booking.status = Booking.Status.CANCELLED
+    booking.ended_at = now
+    booking.ending = ending
+    booking.save(update_fields=["status", "ended_at", "ending", "late_cancellation", "updated_at"])
+    if was_confirmed:
+        _free_place(session)
+    audit_record(
+        actor=actor,
+        action=f"booking_{ending}",
+        subject=booking,
+        at=now,
+        late=booking.late_cancellation,
+    )
+    change = "session_cancelled" if ending == Booking.Ending.SESSION_CANCELLED else ending
+    if ending != Booking.Ending.MOVED:
+        _on_commit_send(
+            booking_changed,
+            booking=booking,
+            change=change,
+            actor=actor,
+            late=booking.late_cancellation,
+        )
+    if was_confirmed and promote:
+        _promote(session, actor, now)
+    return booking
+
+
+def booking_cancel(*, booking: Booking, actor: User | None, now: datetime | None = None) -> Booking:
+    """Cancel a place or leave the waiting list. A freed place goes at once, in this
+    transaction, to the head of the waiting list. Inside the course's late-cancellation
+    window the booking is recorded as a late cancellation."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _lock_session(booking.session_id)
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if not booking.is_active:
+            raise ServiceError("This booking has already been cancelled.", code="not_active")
+        if session.ends_at <= now:
+            raise ServiceError("This session is over, so the booking can no longer change.")
+        ending = (
+            Booking.Ending.LEFT_WAITING_LIST
+            if booking.status == Booking.Status.WAITING
+            else Booking.Ending.CANCELLED
+        )
+        return _end(booking, session, ending, actor, now)
+
+
+def booking_remove(*, booking: Booking, actor: User) -> Booking:
+    """A trainer takes someone off a session (a place or the waiting list)."""
+    now = timezone.now()
+    with transaction.atomic():
+        session = _lock_session(booking.session_id)
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if not booking.is_active:
+            raise ServiceError("This booking is no longer active.", code="not_active")
+        return _end(booking, session, Booking.Ending.REMOVED, actor, now)
+
+
+def _move(booking: Booking, source: Session, target: Session, actor, now) -> Booking:
+    if Booking.objects.filter(
+        session=target, person_id=booking.person_id, status__in=Booking.ACTIVE
+    ).exists():
+        # Already booked on the target: just end this one.
+        _end(booking, source, Booking.Ending.MOVED, actor, now, promote=False)
+        return booking
+    _end(booking, source, Booking.Ending.MOVED, actor, now, promote=False)
+    if target.places_taken < target.capacity:
+        new = Booking.objects.create(
+            session=target,
+            person_id=booking.person_id,
+            status=Booking.Status.CONFIRMED,
+            confirmed_at=now,
+            answers=booking.answers,
+            booked_by=actor,
+        )
+        _take_place(target)
+    else:
+        # Join the end of the target's waiting list, keeping the moved people's own order.
+        last = (
+            target.bookings.filter(status=Booking.Status.WAITING)
+            .order_by("-waiting_since")
+            .values_list("waiting_since", flat=True)
+            .first()
+        )
+        since = max(now, last + timedelta(microseconds=1)) if last else now
+        new = Booking.objects.create(
+            session=target,
+            person_id=booking.person_id,
+            status=Booking.Status.WAITING,
+            waiting_since=since,
+            answers=booking.answers,
+            booked_by=actor,
+        )
+    booking.moved_to = new
+    booking.save(update_fields=["moved_to"])
+    audit_record(actor=actor, action="booking_moved_in", subject=new, at=now, source=booking.pk)
+    _on_commit_send(booking_changed, booking=new, change="moved", actor=actor, late=False)
+    return new
+
+
+def booking_move(*, booking: Booking, to_session: Session, actor: User) -> Booking:
+    """Move a booking to another session of the same course. Returns the new booking.
+    The freed place on the old session goes to its waiting list."""
+    now = timezone.now()
+    if to_session.pk == booking.session_id:
+        raise ServiceError("Choose a different session.", field="to_session")
+    with transaction.atomic():
+        locked = _lock_sessions([booking.session_id, to_session.pk])
+        source, target = locked[booking.session_id], locked[to_session.pk]
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if not booking.is_active:
+            raise ServiceError("This booking is no longer active.", code="not_active")
+        if target.course_id != source.course_id:
+            raise ServiceError("Move to a session of the same course.", field="to_session")
+        if target.is_cancelled or target.starts_at <= now:
+            raise ServiceError("Move to a future, scheduled session.", field="to_session")
+        if Booking.objects.filter(
+            session=target, person_id=booking.person_id, status__in=Booking.ACTIVE
+        ).exists():
+            raise AlreadyBooked(_already_booked_message(target.pk, booking.person))
+        was_confirmed = booking.status == Booking.Status.CONFIRMED
+        new = _move(booking, source, target, actor, now)
+        if was_confirmed:
+            _promote(source, actor, now)
+        return new
+
+
+# --- Attendance -----------------------------------------------------------------------
+
+
+def attendance_record(
+    *, booking: Booking, attended: bool, actor: User | None, arrived_late: bool = False
+) -> Booking:
+    """Mark a person with a place as attended (optionally late) or a no-show.
+
+    Can be changed later (a late arrival marked absent by mistake); each change is audited.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().select_related("session").get(pk=booking.pk)
+        if booking.status != Booking.Status.CONFIRMED:
+            raise ServiceError(
+                "Only people with a place can be marked on the register.", field="attended"
+            )
+        if booking.session.starts_at - timedelta(hours=1) > now:
+            raise ServiceError(
+                "The register opens an hour before the session starts.", field="attended"
+            )
+        booking.attendance = Booking.Attendance.ATTENDED if attended else Booking.Attendance.NO_SHOW
+        booking.arrived_late = bool(attended and arrived_late)
+        booking.attendance_recorded_at = now
+        booking.save(
+            update_fields=["attendance", "arrived_late", "attendance_recorded_at", "updated_at"]
+        )
+        audit_record(
+            actor=actor,
+            action="attendance_recorded",
+            subject=booking,
+            attendance=booking.attendance,
+            late=booking.arrived_late,
+        )
+        transaction.on_commit(
+            lambda: attendance_recorded.send(sender=Booking, booking=booking, actor=actor)
+        )
+    return booking
+
+
+def attendance_mark_all(*, session: Session, attended: bool = True, actor: User | None) -> int:
+    """Mark everyone with a place who is not yet marked. Returns how many were marked."""
+    with transaction.atomic():
+        pending = list(
+            session.bookings.filter(status=Booking.Status.CONFIRMED, attendance="").order_by("id")
+        )
+        for booking in pending:
+            attendance_record(booking=booking, attended=attended, actor=actor)
+    return len(pending)

@@ -1,0 +1,73 @@
+"""factory-boy factories for Guildbook's models. Writes in tests go through services where
+the test is about behaviour; factories are for setting the scene."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from guildbook.accounts.models import User
+from guildbook.training.models import Booking, Category, Course, Session
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.nhs.uk")
+    name = factory.Faker("name", locale="en_GB")
+    team = "Library"
+    organisation = "Example NHS Trust"
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        if extracted and create:
+            from guildbook.accounts.services import user_role_add
+
+            user_role_add(user=obj, role=extracted)
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("name",)
+
+    name = "Digital skills"
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    title = factory.Sequence(lambda n: f"Get Tweeting {n}")
+    slug = factory.Sequence(lambda n: f"get-tweeting-{n}")
+    summary = "Twitter for professional development, for complete beginners."
+    level = Course.Level.NOVICE
+    duration_minutes = 90
+    visibility = Course.Visibility.STAFF
+    category = factory.SubFactory(CategoryFactory)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    course = factory.SubFactory(CourseFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(minutes=90))
+    capacity = 12
+    venue = "Staff Library, Education Centre"
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """Sets the scene only: it does not keep Session.places_taken (use booking_create)."""
+
+    class Meta:
+        model = Booking
+
+    session = factory.SubFactory(SessionFactory)
+    person = factory.SubFactory(UserFactory)
+    status = Booking.Status.CONFIRMED
+    confirmed_at = factory.LazyFunction(timezone.now)
