@@ -38,12 +38,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    # Before allauth so our templates (allauth/layouts/*, account/*) override its plain ones.
+    "guildbook.accounts",
     "allauth",
     "allauth.account",
     "django_tasks",
     "django_tasks_db",
     "guildbook.core",
-    "guildbook.accounts",
     "guildbook.training",
     "guildbook.api",
 ]
@@ -119,7 +120,8 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+# The password is optional: people who only book can sign in by e-mailed code for ever.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
