@@ -195,14 +195,14 @@ def waiting_list(session: Session) -> QuerySet[Booking]:
     )
 
 
-def no_show_counts(person_ids) -> dict[int, int]:
-    rows = (
-        Booking.objects.filter(
-            person_id__in=list(person_ids), attendance=Booking.Attendance.NO_SHOW
-        )
-        .values("person_id")
-        .annotate(n=Count("id"))
+def no_show_counts(person_ids, *, before: datetime | None = None) -> dict[int, int]:
+    """How many sessions each person missed; `before` counts only sessions starting earlier."""
+    qs = Booking.objects.filter(
+        person_id__in=list(person_ids), attendance=Booking.Attendance.NO_SHOW
     )
+    if before is not None:
+        qs = qs.filter(session__starts_at__lt=before)
+    rows = qs.values("person_id").annotate(n=Count("id"))
     return {r["person_id"]: r["n"] for r in rows}
 
 

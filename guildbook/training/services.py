@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -22,7 +23,15 @@ from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
 from guildbook.core.timefmt import format_date, format_time
 from guildbook.training import recurrence
-from guildbook.training.models import Booking, BookingQuestion, Course, Series, Session
+from guildbook.training.models import (
+    AgendaItem,
+    Booking,
+    BookingQuestion,
+    Course,
+    CourseMaterial,
+    Series,
+    Session,
+)
 from guildbook.training.signals import attendance_recorded, booking_changed, session_changed
 
 
@@ -93,7 +102,7 @@ def course_create(*, actor: User | None, trainers: Iterable[User] = (), **fields
             course.slug = slug
         elif Course.objects.filter(slug=course.slug).exists():
             raise Conflict("Another course already uses that web address.", field="slug")
-        course.full_clean()
+        _full_clean(course)
         course.save()
         if trainers:
             course.trainers.set(trainers)
@@ -101,17 +110,133 @@ def course_create(*, actor: User | None, trainers: Iterable[User] = (), **fields
     return course
 
 
-def course_update(*, course: Course, actor: User | None, **fields) -> Course:
+def course_update(
+    *, course: Course, actor: User | None, trainers: Iterable[User] | None = None, **fields
+) -> Course:
+    """Change a course's details (and, when `trainers` is given, who runs it)."""
     unknown = set(fields) - COURSE_FIELDS
     if unknown:
         raise ServiceError(f"Unknown course field: {', '.join(sorted(unknown))}.")
+    if "title" in fields and not (fields["title"] or "").strip():
+        raise ServiceError("A course needs a title.", field="title")
     with transaction.atomic():
         for key, value in fields.items():
             setattr(course, key, value)
-        course.full_clean()
+        _full_clean(course)
         course.save()
-        audit_record(actor=actor, action="course_updated", subject=course, fields=sorted(fields))
+        changed = sorted(fields)
+        if trainers is not None:
+            course.trainers.set(list(trainers))
+            changed.append("trainers")
+        audit_record(actor=actor, action="course_updated", subject=course, fields=changed)
     return course
+
+
+def _full_clean(obj, **kwargs) -> None:
+    """Model validation as a ServiceError naming the first field at fault."""
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            field, errors = next(iter(exc.error_dict.items()))
+            message = " ".join(m for e in errors for m in e.messages)
+            raise ServiceError(message, field=None if field == "__all__" else field) from None
+        raise ServiceError(" ".join(exc.messages)) from None
+
+
+def course_invitation_renew(*, course: Course, actor: User | None) -> Course:
+    """Give a closed course a new invitation link; the old link stops working at once."""
+    import secrets
+
+    if course.visibility != Course.Visibility.CLOSED:
+        raise ServiceError("Only closed team courses have an invitation link.")
+    with transaction.atomic():
+        course.invitation_token = secrets.token_urlsafe(24)
+        course.save(update_fields=["invitation_token", "updated_at"])
+        audit_record(actor=actor, action="course_invitation_renewed", subject=course)
+    return course
+
+
+# Parts of a course edited as ordered lists: (model, editable fields, what one row is called).
+PLAN_PARTS = {
+    "agenda": (AgendaItem, ("kind", "minutes", "title", "notes"), "Agenda item"),
+    "questions": (
+        BookingQuestion,
+        ("text", "help_text", "kind", "choices", "required"),
+        "Question",
+    ),
+    "materials": (CourseMaterial, ("title", "url", "file", "for_trainers_only"), "Material"),
+}
+
+
+def course_plan_set(
+    *,
+    course: Course,
+    actor: User | None,
+    agenda: list[dict] | None = None,
+    questions: list[dict] | None = None,
+    materials: list[dict] | None = None,
+) -> Course:
+    """Set a course's session plan (agenda), booking questions and materials. All or nothing.
+
+    Each list left as None is unchanged. Otherwise it is the whole list in its new order: a
+    row with the "id" of one of this course's rows updates that row, a row without an id adds
+    one, and the course's rows missing from the list are deleted. Answers already given keep
+    their own copy of the question's text, so deleting a question loses no answer.
+    """
+    parts = {"agenda": agenda, "questions": questions, "materials": materials}
+    with transaction.atomic():
+        for name, rows in parts.items():
+            if rows is None:
+                continue
+            model, fields, label = PLAN_PARTS[name]
+            existing = {obj.pk: obj for obj in model.objects.filter(course=course)}
+            keep = []
+            for position, row in enumerate(rows, start=1):
+                pk = row.get("id")
+                obj = existing.get(int(pk)) if pk else model(course=course)
+                if obj is None:
+                    raise ServiceError(
+                        f"{label} {position} is no longer part of this course; reload the page.",
+                        field=name,
+                    )
+                for key in fields:
+                    if key in row:
+                        value = row[key]
+                        if value is None and key != "minutes":
+                            value = ""  # blank text; a blank `minutes` stays None
+                        if key == "file" and value is False:
+                            value = ""  # the file was cleared
+                        setattr(obj, key, value)
+                obj.order = position
+                _plan_row_check(name, obj, label, position)
+                try:
+                    obj.full_clean(exclude=["course"], validate_constraints=False)
+                except ValidationError as exc:
+                    raise ServiceError(
+                        f"{label} {position}: " + " ".join(exc.messages), field=name
+                    ) from None
+                obj.save()
+                keep.append(obj.pk)
+            model.objects.filter(course=course).exclude(pk__in=keep).delete()
+        audit_record(
+            actor=actor,
+            action="course_plan_updated",
+            subject=course,
+            parts=sorted(k for k, v in parts.items() if v is not None),
+        )
+    return course
+
+
+def _plan_row_check(name: str, obj, label: str, position: int) -> None:
+    if name == "materials" and not obj.url and not obj.file:
+        raise ServiceError(f"{label} {position}: give a link or a file.", field=name)
+    if name == "questions" and obj.kind == BookingQuestion.Kind.CHOICE and len(obj.choice_list) < 2:
+        raise ServiceError(
+            f"{label} {position}: list at least two choices, one a line.", field=name
+        )
+    if name == "agenda" and obj.kind == AgendaItem.Kind.ITEM and obj.minutes == 0:
+        raise ServiceError(f"{label} {position}: give the minutes, or leave it blank.", field=name)
 
 
 # --- Sessions and series --------------------------------------------------------------
@@ -378,12 +503,17 @@ def session_cancel(
             if target.is_cancelled or target.starts_at <= timezone.now():
                 raise ServiceError("Move people to a future, scheduled session.", field="move_to")
         now = timezone.now()
+        # People with places first, in the order they got them, then the waiting list in
+        # its order: two queries, because no ordering of the status words says that.
         active = list(
-            session.bookings.filter(status__in=Booking.ACTIVE)
+            session.bookings.filter(status=Booking.Status.CONFIRMED)
             .select_related("person")
-            .order_by("-status", "confirmed_at", "waiting_since", "id")
+            .order_by("confirmed_at", "id")
+        ) + list(
+            session.bookings.filter(status=Booking.Status.WAITING)
+            .select_related("person")
+            .order_by("waiting_since", "id")
         )
-        # "-status" puts "waiting" after "confirmed".
         for booking in active:
             if target is not None:
                 _move(booking, session, target, actor, now)
