@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 from django.conf import settings
+from django.utils import timezone
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
@@ -19,8 +20,12 @@ def series_dates(series, *, until: date | None = None) -> list[tuple[datetime, d
     """(starts_at, ends_at) in UTC-aware datetimes for every occurrence up to `until`.
 
     `until` defaults to `generate_months_ahead` months from today, capped by `ends_on`.
+    "Today" is the service's today (TIME_ZONE), not the server clock's: near midnight the
+    two differ by a day.
     """
-    horizon = until or (date.today() + relativedelta(months=series.generate_months_ahead))
+    horizon = until or (
+        timezone.localdate(timezone=_zone()) + relativedelta(months=series.generate_months_ahead)
+    )
     if series.ends_on:
         horizon = min(horizon, series.ends_on)
     dtstart = datetime.combine(series.starts_on, series.start_time)
