@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -249,3 +261,177 @@ def course_with_plan(course: Course) -> Course:
         )
         .get()
     )
+
+
+# --- Learner pages: my bookings, waiting-list positions -----------------------------------
+
+
+def with_waiting_positions(qs: QuerySet[Booking]) -> QuerySet[Booking]:
+    """Annotate `waiting_list_position` (1 = next in line; None unless waiting) in the same
+    query, so a list of bookings does not ask the database once per row."""
+    ahead = (
+        Booking.objects.filter(session_id=OuterRef("session_id"), status=Booking.Status.WAITING)
+        .filter(
+            Q(waiting_since__lt=OuterRef("waiting_since"))
+            | Q(waiting_since=OuterRef("waiting_since"), id__lt=OuterRef("id"))
+        )
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(
+        waiting_list_position=Case(
+            When(
+                status=Booking.Status.WAITING,
+                then=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1,
+            ),
+            default=None,
+            output_field=IntegerField(),
+        )
+    )
+
+
+def active_bookings_by_session(user, session_ids) -> dict[int, Booking]:
+    """The person's place or waiting-list entry on each of these sessions (one query)."""
+    if not user.is_authenticated:
+        return {}
+    qs = with_waiting_positions(
+        Booking.objects.filter(
+            person=user, session_id__in=list(session_ids), status__in=Booking.ACTIVE
+        )
+    )
+    return {b.session_id: b for b in qs}
+
+
+def my_bookings(user, *, now: datetime | None = None, past_limit: int = 50) -> dict:
+    """The person's bookings for the My bookings page, in three lists: places to come,
+    waiting-list entries (with positions), and past places, newest first."""
+    now = now or timezone.now()
+    base = Booking.objects.filter(person=user).select_related("session__course")
+    active = list(
+        with_waiting_positions(
+            base.filter(status__in=Booking.ACTIVE, session__ends_at__gt=now)
+        ).order_by("session__starts_at", "id")
+    )
+    past = list(
+        base.filter(status=Booking.Status.CONFIRMED, session__ends_at__lte=now).order_by(
+            "-session__starts_at", "-id"
+        )[:past_limit]
+    )
+    return {
+        "upcoming": [b for b in active if b.status == Booking.Status.CONFIRMED],
+        "waiting": [b for b in active if b.status == Booking.Status.WAITING],
+        "past": past,
+    }
+
+
+def other_sessions(session: Session, *, limit: int = 4) -> list[Session]:
+    """Later dates of the same course still to come, for a session that is full or gone."""
+    return list(
+        sessions_with_counts(
+            upcoming_sessions().filter(course_id=session.course_id).exclude(pk=session.pk)
+        ).order_by("starts_at", "id")[:limit]
+    )
+
+
+def course_materials(course: Course, *, for_trainer: bool = False) -> list:
+    qs = course.materials.all()
+    if not for_trainer:
+        qs = qs.filter(for_trainers_only=False)
+    return list(qs)
+
+
+# --- The training record ------------------------------------------------------------------
+
+
+class TrainingRecord:
+    """A person's training record as a viewer may see it.
+
+    `entries` are bookings with `record_status`: "attended", "booked" (to come), "awaiting"
+    (over, register not yet taken) and, only for viewers who may see attendance history
+    (trainers), "no_show" and "late_cancellation". Totals count attended sessions only.
+    """
+
+    STATUS_WORDS = {
+        "attended": "Attended",
+        "booked": "Booked",
+        "awaiting": "Attendance not yet recorded",
+        "no_show": "Did not attend",
+        "late_cancellation": "Cancelled at short notice",
+    }
+
+    def __init__(self, person, entries, *, shows_history: bool):
+        self.person = person
+        self.entries = entries
+        self.shows_history = shows_history
+        attended = [e for e in entries if e.record_status == "attended"]
+        self.attended_count = len(attended)
+        self.attended_minutes = sum(e.session.duration_minutes for e in attended)
+        self.courses_attended = len({e.session.course_id for e in attended})
+        self.upcoming_count = sum(1 for e in entries if e.record_status == "booked")
+        self.no_show_count = sum(1 for e in entries if e.record_status == "no_show")
+        self.late_cancellation_count = sum(
+            1 for e in entries if e.record_status == "late_cancellation"
+        )
+
+    @property
+    def attended_hours(self) -> float:
+        return round(self.attended_minutes / 60, 2)
+
+
+def training_record_for(viewer, person, *, now: datetime | None = None) -> TrainingRecord:
+    """`person`'s training record as `viewer` may see it (check access with
+    `person_for_record` first). One query whatever the length of the record."""
+    now = now or timezone.now()
+    shows_history = viewer.is_authenticated and viewer.has_perm("training.view_no_show_history")
+    wanted = Q(status=Booking.Status.CONFIRMED)
+    if shows_history:
+        wanted |= Q(status=Booking.Status.CANCELLED, late_cancellation=True)
+    entries = []
+    for b in (
+        Booking.objects.filter(person=person)
+        .filter(wanted)
+        .select_related("session__course__category")
+        .order_by("-session__starts_at", "-id")
+    ):
+        if b.status == Booking.Status.CANCELLED:
+            status = "late_cancellation"
+        elif b.attendance == Booking.Attendance.ATTENDED:
+            status = "attended"
+        elif b.attendance == Booking.Attendance.NO_SHOW:
+            if not shows_history:
+                continue
+            status = "no_show"
+        elif b.session.starts_at > now:
+            status = "booked"
+        else:
+            status = "awaiting"
+        b.record_status = status
+        b.record_status_words = TrainingRecord.STATUS_WORDS[status]
+        b.hours = round(b.session.duration_minutes / 60, 2)
+        entries.append(b)
+    return TrainingRecord(person, entries, shows_history=shows_history)
+
+
+def people_for_records(viewer, *, query: str = "") -> QuerySet:
+    """People whose records a staff development officer may open, with how many sessions
+    each attended (one query a page). Anyone else gets a 404."""
+    from guildbook.accounts.models import User
+
+    if not roles.can_view_records(viewer):
+        raise Http404("Not found")
+    qs = User.objects.filter(is_active=True)
+    for word in query.split()[:6]:
+        qs = qs.filter(
+            Q(name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(team__icontains=word)
+            | Q(organisation__icontains=word)
+            | Q(job_title__icontains=word)
+        )
+    return qs.annotate(
+        sessions_attended=Count(
+            "bookings", filter=Q(bookings__attendance=Booking.Attendance.ATTENDED)
+        )
+    ).order_by("name", "email")
