@@ -279,6 +279,9 @@ class Session(TimeStampedModel):
     detached = models.BooleanField(
         default=False, help_text="Edited on its own; later changes to the series leave it alone."
     )
+    # The local date of the series occurrence this session was made for. It stays when the
+    # session is moved, re-timed or cancelled, so extending the series never makes it again.
+    series_date = models.DateField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.CharField(max_length=300, blank=True)
     register_closed_at = models.DateTimeField(null=True, blank=True)
@@ -291,6 +294,11 @@ class Session(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["series", "series_date"],
+                condition=Q(series_date__isnull=False),
+                name="session_one_per_series_date",
             ),
         ]
         indexes = [models.Index(fields=["course", "starts_at"])]

@@ -1,6 +1,7 @@
 """Dates of a series, computed in local time so 10:00 stays 10:00 across clock changes."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -16,15 +17,26 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def series_dates(series, *, until: date | None = None) -> list[tuple[datetime, datetime]]:
-    """(starts_at, ends_at) in UTC-aware datetimes for every occurrence up to `until`.
+class Occurrence(NamedTuple):
+    """One date of a series: its local date, and its start and end in UTC."""
+
+    date: date
+    starts_at: datetime
+    ends_at: datetime
+
+
+def series_occurrences(series, *, until: date | None = None) -> list[Occurrence]:
+    """Every occurrence of the series from `starts_on` up to `until`, oldest first.
 
     `until` defaults to `generate_months_ahead` months from today, capped by `ends_on`.
     "Today" is the service's today (TIME_ZONE), not the server clock's: near midnight the
-    two differ by a day.
+    two differ by a day. The pattern runs on the local wall clock, so a 10:00 session is
+    10:00 in London in winter and in summer (its UTC time moves by an hour); the end is the
+    start plus the duration, so a session spanning a clock change still lasts as long.
     """
+    zone = _zone()
     horizon = until or (
-        timezone.localdate(timezone=_zone()) + relativedelta(months=series.generate_months_ahead)
+        timezone.localdate(timezone=zone) + relativedelta(months=series.generate_months_ahead)
     )
     if series.ends_on:
         horizon = min(horizon, series.ends_on)
@@ -39,13 +51,17 @@ def series_dates(series, *, until: date | None = None) -> list[tuple[datetime, d
             byweekday=weekday(series.weekday)(nth),
             dtstart=dtstart,
         )
-    zone = _zone()
+    duration = timedelta(minutes=series.duration_minutes)
     result = []
     for naive in rule.between(dtstart, datetime.combine(horizon, series.start_time), inc=True):
-        starts = naive.replace(tzinfo=zone)
-        ends = (naive + timedelta(minutes=series.duration_minutes)).replace(tzinfo=zone)
-        result.append((starts.astimezone(ZoneInfo("UTC")), ends.astimezone(ZoneInfo("UTC"))))
+        starts = naive.replace(tzinfo=zone).astimezone(UTC)
+        result.append(Occurrence(naive.date(), starts, starts + duration))
     return result
+
+
+def series_dates(series, *, until: date | None = None) -> list[tuple[datetime, datetime]]:
+    """(starts_at, ends_at) in UTC for every occurrence up to `until` (see series_occurrences)."""
+    return [(o.starts_at, o.ends_at) for o in series_occurrences(series, until=until)]
 
 
 def describe_series(series) -> str:

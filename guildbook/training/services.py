@@ -11,7 +11,7 @@ Signals for other apps are sent on commit (see signals.py).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -260,8 +260,11 @@ def session_create(
     trainers: Iterable[User] = (),
     actor: User | None,
     series: Series | None = None,
+    series_date: date | None = None,
 ) -> Session:
-    """Schedule one session of a course (ends after the course's duration unless given)."""
+    """Schedule one session of a course (ends after the course's duration unless given).
+
+    `series_date` is the series occurrence the session is made for (see series_extend)."""
     ends_at = ends_at or (starts_at + timedelta(minutes=course.duration_minutes))
     _check_times(starts_at, ends_at)
     capacity = course.default_capacity if capacity is None else capacity
@@ -271,6 +274,7 @@ def session_create(
         session = Session.objects.create(
             course=course,
             series=series,
+            series_date=series_date if series is not None else None,
             starts_at=starts_at,
             ends_at=ends_at,
             capacity=capacity,
@@ -346,22 +350,28 @@ def series_create(
 
 
 def series_extend(*, series: Series, actor: User | None, until=None) -> list[Session]:
-    """Generate the series' sessions up to its horizon; dates that already exist are kept."""
+    """Generate the series' sessions up to its horizon. Idempotent: an occurrence that
+    already has a session is never made again, even if that session was since moved to
+    another time or day, re-timed by an edit of the series, or cancelled.
+
+    Each session records its occurrence (`series_date`, unique per series in the database);
+    the series row is locked so two extensions at once queue rather than race.
+    """
     with transaction.atomic():
-        existing = set(
-            Series.objects.get(pk=series.pk).sessions.values_list("starts_at", flat=True)
-        )
+        series = Series.objects.select_for_update().select_related("course").get(pk=series.pk)
+        made = set(series.sessions.values_list("series_date", flat=True))
         trainers = list(series.trainers.all())
         created = []
-        for starts_at, ends_at in recurrence.series_dates(series, until=until):
-            if starts_at in existing:
+        for occurrence in recurrence.series_occurrences(series, until=until):
+            if occurrence.date in made:
                 continue
             created.append(
                 session_create(
                     course=series.course,
                     series=series,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
+                    series_date=occurrence.date,
+                    starts_at=occurrence.starts_at,
+                    ends_at=occurrence.ends_at,
                     capacity=series.capacity,
                     venue=series.venue,
                     online_link=series.online_link,

@@ -4,7 +4,7 @@ In 2025 British Summer Time runs from 30 March to 26 October: a 10:00 session is
 in winter and 09:00 UTC in summer, and must read 10:00 on the wall clock in both.
 """
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -158,3 +158,19 @@ def test_describe_other_intervals():
         describe_series(make_series(interval=3, week_of_month=4))
         == "the fourth Tuesday of every 3 months at 10:00"
     )
+
+
+def test_a_session_over_the_night_the_clocks_change_keeps_its_length():
+    # On 30 March 2025 the clocks go forward at 01:00: a two-hour session from 00:30 ends at
+    # 03:30 on the wall clock, two hours later.
+    series = make_series(
+        frequency="weekly",
+        week_of_month=None,
+        weekday=6,
+        start_time=time(0, 30),
+        duration_minutes=120,
+        starts_on=date(2025, 3, 30),
+    )
+    ((starts, ends),) = series_dates(series, until=date(2025, 3, 30))
+    assert ends - starts == timedelta(hours=2)
+    assert ends.astimezone(LONDON).time() == time(3, 30)
