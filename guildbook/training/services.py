@@ -695,7 +695,7 @@ def _book(session_id, person, actor, answers, now, by_trainer) -> Booking:
             session=session,
             person=person,
             status=Booking.Status.WAITING,
-            waiting_since=now,
+            waiting_since=_end_of_waiting_list(session, now),
             answers=cleaned,
             booked_by=actor,
         )
@@ -716,6 +716,22 @@ def booking_add_person(
     with transaction.atomic():
         person, _created = user_get_or_create(email=email, name=name, actor=actor)
         return booking_create(session=session, person=person, actor=actor, answers=answers)
+
+
+def _end_of_waiting_list(session: Session, now: datetime) -> datetime:
+    """The queue time for someone joining the waiting list now. Session must be locked.
+
+    `now` was read before the lock was granted, and app servers' clocks differ, so it can be
+    earlier than the time of someone who joined before. Never going below the last one
+    keeps the list in the order people joined (ties, if any, go by id).
+    """
+    last = (
+        session.bookings.filter(status=Booking.Status.WAITING)
+        .order_by("-waiting_since")
+        .values_list("waiting_since", flat=True)
+        .first()
+    )
+    return max(now, last + timedelta(microseconds=1)) if last else now
 
 
 def _take_place(session: Session) -> None:
@@ -843,18 +859,11 @@ def _move(booking: Booking, source: Session, target: Session, actor, now) -> Boo
         _take_place(target)
     else:
         # Join the end of the target's waiting list, keeping the moved people's own order.
-        last = (
-            target.bookings.filter(status=Booking.Status.WAITING)
-            .order_by("-waiting_since")
-            .values_list("waiting_since", flat=True)
-            .first()
-        )
-        since = max(now, last + timedelta(microseconds=1)) if last else now
         new = Booking.objects.create(
             session=target,
             person_id=booking.person_id,
             status=Booking.Status.WAITING,
-            waiting_since=since,
+            waiting_since=_end_of_waiting_list(target, now),
             answers=booking.answers,
             booked_by=actor,
         )

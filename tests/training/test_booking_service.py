@@ -87,3 +87,21 @@ def test_database_refuses_a_second_active_booking(session, person):
         Booking.objects.create(
             session=session, person=person, status="waiting", waiting_since=timezone.now()
         )
+
+
+def test_waiting_list_order_is_the_order_people_joined_not_their_clock_readings(session):
+    """A request reads the clock before it queues for the session's lock, and app servers'
+    clocks differ: whoever gets the lock first must be ahead, whatever time they carry."""
+    book(session, UserFactory()), book(session, UserFactory())
+    first, second = UserFactory.create_batch(2)
+    t = timezone.now()
+    joined_first = services.booking_create(
+        session=session, person=first, actor=first, now=t + timedelta(seconds=1)
+    )
+    joined_second = services.booking_create(session=session, person=second, actor=second, now=t)
+    assert services.waiting_position(joined_first) == 1
+    assert services.waiting_position(joined_second) == 2
+    holder = session.bookings.filter(status="confirmed").first()
+    services.booking_cancel(booking=holder, actor=holder.person)
+    joined_first.refresh_from_db()
+    assert joined_first.status == Booking.Status.CONFIRMED
