@@ -22,3 +22,45 @@ urlpatterns += [
     path("people/<int:pk>/record/", views_record.person_record, name="person_record"),
     path("manage/", views_manage.manage, name="manage"),
 ]
+
+# Trainers: courses, scheduling, bookings and the register (views_manage.py).
+m = views_manage
+urlpatterns += [
+    path("manage/courses/new/", m.course_create, name="manage_course_create"),
+    path("manage/courses/<slug:slug>/", m.course, name="manage_course"),
+    path("manage/courses/<slug:slug>/edit/", m.course_edit, name="manage_course_edit"),
+    path(
+        "manage/courses/<slug:slug>/invitation/",
+        m.course_invitation_renew,
+        name="manage_course_invitation",
+    ),
+    path(
+        "manage/courses/<slug:slug>/sessions/new/", m.session_create, name="manage_session_create"
+    ),
+    path("manage/courses/<slug:slug>/series/new/", m.series_create, name="manage_series_create"),
+    path("manage/sessions/<int:pk>/", m.session, name="manage_session"),
+    path("manage/sessions/<int:pk>/edit/", m.session_edit, name="manage_session_edit"),
+    path(
+        "manage/sessions/<int:pk>/reschedule/",
+        m.session_reschedule,
+        name="manage_session_reschedule",
+    ),
+    path("manage/sessions/<int:pk>/cancel/", m.session_cancel, name="manage_session_cancel"),
+    path("manage/sessions/<int:pk>/capacity/", m.session_capacity, name="manage_session_capacity"),
+    path("manage/sessions/<int:pk>/add/", m.booking_add, name="manage_booking_add"),
+    path("manage/sessions/<int:pk>/bookings.csv", m.session_csv, name="manage_session_csv"),
+    path("manage/sessions/<int:pk>/register/", m.register, name="manage_register"),
+    path(
+        "manage/sessions/<int:pk>/register/all/",
+        m.register_mark_all,
+        name="manage_register_all",
+    ),
+    path(
+        "manage/sessions/<int:pk>/sign-in-sheet/",
+        m.sign_in_sheet,
+        name="manage_sign_in_sheet",
+    ),
+    path("manage/bookings/<int:pk>/move/", m.booking_move, name="manage_booking_move"),
+    path("manage/bookings/<int:pk>/remove/", m.booking_remove, name="manage_booking_remove"),
+    path("manage/bookings/<int:pk>/attendance/", m.attendance, name="manage_attendance"),
+]
