@@ -1,0 +1,106 @@
+"""An axe-core scan of the pages people use most, in a real browser: no violations allowed.
+
+Each page is loaded with realistic content (bookings, a waiting list, attendance, booking
+questions) so that the scan sees the tables, badges and forms people actually meet.
+"""
+
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from django.utils import timezone
+
+from guildbook.training import services
+from guildbook.training.models import BookingQuestion
+from tests.factories import CourseFactory, SessionFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def scene(db):
+    """A trainer's course with a past session (attended) and a full upcoming one."""
+    tess = UserFactory(email="tess@example.nhs.uk", name="Tess Trainer", role="trainer")
+    ada = UserFactory(email="ada@example.nhs.uk", name="Ada Learner")
+    ben = UserFactory(email="ben@example.nhs.uk", name="Ben Waiting")
+    course = CourseFactory(
+        title="Get Tweeting – Twitter for professional development",
+        slug="get-tweeting",
+        description="A gentle start on Twitter for library and healthcare staff.",
+        learning_outcomes="Set up a profile\nFollow people in your field\nTweet from a conference",
+        audience="Anyone new to Twitter",
+    )
+    course.trainers.add(tess)
+    BookingQuestion.objects.create(
+        course=course, text="What do you hope to get from the session?", kind="long_text"
+    )
+    BookingQuestion.objects.create(
+        course=course, text="Is this your first time using the library?", kind="yes_no"
+    )
+    now = timezone.now()
+    past = SessionFactory(
+        course=course, starts_at=now - timedelta(days=30), capacity=8, venue="Staff Library"
+    )
+    upcoming = SessionFactory(course=course, starts_at=now + timedelta(days=10), capacity=1)
+    open_session = SessionFactory(course=course, starts_at=now + timedelta(days=20), capacity=6)
+    for s in (past, upcoming, open_session):
+        s.trainers.add(tess)
+    # Booked while booking was open, then marked as attended on the register.
+    attended = services.booking_create(
+        session=past, person=ada, actor=ada, now=past.starts_at - timedelta(days=7)
+    )
+    services.attendance_record(booking=attended, attended=True, actor=tess)
+    services.booking_create(session=upcoming, person=ada, actor=ada)
+    services.booking_create(session=upcoming, person=ben, actor=ben)
+    return {
+        "trainer": tess,
+        "learner": ada,
+        "course": course,
+        "past": past,
+        "upcoming": upcoming,
+        "open": open_session,
+    }
+
+
+# (page name, who is signed in, how to build its address from the scene)
+PAGES = [
+    ("sign-in", None, lambda s: reverse("account_login")),
+    ("catalogue", "learner", lambda s: reverse("training:catalogue")),
+    ("course page", "learner", lambda s: s["course"].get_absolute_url()),
+    ("session page, full", "learner", lambda s: s["upcoming"].get_absolute_url()),
+    ("session page, booking form", "learner", lambda s: s["open"].get_absolute_url()),
+    ("my bookings", "learner", lambda s: reverse("training:my_bookings")),
+    ("training record", "learner", lambda s: reverse("training:my_record")),
+    (
+        "trainer's session bookings",
+        "trainer",
+        lambda s: reverse("training:manage_session", args=[s["upcoming"].pk]),
+    ),
+    ("register", "trainer", lambda s: reverse("training:manage_register", args=[s["past"].pk])),
+]
+
+
+def readable(results) -> str:
+    lines = []
+    for v in results.response["violations"]:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"]:
+            lines.append(f"    at {' '.join(node['target'])}")
+            lines.append(f"       {node['html'][:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", "\n       ")
+            if summary:
+                lines.append(f"       {summary}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(("name", "who", "address"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_has_no_accessibility_violations(new_page, scene, name, who, address):
+    page = new_page(user=scene[who] if who else None)
+    response = page.goto(address(scene))
+    assert response is not None and response.ok, f"{name}: HTTP {response and response.status}"
+    results = Axe().run(page)
+    assert results.violations_count == 0, (
+        f"{name} ({page.url}) has {results.violations_count} accessibility violation(s):\n"
+        + readable(results)
+    )
