@@ -4,21 +4,26 @@ from guildbook.training.models import BookingQuestion, Category, Course
 
 
 class CatalogueFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False)
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "For example: Twitter"}),
+    )
     category = forms.ChoiceField(label="Category", required=False)
     level = forms.ChoiceField(
         label="Level", required=False, choices=[("", "Any level"), *Course.Level.choices]
     )
     delivery = forms.ChoiceField(
-        label="How it is delivered",
+        label="How it is run",
         required=False,
-        choices=[("", "Any"), ("in_person", "In person"), ("online", "Online")],
+        choices=[("", "In person or online"), ("in_person", "In person"), ("online", "Online")],
     )
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Dates from", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Dates to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, **kwargs):
@@ -26,6 +31,29 @@ class CatalogueFilterForm(forms.Form):
         self.fields["category"].choices = [("", "All categories")] + [
             (c.slug, c.name) for c in Category.objects.all()
         ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", "The end of the date range must be after its start.")
+        return data
+
+    def active_filters(self) -> list[str]:
+        """The filters in use, in words ("Level: Novice"), for the results summary."""
+        from guildbook.core.timefmt import format_date
+
+        words = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if not value:
+                continue
+            if name == "q":
+                words.append(f"“{value.strip()}”")
+            elif isinstance(field, forms.ChoiceField):
+                words.append(f"{field.label}: {dict(field.choices).get(value, value)}")
+            else:
+                words.append(f"{field.label} {format_date(value, weekday=False)}")
+        return words
 
 
 class BookingQuestionsForm(forms.Form):

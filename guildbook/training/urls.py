@@ -18,8 +18,22 @@ from guildbook.training import views_manage, views_record  # noqa: E402
 
 urlpatterns += [
     path("me/record/", views_record.my_record, name="my_record"),
+    path("me/record.csv", views_record.my_record, {"fmt": "csv"}, name="my_record_csv"),
+    path("me/record.pdf", views_record.my_record, {"fmt": "pdf"}, name="my_record_pdf"),
     path("people/", views_record.people, name="people"),
     path("people/<int:pk>/record/", views_record.person_record, name="person_record"),
+    path(
+        "people/<int:pk>/record.csv",
+        views_record.person_record,
+        {"fmt": "csv"},
+        name="person_record_csv",
+    ),
+    path(
+        "people/<int:pk>/record.pdf",
+        views_record.person_record,
+        {"fmt": "pdf"},
+        name="person_record_pdf",
+    ),
     path("manage/", views_manage.manage, name="manage"),
 ]
 

@@ -3,14 +3,24 @@
 Thin: they read through selectors and write through services.
 """
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from guildbook.core import roles
 from guildbook.core.errors import ServiceError
 from guildbook.training import selectors, services
 from guildbook.training.forms import BookingQuestionsForm, CatalogueFilterForm
+from guildbook.training.models import Booking, Session
+
+INVITATIONS = "invitations"  # session key: {course slug: invitation token}
 
 
 def catalogue(request):
@@ -27,80 +37,109 @@ def catalogue(request):
             "date_to": d["date_to"],
         }
     courses = selectors.catalogue(request.user, **filters)
+    mine = selectors.active_bookings_by_session(
+        request.user, [s.pk for c in courses for s in c.next_sessions]
+    )
+    for c in courses:
+        for s in c.next_sessions:
+            s.my_booking = mine.get(s.pk)
     return render(
         request,
         "training/catalogue.html",
-        {"form": form, "courses": courses, "filtered": any(filters.values())},
+        {
+            "form": form,
+            "courses": courses,
+            "filtered": any(filters.values()),
+            "active_filters": form.active_filters() if form.is_bound and form.is_valid() else [],
+        },
     )
+
+
+def _invitation(request, slug: str) -> str | None:
+    return request.session.get(INVITATIONS, {}).get(slug)
 
 
 def course_detail(request, slug):
-    invitation = request.GET.get("invitation") or request.session.get(f"invite:{slug}")
-    course = selectors.course_get_for_user(request.user, slug=slug, invitation=invitation)
-    if request.GET.get("invitation") and invitation == course.invitation_token:
-        request.session[f"invite:{slug}"] = invitation
+    given = request.GET.get("invitation")
+    course = selectors.course_get_for_user(
+        request.user, slug=slug, invitation=given or _invitation(request, slug)
+    )
+    if given and given == course.invitation_token:
+        # Remember the invitation so the session pages and booking open too.
+        invitations = request.session.get(INVITATIONS, {})
+        invitations[slug] = given
+        request.session[INVITATIONS] = invitations
     sessions = list(selectors.sessions_of_course(course))
+    mine = selectors.active_bookings_by_session(request.user, [s.pk for s in sessions])
+    for s in sessions:
+        s.my_booking = mine.get(s.pk)
+    is_trainer = roles.is_trainer(request.user)
     return render(
         request,
         "training/course_detail.html",
-        {"course": course, "sessions": sessions, "is_trainer": _is_trainer(request.user)},
+        {
+            "course": course,
+            "sessions": sessions,
+            "materials": selectors.course_materials(course, for_trainer=is_trainer),
+            "is_trainer": is_trainer,
+        },
     )
 
 
-def session_detail(request, pk):
-    session = selectors.session_get_for_user(
-        request.user, pk=pk, invitation=_invitation_for(request, pk)
+def _load_session(request, pk) -> Session:
+    slug = Session.objects.filter(pk=pk).values_list("course__slug", flat=True).first()
+    return selectors.session_get_for_user(
+        request.user, pk=pk, invitation=_invitation(request, slug) if slug else None
     )
-    booking = selectors.active_booking_for(request.user, session)
-    questions = list(session.course.questions.all())
+
+
+def _session_page(request, session, *, questions_form=None, status=200):
+    course = session.course
+    booking = selectors.active_bookings_by_session(request.user, [session.pk]).get(session.pk)
+    refusal = None if booking else services.booking_refusal(session)
+    full_no_list = (
+        not refusal and not session.places_left and not course.waiting_list_enabled and not booking
+    )
+    if questions_form is None and not booking and not refusal:
+        questions = list(course.questions.all())
+        questions_form = BookingQuestionsForm(questions=questions) if questions else None
+    show_others = bool(refusal or full_no_list or not session.places_left)
     return render(
         request,
         "training/session_detail.html",
         {
             "session": session,
-            "course": session.course,
+            "course": course,
             "booking": booking,
-            "position": services.waiting_position(booking) if booking else None,
-            "refusal": services.booking_refusal(session),
-            "questions_form": BookingQuestionsForm(questions=questions) if questions else None,
+            "refusal": refusal,
+            "full_no_list": full_no_list,
+            "questions_form": questions_form,
+            "other_sessions": selectors.other_sessions(session) if show_others else [],
+            "login_url": _login_url(session.get_absolute_url()),
         },
+        status=status,
     )
 
 
-def _invitation_for(request, session_pk):
-    from guildbook.training.models import Session
-
-    slug = Session.objects.filter(pk=session_pk).values_list("course__slug", flat=True).first()
-    return request.session.get(f"invite:{slug}") if slug else None
+def _login_url(next_url: str) -> str:
+    return f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
 
 
-def _is_trainer(user):
-    from guildbook.core.roles import is_trainer
-
-    return is_trainer(user)
+def session_detail(request, pk):
+    return _session_page(request, _load_session(request, pk))
 
 
-@login_required
 @require_POST
 def session_book(request, pk):
-    session = selectors.session_get_for_user(
-        request.user, pk=pk, invitation=_invitation_for(request, pk)
-    )
+    """Book a place, or join the waiting list when the session is full: one button."""
+    session = _load_session(request, pk)
+    if not request.user.is_authenticated:
+        # Back to the session page after signing in (a sign-in cannot replay a POST).
+        return redirect(_login_url(session.get_absolute_url()))
     questions = list(session.course.questions.all())
     form = BookingQuestionsForm(request.POST, questions=questions)
     if questions and not form.is_valid():
-        return render(
-            request,
-            "training/session_detail.html",
-            {
-                "session": session,
-                "course": session.course,
-                "booking": None,
-                "refusal": services.booking_refusal(session),
-                "questions_form": form,
-            },
-            status=400,
-        )
+        return _session_page(request, session, questions_form=form, status=400)
     try:
         booking = services.booking_create(
             session=session,
@@ -109,44 +148,52 @@ def session_book(request, pk):
             answers=form.answers() if questions else {},
         )
     except ServiceError as exc:
+        if exc.field and exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+            return _session_page(request, session, questions_form=form, status=400)
         messages.error(request, exc.message)
         return redirect(session)
-    if booking.status == booking.Status.CONFIRMED:
-        messages.success(request, "Your place is booked.")
+    if booking.status == Booking.Status.CONFIRMED:
+        messages.success(
+            request, f"Your place is booked: {session.course.title}, {_when(session)}."
+        )
     else:
         messages.success(
             request,
             f"The session is full, so you are on the waiting list at number "
-            f"{services.waiting_position(booking)}. If a place comes up it is yours straight away.",
+            f"{services.waiting_position(booking)}. If a place comes up it is yours straight "
+            f"away, and we will tell you.",
         )
     return redirect(session)
 
 
+def _when(session: Session) -> str:
+    from guildbook.core.timefmt import format_date, format_time
+
+    return f"{format_date(session.starts_at)} at {format_time(session.starts_at)}"
+
+
 @login_required
 def my_bookings(request):
-    bookings = list(
-        selectors.bookings_for_user(request.user).filter(
-            status__in=["confirmed", "waiting"], session__ends_at__gt=_now()
-        )
-    )
-    for b in bookings:
-        b.position = services.waiting_position(b)
-    return render(request, "training/my_bookings.html", {"bookings": bookings})
-
-
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()
+    return render(request, "training/my_bookings.html", selectors.my_bookings(request.user))
 
 
 @login_required
 def booking_detail(request, pk):
     booking = selectors.booking_get_for_user(request.user, pk=pk)
+    now = timezone.now()
     return render(
         request,
         "training/booking_detail.html",
-        {"booking": booking, "position": services.waiting_position(booking)},
+        {
+            "booking": booking,
+            "session": booking.session,
+            "position": services.waiting_position(booking),
+            "own": booking.person_id == request.user.pk,
+            "can_change": booking.is_active and booking.session.ends_at > now,
+            "late": booking.status == Booking.Status.CONFIRMED
+            and now >= booking.session.late_cancellation_from(),
+        },
     )
 
 
@@ -155,20 +202,34 @@ def booking_cancel(request, pk):
     """GET shows what cancelling means; only the POST changes anything."""
     booking = selectors.booking_get_for_user(request.user, pk=pk)
     if booking.person_id != request.user.pk:
-        from django.http import Http404
-
         raise Http404("No such booking")
     if request.method == "POST":
         try:
-            services.booking_cancel(booking=booking, actor=request.user)
+            booking = services.booking_cancel(booking=booking, actor=request.user)
         except ServiceError as exc:
             messages.error(request, exc.message)
             return redirect("training:booking", pk=booking.pk)
-        booking.refresh_from_db()
-        if booking.ending == booking.Ending.LEFT_WAITING_LIST:
+        if booking.ending == Booking.Ending.LEFT_WAITING_LIST:
             messages.success(request, "You have left the waiting list.")
+        elif booking.late_cancellation:
+            messages.success(
+                request,
+                "Your place is cancelled and has gone to the next person waiting. "
+                "Thank you for letting us know.",
+            )
         else:
             messages.success(request, "Your place is cancelled. Thank you for letting us know.")
         return redirect("training:my_bookings")
-    late = booking.status == "confirmed" and _now() >= booking.session.late_cancellation_from()
-    return render(request, "training/booking_cancel.html", {"booking": booking, "late": late})
+    now = timezone.now()
+    return render(
+        request,
+        "training/booking_cancel.html",
+        {
+            "booking": booking,
+            "session": booking.session,
+            "position": services.waiting_position(booking),
+            "over": booking.session.ends_at <= now,
+            "late": booking.status == Booking.Status.CONFIRMED
+            and now >= booking.session.late_cancellation_from(),
+        },
+    )
