@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "guildbook.core",
+    "guildbook.notifications",
     "guildbook.training",
     "guildbook.api",
 ]

@@ -1,0 +1,59 @@
+"""`guildbook worker`: deliver the outbox, in a loop or (`--once`) until nothing is due."""
+
+import signal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from guildbook.notifications import delivery
+
+
+class Command(BaseCommand):
+    help = "Send due messages from the outbox. Several workers may run against PostgreSQL."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--once", action="store_true", help="Send what is due now, then exit (for cron)."
+        )
+        parser.add_argument("--batch", type=int, default=delivery.DEFAULT_BATCH)
+        parser.add_argument(
+            "--lease-seconds",
+            type=int,
+            default=delivery.DEFAULT_LEASE_SECONDS,
+            help="How long a claimed batch is ours before another worker may take it over.",
+        )
+        parser.add_argument("--max-attempts", type=int, default=delivery.DEFAULT_MAX_ATTEMPTS)
+        parser.add_argument(
+            "--poll-seconds",
+            type=float,
+            default=5.0,
+            help="How long to wait before looking again when nothing is due.",
+        )
+
+    def handle(self, *args, once, batch, lease_seconds, max_attempts, poll_seconds, **options):
+        timeout = settings.EMAIL_TIMEOUT or 30
+        if batch < 1 or max_attempts < 1:
+            raise CommandError("--batch and --max-attempts must be at least 1.")
+        if lease_seconds < 2 * timeout:
+            raise CommandError(
+                f"--lease-seconds must be at least twice EMAIL_TIMEOUT ({timeout} s), so a "
+                "message is never still in flight when another worker may take it over."
+            )
+        worker = delivery.Worker(
+            batch=batch,
+            lease_seconds=lease_seconds,
+            max_attempts=max_attempts,
+            poll_seconds=poll_seconds,
+        )
+
+        def stop(signum, frame):
+            worker.stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        if options["verbosity"] >= 1:
+            self.stderr.write(f"Worker {worker.id} started.")
+        totals = worker.run(once=once)
+        if options["verbosity"] >= 1:
+            summary = ", ".join(f"{k} {v}" for k, v in sorted(totals.items())) or "nothing due"
+            self.stderr.write(f"Worker {worker.id} stopped: {summary}.")
