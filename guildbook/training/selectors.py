@@ -379,6 +379,15 @@ class TrainingRecord:
     def attended_hours(self) -> float:
         return round(self.attended_minutes / 60, 2)
 
+    @property
+    def attended_hours_text(self) -> str:
+        return _hours_text(self.attended_minutes)
+
+
+def _hours_text(minutes: int) -> str:
+    """Hours as people write them in a record: "1.5", "2", "1.25"."""
+    return f"{round(minutes / 60, 2):g}"
+
 
 def training_record_for(viewer, person, *, now: datetime | None = None) -> TrainingRecord:
     """`person`'s training record as `viewer` may see it (check access with
@@ -410,6 +419,7 @@ def training_record_for(viewer, person, *, now: datetime | None = None) -> Train
         b.record_status = status
         b.record_status_words = TrainingRecord.STATUS_WORDS[status]
         b.hours = round(b.session.duration_minutes / 60, 2)
+        b.hours_text = _hours_text(b.session.duration_minutes)
         entries.append(b)
     return TrainingRecord(person, entries, shows_history=shows_history)
 

@@ -74,25 +74,47 @@ def _record_csv(record) -> HttpResponse:
                 timezone.localtime(s.starts_at).date().isoformat(),
                 format_time(s.starts_at),
                 format_time(s.ends_at),
-                f"{e.hours:g}",
+                e.hours_text,
                 e.record_status_words,
             ]
         )
     writer.writerow([])
     writer.writerow(["Sessions attended", record.attended_count])
-    writer.writerow(["Hours of training attended", f"{record.attended_hours:g}"])
+    writer.writerow(["Hours of training attended", record.attended_hours_text])
     return response
 
 
-def _static_only(url: str):
+def _static_file(url: str) -> Path:
     """WeasyPrint may read our own static files and nothing else (no network fetches)."""
     path = urlparse(url).path
     if path.startswith(settings.STATIC_URL):
         found = finders.find(path[len(settings.STATIC_URL) :])
         if found:
-            mime = "text/css" if found.endswith(".css") else None
-            return {"string": Path(found).read_bytes(), "mime_type": mime}
+            return Path(found)
     raise ValueError(f"Not fetched while making a PDF: {url}")
+
+
+def _mime(path: Path) -> str:
+    return "text/css" if path.suffix == ".css" else "application/octet-stream"
+
+
+def _url_fetcher():
+    try:  # WeasyPrint 68 and later: a URLFetcher object answering URLFetcherResponse
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+    except ImportError:  # earlier versions: a function answering a dict
+        return lambda url: {
+            "string": _static_file(url).read_bytes(),
+            "mime_type": _mime(_static_file(url)),
+        }
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            found = _static_file(url)
+            return URLFetcherResponse(
+                url, body=found.read_bytes(), headers={"Content-Type": _mime(found)}
+            )
+
+    return StaticOnlyFetcher()
 
 
 def _record_pdf(request, context) -> HttpResponse:
@@ -100,7 +122,7 @@ def _record_pdf(request, context) -> HttpResponse:
 
     html = render_to_string("training/record.html", {**context, "pdf": True}, request=request)
     pdf = HTML(
-        string=html, base_url=request.build_absolute_uri("/"), url_fetcher=_static_only
+        string=html, base_url=request.build_absolute_uri("/"), url_fetcher=_url_fetcher()
     ).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
