@@ -1,0 +1,117 @@
+"""/api/v1/courses: the catalogue's courses, and creating one (trainers)."""
+
+from typing import Annotated
+
+from django.db.models import QuerySet
+from ninja import Field, Query, Router, Schema
+
+from guildbook.api.auth import require_trainer
+from guildbook.api.schemas import (
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    PageMeta,
+    absolute_url,
+    errors,
+    page,
+)
+from guildbook.core.errors import ServiceError
+from guildbook.training import selectors, services
+from guildbook.training.models import Category, Course
+
+router = Router(tags=["courses"])
+
+
+class CategoryOut(Schema):
+    slug: str
+    name: str
+
+
+class CourseOut(Schema):
+    id: int
+    slug: str
+    title: str
+    summary: str
+    description: str
+    learning_outcomes: list[str] = Field(alias="outcomes")
+    level: Course.Level
+    duration_minutes: int
+    audience: str
+    category: CategoryOut | None
+    tags: list[str] = Field(alias="tag_list")
+    delivery: Course.Delivery
+    visibility: Course.Visibility
+    status: Course.Status
+    booking_opens_days: int
+    booking_closes_hours: int
+    late_cancellation_hours: int
+    waiting_list_enabled: bool
+    default_capacity: int
+    url: str = Field(description="The course's page.")
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return absolute_url(obj)
+
+
+class CoursePage(PageMeta):
+    items: list[CourseOut]
+
+
+class CourseIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    summary: str = Field(min_length=1, max_length=300)
+    slug: str | None = Field(
+        None, max_length=200, description="The web address; made from the title when left out."
+    )
+    description: str = ""
+    learning_outcomes: list[str] = Field(default_factory=list)
+    level: Course.Level = Course.Level.NOVICE
+    duration_minutes: int = Field(90, ge=1, le=24 * 60)
+    audience: str = Field("", max_length=300)
+    category: str | None = Field(None, description="A category's slug.")
+    tags: list[str] = Field(default_factory=list)
+    delivery: Course.Delivery = Course.Delivery.IN_PERSON
+    visibility: Course.Visibility = Course.Visibility.STAFF
+    booking_opens_days: int = Field(90, ge=0, le=3650)
+    booking_closes_hours: int = Field(0, ge=0, le=24 * 365)
+    late_cancellation_hours: int = Field(48, ge=0, le=24 * 365)
+    waiting_list_enabled: bool = True
+    default_capacity: int = Field(12, ge=1, le=10000)
+
+
+def _visible_courses(user) -> QuerySet[Course]:
+    return selectors.courses_visible_to(user).select_related("category").order_by("title", "id")
+
+
+@router.get("/courses", response={200: CoursePage, **errors()}, summary="List courses")
+def list_courses(
+    request,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """Active courses the caller may see: public and staff-only courses (and, for trainers,
+    closed team courses), by title."""
+    return page(_visible_courses(request.auth), limit=limit, offset=offset)
+
+
+@router.post(
+    "/courses", response={201: CourseOut, **errors(400, 403, 409)}, summary="Create a course"
+)
+def create_course(request, payload: CourseIn):
+    """Trainers only. The course is created active; sessions are added with POST /sessions."""
+    require_trainer(request.auth, doing="create courses")
+    fields = payload.model_dump(exclude_unset=True)
+    if "learning_outcomes" in fields:
+        fields["learning_outcomes"] = "\n".join(o.strip() for o in fields["learning_outcomes"])
+    if "tags" in fields:
+        fields["tags"] = ", ".join(t.strip() for t in fields["tags"] if t.strip())
+    if fields.get("category"):
+        category = Category.objects.filter(slug=fields["category"]).first()
+        if category is None:
+            raise ServiceError("There is no category with that slug.", field="category")
+        fields["category"] = category
+    else:
+        fields.pop("category", None)
+    if not fields.get("slug"):
+        fields.pop("slug", None)
+    return 201, services.course_create(actor=request.auth, **fields)

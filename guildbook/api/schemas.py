@@ -1,0 +1,72 @@
+"""Schemas shared by the routers: errors, pages, and the short forms of courses and people.
+
+Times are answered in the service's time zone with their offset (ISO 8601), so a website can
+print them as they are; times sent without an offset are read in the service's time zone.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="What went wrong, in words for a person.")
+    field: str | None = Field(None, description="The input it is about, when there is one.")
+    code: str = Field(description="A stable word for programs, e.g. already_booked.")
+
+
+# Every operation can answer these; each adds its own.
+COMMON_ERRORS = {401: ErrorOut, 405: ErrorOut, 422: ErrorOut}
+
+
+def errors(*statuses: int) -> dict:
+    return {**COMMON_ERRORS, **dict.fromkeys(statuses, ErrorOut)}
+
+
+class PageMeta(Schema):
+    count: int = Field(description="How many items match, across all pages.")
+    limit: int
+    offset: int
+
+
+class CourseRef(Schema):
+    id: int
+    slug: str
+    title: str
+
+
+class PersonRef(Schema):
+    id: int
+    email: str
+    name: str
+
+
+def local_iso(value: datetime | None) -> datetime | None:
+    return timezone.localtime(value) if value is not None else None
+
+
+def aware(value: datetime) -> datetime:
+    """Read a time without an offset in the service's time zone."""
+    if timezone.is_naive(value):
+        return timezone.make_aware(value, timezone.get_current_timezone())
+    return value
+
+
+def absolute_url(obj) -> str:
+    return settings.SITE_URL + obj.get_absolute_url()
+
+
+MAX_PAGE = 200
+DEFAULT_PAGE = 50
+
+
+def page(qs, *, limit: int, offset: int) -> dict:
+    """One page of a queryset: two queries (the count and the slice) whatever the size."""
+    return {
+        "count": qs.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": list(qs[offset : offset + limit]),
+    }
