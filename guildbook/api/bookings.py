@@ -181,11 +181,10 @@ def _with_waiting_position(qs: QuerySet[Booking]) -> QuerySet[Booking]:
 _QUESTION_FIELD = re.compile(r"q(\d+)")
 
 
-def _answers_field(exc: ServiceError) -> ServiceError:
+def _name_answer_fields(exc: ServiceError) -> None:
     # The web form names a question's field q<id>; in the API it is answers.<id>.
     if exc.field and _QUESTION_FIELD.fullmatch(exc.field):
         exc.field = f"answers.{exc.field[1:]}"
-    return exc
 
 
 @router.post(
@@ -220,12 +219,12 @@ def book(request, session_id: int, payload: BookingIn | None = None):
                 session=session, person=user, actor=user, answers=payload.answers
             )
     except ServiceError as exc:
-        raise _answers_field(exc) from None
-    booking.api_position = services.waiting_position(booking)
+        _name_answer_fields(exc)
+        raise
     return 201, {
         "id": booking.pk,
         "status": booking.status,
-        "waiting_list_position": booking.api_position,
+        "waiting_list_position": services.waiting_position(booking),
         "session_id": booking.session_id,
         "person": booking.person,
     }
