@@ -27,6 +27,7 @@ class CatalogueFilterForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "All categories")] + [
             (c.slug, c.name) for c in Category.objects.all()
