@@ -197,3 +197,17 @@ def test_get_changes_nothing(trainer_client, course):
     for name in ("manage_course", "manage_course_edit", "manage_course_invitation"):
         trainer_client.get(reverse(f"training:{name}", args=[course.slug]))
     assert Course.objects.values().get(pk=course.pk) == before
+
+
+def test_session_plan_is_shown_to_trainers_only_on_the_course_page(client, trainer, person, course):
+    services.course_plan_set(
+        course=course,
+        actor=trainer,
+        agenda=[{"title": "Privacy and professional boundaries with service users"}],
+    )
+    client.force_login(person)
+    assert "Privacy and professional" not in client.get(course.get_absolute_url()).content.decode()
+    client.force_login(trainer)
+    html = client.get(course.get_absolute_url()).content.decode()
+    assert "Privacy and professional boundaries with service users" in html
+    assert reverse("training:manage_course", args=[course.slug]) in html
