@@ -3,8 +3,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from guildbook.api.urls import api
+from guildbook.core.views import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
