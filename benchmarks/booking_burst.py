@@ -510,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--concurrency", type=int, default=0, help="default: 2 × workers")
-    parser.add_argument("--seconds", type=float, default=12.0, help="per scenario, in all")
+    parser.add_argument("--seconds", type=float, default=10.0, help="per scenario, in all")
     parser.add_argument("--rounds", type=int, default=4, help="turns the scenarios take")
     args = parser.parse_args(argv)
     runs = run(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -101,15 +102,31 @@ def table(runs: list[booking_burst.DatabaseRun]) -> str:
     return "\n".join(rows)
 
 
+INTRO = """# Benchmarks
+
+`make bench` runs `benchmarks/run.py` (the booking burst); other benchmarks run on their own
+(`python benchmarks/<name>.py`). Each prints PASS or FAIL per target, exits with status 1 when
+a target is missed, and rewrites only its own section of this file with the latest figures.
+"""
+HEADING = "## Booking burst (`booking_burst.py`)"
+
+
+def write_section(text: str) -> None:
+    """Replace this benchmark's section of README.md (or add it), leaving the rest alone."""
+    current = README.read_text() if README.exists() else INTRO
+    current = re.sub(r"\A# Benchmarks\n.*?(?=^## |\Z)", lambda _: INTRO + "\n", current,
+                     flags=re.S | re.M)  # fmt: skip
+    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: text.rstrip() + "\n\n", current)
+    else:
+        updated = current.rstrip() + "\n\n" + text
+    README.write_text(updated.rstrip() + "\n")
+
+
 def write_readme(runs, *, started: datetime, elapsed: float, args) -> None:
     servers = "; ".join(f"{r.database}: {r.server}" for r in runs)
-    text = f"""# Benchmarks
-
-`make bench` runs `benchmarks/run.py`, which runs each benchmark below, prints PASS or FAIL
-for each target and rewrites this file with the latest figures. It exits with status 1 when
-a target is missed.
-
-## Booking burst (`booking_burst.py`)
+    text = f"""{HEADING}
 
 How fast Guildbook takes bookings and shows the catalogue, as a share of what the same
 server does for a trivial page. Targets: booking at least 25% of the baseline's
@@ -157,7 +174,7 @@ what a dedicated server does; the shares are the figures to compare between runs
 Run one database with `python benchmarks/booking_burst.py --databases sqlite`; see `--help`
 for the number of workers, client threads and seconds.
 """
-    README.write_text(text)
+    write_section(text)
 
 
 def main(argv=None) -> int:
@@ -165,7 +182,7 @@ def main(argv=None) -> int:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--workers", type=int, default=booking_burst.default_workers())
     parser.add_argument("--concurrency", type=int, default=0, help="default: 2 × workers")
-    parser.add_argument("--seconds", type=float, default=12.0, help="per request type")
+    parser.add_argument("--seconds", type=float, default=10.0, help="per request type")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite README.md")
     args = parser.parse_args(argv)
