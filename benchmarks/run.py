@@ -124,7 +124,7 @@ def write_section(text: str) -> None:
     README.write_text(updated.rstrip() + "\n")
 
 
-def write_readme(runs, *, started: datetime, elapsed: float, args) -> None:
+def write_readme(runs, *, started: datetime, elapsed: float, args, machine_text: str) -> None:
     servers = "; ".join(f"{r.database}: {r.server}" for r in runs)
     text = f"""{HEADING}
 
@@ -134,9 +134,13 @@ throughput, the catalogue at least 50%, and no errors.
 
 ### Latest figures
 
-Measured {started:%Y-%m-%d %H:%M} (local time), in {elapsed:.0f} s, on {machine()}.
-{versions()}. Server: {servers}. Load: {runs[0].concurrency if runs else "-"} client
-threads, {args.seconds:g} s per request type in {args.rounds} rounds.
+Measured {started:%Y-%m-%d %H:%M} (local time), in {elapsed:.0f} s.
+
+- Machine: {machine_text}.
+- Software: {versions()}.
+- Server: {servers}.
+- Load: {runs[0].concurrency if runs else "-"} client threads, {args.seconds:g} s per request
+  type in {args.rounds} rounds.
 
 {table(runs)}
 
@@ -186,7 +190,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite README.md")
     args = parser.parse_args(argv)
-    started, t0 = datetime.now().astimezone(), time.monotonic()
+    started, t0, machine_text = datetime.now().astimezone(), time.monotonic(), machine()
     runs = booking_burst.run(
         [d.strip() for d in args.databases.split(",") if d.strip()],
         workers=args.workers,
@@ -205,7 +209,7 @@ def main(argv=None) -> int:
     if not runs:
         print("FAIL  no database could be benchmarked")
     if runs and not args.no_readme:
-        write_readme(runs, started=started, elapsed=elapsed, args=args)
+        write_readme(runs, started=started, elapsed=elapsed, args=args, machine_text=machine_text)
         print(f"\nWrote {README}")
     return 0 if ok else 1
 
