@@ -105,3 +105,110 @@ def test_waiting_list_order_is_the_order_people_joined_not_their_clock_readings(
     services.booking_cancel(booking=holder, actor=holder.person)
     joined_first.refresh_from_db()
     assert joined_first.status == Booking.Status.CONFIRMED
+
+
+def test_leaving_the_waiting_list_closes_the_gap_and_frees_no_place(session):
+    book(session, UserFactory()), book(session, UserFactory())
+    first, second, third = (book(session, p) for p in UserFactory.create_batch(3))
+    ended = services.booking_cancel(booking=second, actor=second.person)
+    assert ended.ending == Booking.Ending.LEFT_WAITING_LIST
+    assert ended.late_cancellation is False
+    assert [services.waiting_position(b) for b in (first, third)] == [1, 2]
+    session.refresh_from_db()
+    assert session.places_taken == 2
+
+
+def test_a_trainer_removing_a_place_promotes_and_is_not_a_late_cancellation(course, trainer):
+    from tests.factories import SessionFactory
+
+    soon = SessionFactory(course=course, capacity=1, starts_at=timezone.now() + timedelta(hours=3))
+    holder, waiting = (book(soon, p) for p in UserFactory.create_batch(2))
+    removed = services.booking_remove(booking=holder, actor=trainer)
+    assert (removed.ending, removed.late_cancellation) == (Booking.Ending.REMOVED, False)
+    waiting.refresh_from_db()
+    assert waiting.status == Booking.Status.CONFIRMED
+
+
+def test_raising_capacity_promotes_that_many_in_order(session, trainer):
+    book(session, UserFactory()), book(session, UserFactory())
+    waiting = [book(session, p) for p in UserFactory.create_batch(4)]
+    services.session_set_capacity(session=session, capacity=4, actor=trainer)
+    for b in waiting:
+        b.refresh_from_db()
+    assert [b.status for b in waiting] == ["confirmed", "confirmed", "waiting", "waiting"]
+    assert [services.waiting_position(b) for b in waiting[2:]] == [1, 2]
+
+
+def test_moving_a_place_frees_it_for_the_old_waiting_list_and_queues_at_the_new(course, trainer):
+    from tests.factories import SessionFactory
+
+    source = SessionFactory(course=course, capacity=1)
+    target = SessionFactory(course=course, capacity=1, starts_at=source.starts_at + timedelta(1))
+    mover, next_in_line = (book(source, p) for p in UserFactory.create_batch(2))
+    book(target, UserFactory())
+    queued = book(target, UserFactory())
+
+    moved = services.booking_move(booking=mover, to_session=target, actor=trainer)
+
+    next_in_line.refresh_from_db()
+    assert next_in_line.status == Booking.Status.CONFIRMED
+    assert moved.status == Booking.Status.WAITING
+    assert [services.waiting_position(b) for b in (queued, moved)] == [1, 2]
+    mover.refresh_from_db()
+    assert (mover.status, mover.ending, mover.moved_to_id) == ("cancelled", "moved", moved.pk)
+
+
+def test_moving_to_a_session_already_booked_changes_nothing(course, trainer, person):
+    from tests.factories import SessionFactory
+
+    source = SessionFactory(course=course)
+    target = SessionFactory(course=course, starts_at=source.starts_at + timedelta(1))
+    booking, _ = book(source, person), book(target, person)
+    with pytest.raises(services.AlreadyBooked):
+        services.booking_move(booking=booking, to_session=target, actor=trainer)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_full_session_without_a_waiting_list_refuses(course, person):
+    from tests.factories import SessionFactory
+
+    course.waiting_list_enabled = False
+    course.save()
+    full = SessionFactory(course=course, capacity=1)
+    book(full, UserFactory())
+    with pytest.raises(services.BookingRefused) as err:
+        book(full, person)
+    assert err.value.code == "full"
+    assert not full.bookings.filter(person=person).exists()
+
+
+def test_not_yet_open_and_closed_say_when(course, person):
+    from tests.factories import SessionFactory
+
+    course.booking_opens_days, course.booking_closes_hours = 30, 24
+    course.save()
+    later = SessionFactory(course=course, starts_at=timezone.now() + timedelta(days=40))
+    with pytest.raises(services.BookingRefused, match="Booking opens on"):
+        book(later, person)
+    tomorrow = SessionFactory(course=course, starts_at=timezone.now() + timedelta(hours=12))
+    with pytest.raises(services.BookingRefused, match="Booking closed on"):
+        book(tomorrow, person)
+
+
+def test_every_booking_change_records_who_and_when(session, trainer):
+    from guildbook.core.audit import audit_trail
+
+    a, b = UserFactory.create_batch(2)
+    book(session, UserFactory())
+    place, waiting = book(session, a), book(session, b)
+    services.booking_cancel(booking=place, actor=a)
+    assert [(e.action, e.actor) for e in audit_trail(place).order_by("id")] == [
+        ("booking_confirmed", a),
+        ("booking_cancelled", a),
+    ]
+    assert [(e.action, e.actor) for e in audit_trail(waiting).order_by("id")] == [
+        ("booking_waiting", b),
+        ("booking_promoted", a),
+    ]
+    assert all(e.at is not None for e in audit_trail(waiting))
