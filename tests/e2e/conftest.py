@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core import mail
+from django.db import connections
 
 CHROMIUM = os.environ.get("GUILDBOOK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -70,6 +71,10 @@ def playwright_browser(monkeypatch, live_server):
             yield browser
         finally:
             browser.close()
+            # While the loop counts as running, Django keeps this test's database
+            # connections apart from the thread's usual ones; close them now, or they outlive
+            # the test and PostgreSQL cannot drop the test database at the end.
+            connections.close_all()
 
 
 @pytest.fixture
