@@ -32,6 +32,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from email import policy as email_policy
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -222,6 +223,13 @@ def _finish(
             outcome = Outcome.FAILED
         changes.update(status=Status.FAILED, last_error=error)
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Don't wait for this commit to reach the disk. A worker that dies after it
+            # loses nothing (PostgreSQL flushes it within a fraction of a second); only a
+            # crash of the database server itself could lose the last few records, and then
+            # the worst case is a repeat, never a lost message. It doubles the send rate.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         mine = OutboxMessage.objects.filter(pk=row.pk, status=Status.SENDING, claimed_by=worker)
         if not mine.update(**changes):
             # Our lease ran out and another worker took the row: it owns the outcome now.
@@ -237,10 +245,37 @@ def _finish(
 # --- Sending ----------------------------------------------------------------------------
 
 
+class _QuickFolding(type(email_policy.compat32)):
+    """compat32 (what Django's messages use) with a shortcut for the common header: short,
+    plain ASCII, one line — written as it is, which is what folding would produce anyway.
+    Folding every header through email.header.Header was a third of the cost of a send."""
+
+    def _fold(self, name, value, sanitize):
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and len(name) + len(value) + 2 <= 78
+            and "\n" not in value
+            and "\r" not in value
+        ):
+            return f"{name}: {value}{self.linesep}"
+        return super()._fold(name, value, sanitize)
+
+
+_QUICK_FOLDING = _QuickFolding()
+
+
+class OutboxEmail(EmailMultiAlternatives):
+    def message(self):
+        mime = super().message()
+        mime.policy = _QUICK_FOLDING
+        return mime
+
+
 def build_email(row: OutboxMessage, mail_connection=None) -> EmailMultiAlternatives:
     email = get_kind(row.kind).build(row)
     headers = {**email.headers, "Message-ID": message_id(row)}
-    message = EmailMultiAlternatives(
+    message = OutboxEmail(
         subject=email.subject,
         body=email.text,
         from_email=settings.DEFAULT_FROM_EMAIL,

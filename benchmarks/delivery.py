@@ -1,0 +1,269 @@
+"""Delivery benchmark: how fast `guildbook worker` empties the outbox into a mail server.
+
+10,000 due messages go to a local SMTP server (aiosmtpd on loopback, counting only), with
+one worker and then with two, on SQLite and on PostgreSQL. The baseline, measured in the
+same run against the same server, is Python's smtplib sending the same number of pre-built
+messages of the same shape over one connection. Rates are taken at the server, from the
+first message accepted to the last, so process start-up is not counted.
+
+    python benchmarks/delivery.py [--messages 10000] [--databases sqlite,postgres]
+
+Targets: one worker at least 50% of the baseline; on PostgreSQL two workers faster than one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.notifications.smtp import SMTPServer  # noqa: E402
+
+BIN = ROOT / ".venv" / "bin"
+PYTHON = BIN / "python" if (BIN / "python").exists() else Path(sys.executable)
+GUILDBOOK = str(PYTHON.parent / "guildbook")
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_DATABASE = "guildbook_bench_delivery"
+README = Path(__file__).resolve().parent / "README.md"
+HEADING = "## Delivery (`delivery.py`)"
+ONE_WORKER_SHARE = 0.50
+
+# The baseline client: builds N messages shaped like the worker's (text, HTML and a small
+# attachment) before timing, then sends them over one connection.
+BASELINE = r"""
+import smtplib, sys
+from email.message import EmailMessage
+port, n = int(sys.argv[1]), int(sys.argv[2])
+messages = []
+for i in range(n):
+    m = EmailMessage()
+    m["Subject"] = "Library and Knowledge Service: a note for Cat & co"
+    m["From"] = "Guildbook <training@localhost>"
+    m["To"] = "crash@example.nhs.uk"
+    m["Message-ID"] = f"<baseline-{i}@127.0.0.1>"
+    m.set_content(f"Hello Cat,\n\nThis is note {i}: message {i} & more.\n")
+    m.add_alternative(f"<p>Hello Cat,</p><p>This is note {i}: message {i} &amp; more.</p>",
+                      subtype="html")
+    m.add_attachment(f"Note {i}\n", filename="note.txt")
+    messages.append(m.as_bytes(policy=m.policy.clone(linesep="\r\n")))
+with smtplib.SMTP("127.0.0.1", port) as smtp:
+    for raw in messages:
+        smtp.sendmail("training@localhost", ["crash@example.nhs.uk"], raw)
+"""
+
+
+def env_for(database_url: str, port: int) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_NAME"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="tests.notifications.worker_settings",
+        GUILDBOOK_TESTING="true",
+        DATABASE_URL=database_url,
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(port),
+        EMAIL_USE_TLS="false",
+        EMAIL_USE_SSL="false",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def measure(sink, start_processes) -> tuple[float, int]:
+    """Reset the server's counters, run the processes to completion, answer (msgs/s, count)."""
+    sink.count, sink.first_at, sink.last_at = 0, None, None
+    procs = start_processes()
+    for p in procs:
+        if p.wait() != 0:
+            raise RuntimeError(f"{p.args} exited with {p.returncode}")
+    span = (sink.last_at or 0) - (sink.first_at or 0)
+    return ((sink.count - 1) / span if span > 0 else 0.0), sink.count
+
+
+def pg_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def run_database(name: str, messages: int, server, tmp: Path) -> dict:
+    if name == "postgres":
+        pg_admin(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+        pg_admin(f'CREATE DATABASE "{PG_DATABASE}"')
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_DATABASE}"
+    else:
+        url = f"sqlite:///{tmp / 'delivery.sqlite3'}"
+    env = env_for(url, server.port)
+    try:
+        subprocess.run(
+            [GUILDBOOK, "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True
+        )
+        result = {"database": name}
+        for workers in (1, 2):
+            seed = ["-m", "tests.notifications.crash_tool", "seed", str(messages), "--bulk"]
+            subprocess.run([str(PYTHON), *seed], env=env, cwd=ROOT, check=True)
+            rate, count = measure(
+                server.sink,
+                lambda n=workers: [
+                    subprocess.Popen([GUILDBOOK, "worker", "--once", "-v", "0"], env=env, cwd=ROOT)
+                    for _ in range(n)
+                ],
+            )
+            if count != messages:
+                raise RuntimeError(f"{name}: {count} of {messages} messages arrived")
+            result[workers] = rate
+            print(f"  {name}, {workers} worker{'s' if workers > 1 else ''}: {rate:,.0f} msgs/s")
+        return result
+    finally:
+        if name == "postgres":
+            pg_admin(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+
+
+def run(databases: list[str], messages: int) -> tuple[float, list[dict]]:
+    with SMTPServer(keep=False) as server, tempfile.TemporaryDirectory() as tmp:
+        rate, _ = measure(
+            server.sink,
+            lambda: [
+                subprocess.Popen(
+                    [str(PYTHON), "-c", BASELINE, str(server.port), str(messages)], cwd=ROOT
+                )
+            ],
+        )
+        print(f"  baseline (smtplib, one connection): {rate:,.0f} msgs/s")
+        results = []
+        for name in databases:
+            if name == "postgres" and not pg_available():
+                print("  postgres: not reachable, skipped")
+                continue
+            results.append(run_database(name, messages, server, Path(tmp)))
+    return rate, results
+
+
+def checks(baseline: float, results: list[dict]) -> list[tuple[str, bool]]:
+    out = []
+    for r in results:
+        share = r[1] / baseline
+        out.append(
+            (
+                f"{r['database']}: one worker ≥ 50% of baseline ({share:.0%})",
+                share >= ONE_WORKER_SHARE,
+            )
+        )
+        if r["database"] == "postgres":
+            out.append(
+                (
+                    f"postgres: two workers faster than one ({r[2]:,.0f} vs {r[1]:,.0f} msgs/s)",
+                    r[2] > r[1],
+                )
+            )
+    return out
+
+
+def table(baseline: float, results: list[dict], messages: int) -> str:
+    rows = [
+        "| database | senders | msgs/s | share of baseline | target | result |",
+        "|---|---|--:|--:|---|---|",
+        f"| – | smtplib, pre-built, one connection (baseline) | {baseline:,.0f} | 100% | | |",
+    ]
+    for r in results:
+        one, two = r[1] / baseline, r[2] / baseline
+        ok_one = "PASS" if one >= ONE_WORKER_SHARE else "FAIL"
+        rows.append(f"| {r['database']} | 1 worker | {r[1]:,.0f} | {one:.0%} | ≥ 50% | {ok_one} |")
+        if r["database"] == "postgres":
+            target, ok = "faster than 1 worker", "PASS" if r[2] > r[1] else "FAIL"
+        else:
+            target, ok = "(none: SQLite has one writer)", ""
+        rows.append(f"| {r['database']} | 2 workers | {r[2]:,.0f} | {two:.0%} | {target} | {ok} |")
+    return "\n".join(rows)
+
+
+def section(baseline: float, results: list[dict], messages: int) -> str:
+    load = f"load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return f"""{HEADING}
+
+How fast `guildbook worker` empties the outbox into a mail server, as a share of Python's
+smtplib sending the same number of ready-made messages over one connection to the same
+server. Targets: one worker at least 50% of the baseline; on PostgreSQL two workers faster
+than one.
+
+### Latest figures
+
+Measured {time.strftime("%Y-%m-%d %H:%M")} (local time), {messages:,} messages per run, on
+{os.cpu_count()} cores, {load} at the end.
+
+{table(baseline, results, messages)}
+
+### Method
+
+1. An aiosmtpd server on loopback, in the benchmark's process, accepts and counts messages.
+   Every rate is taken there: messages accepted divided by the time from the first to the
+   last, so process start-up is left out.
+2. Baseline: a separate Python process builds {messages:,} MIME messages shaped like the
+   worker's (plain text, HTML, a small attachment), then sends them with `smtplib` over one
+   connection.
+3. For each database (a fresh SQLite file; a `{PG_DATABASE}` PostgreSQL database, dropped
+   afterwards): migrate, insert {messages:,} due outbox rows of a test message kind, then
+   run `guildbook worker --once` (default batch and lease) — once with one process, once
+   with two on a fresh set of rows. The worker renders the three templates of each
+   message, claims, sends and records each message as sent in its own transaction, as in
+   production.
+
+Everything shares one small machine, so the server, the client and the database compete
+for the same cores: compare shares between runs rather than absolute rates. Run it alone
+with `python benchmarks/delivery.py`.
+"""
+
+
+def write_section(text: str) -> None:
+    """Replace this benchmark's section of README.md (or add it), leaving the rest alone."""
+    current = README.read_text() if README.exists() else "# Benchmarks\n"
+    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: text.rstrip() + "\n\n", current)
+    else:
+        updated = current.rstrip() + "\n\n" + text
+    README.write_text(updated.rstrip() + "\n")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--no-readme", action="store_true", help="do not update README.md")
+    args = parser.parse_args(argv)
+    print("Delivery benchmark")
+    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    baseline, results = run(databases, args.messages)
+    print()
+    print(table(baseline, results, args.messages))
+    print()
+    ok = bool(results)
+    for text, passed in checks(baseline, results):
+        print(f"{'PASS' if passed else 'FAIL'}  {text}")
+        ok = ok and passed
+    if results and not args.no_readme:
+        write_section(section(baseline, results, args.messages))
+        print(f"\nUpdated the delivery section of {README}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
