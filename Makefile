@@ -20,6 +20,9 @@ install: $(VENV)/.installed
 run: install
 	DEBUG=$${DEBUG:-true} $(BIN)/guildbook migrate --no-input
 	DEBUG=$${DEBUG:-true} $(BIN)/guildbook demo --if-empty
+# The background worker sends due e-mail (to the console in development); it stops with the server.
+	DEBUG=$${DEBUG:-true} $(BIN)/guildbook worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} $(BIN)/guildbook runserver $(HOST):$(PORT)
 
 test: install

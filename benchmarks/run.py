@@ -211,6 +211,11 @@ def main(argv=None) -> int:
     if runs and not args.no_readme:
         write_readme(runs, started=started, elapsed=elapsed, args=args, machine_text=machine_text)
         print(f"\nWrote {README}")
+    # Outbox delivery (notifications): runs after, and rewrites only its own README section.
+    import delivery
+
+    delivery_args = ["--databases", args.databases] + (["--no-readme"] if args.no_readme else [])
+    ok = delivery.main(delivery_args) == 0 and ok
     return 0 if ok else 1
 
 
