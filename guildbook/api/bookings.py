@@ -202,7 +202,7 @@ def book(request, session_id: int, payload: BookingIn | None = None):
     """
     user = request.auth
     payload = payload or BookingIn()
-    session = selectors.session_get_for_user(user, pk=session_id)
+    session = selectors.session_for_booking(user, pk=session_id)
     for_someone_else = payload.email and normalise_email(payload.email) != user.email
     try:
         if for_someone_else:

@@ -110,6 +110,9 @@ class Course(TimeStampedModel):
                 condition=Q(duration_minutes__gt=0), name="course_duration_positive"
             ),
         ]
+        # updated_at is indexed on courses, sessions and bookings so the catalogue's cache
+        # version (the latest change of each) is a quick index look-up.
+        indexes = [models.Index(fields=["updated_at"], name="course_updated_idx")]
 
     def __str__(self) -> str:
         return self.title
@@ -301,7 +304,10 @@ class Session(TimeStampedModel):
                 name="session_one_per_series_date",
             ),
         ]
-        indexes = [models.Index(fields=["course", "starts_at"])]
+        indexes = [
+            models.Index(fields=["course", "starts_at"]),
+            models.Index(fields=["updated_at"], name="session_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         from guildbook.core.timefmt import format_date, format_time
@@ -400,6 +406,7 @@ class Booking(TimeStampedModel):
         indexes = [
             models.Index(fields=["session", "status", "waiting_since", "id"]),
             models.Index(fields=["person", "status"]),
+            models.Index(fields=["updated_at"], name="booking_updated_idx"),
         ]
 
     def __str__(self) -> str:

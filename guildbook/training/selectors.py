@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -20,8 +21,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -52,30 +54,48 @@ def course_get_for_user(user, *, slug: str, invitation: str | None = None) -> Co
 
 
 def course_visible(user, course: Course, *, invitation: str | None = None) -> bool:
+    active = course.status == Course.Status.ACTIVE
+    # The common cases first: they need no permission or booking look-up.
+    if active and course.visibility == Course.Visibility.PUBLIC:
+        return True
+    if active and course.visibility == Course.Visibility.STAFF and user.is_authenticated:
+        return True
     if roles.is_trainer(user):
         return True
-    if course.status == Course.Status.ARCHIVED:
-        # People who were on it can still open it from their training record.
-        return (
-            user.is_authenticated
-            and Booking.objects.filter(session__course=course, person=user).exists()
-        )
-    if course.visibility == Course.Visibility.PUBLIC:
-        return True
-    if course.visibility == Course.Visibility.STAFF:
-        return user.is_authenticated
-    # Closed: the invitation link, or someone already booked.
-    if invitation and course.invitation_token and invitation == course.invitation_token:
-        return True
+    if active and course.visibility == Course.Visibility.CLOSED:
+        if invitation and course.invitation_token and invitation == course.invitation_token:
+            return True
+    # Archived courses and closed ones: people who were booked can still open them, for
+    # instance from their training record.
     return (
         user.is_authenticated
         and Booking.objects.filter(session__course=course, person=user).exists()
     )
 
 
+def session_for_booking(user, *, pk: int, invitation: str | None = None) -> Session:
+    """The session someone is about to book, with its course: one query, no counts."""
+    session = Session.objects.select_related("course").filter(pk=pk).first()
+    if session is None or not course_visible(user, session.course, invitation=invitation):
+        raise Http404("No such session")
+    return session
+
+
 def sessions_with_counts(qs: QuerySet[Session]) -> QuerySet[Session]:
+    """Sessions with their course and `waiting_list_length`.
+
+    The count is a correlated subquery rather than a join with GROUP BY, so it combines with
+    window functions and slicing, and uses the (session, status, …) index.
+    """
+    waiting = (
+        Booking.objects.filter(session=OuterRef("pk"), status=Booking.Status.WAITING)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return qs.select_related("course").annotate(
-        waiting_list_length=Count("bookings", filter=Q(bookings__status=Booking.Status.WAITING))
+        waiting_list_length=Coalesce(Subquery(waiting, output_field=IntegerField()), 0)
     )
 
 
@@ -128,13 +148,20 @@ def catalogue(
     courses = list(courses.order_by("title"))
     by_course: dict[int, list[Session]] = {c.pk: [] for c in courses}
     if courses:
-        listed = sessions_with_counts(sessions.filter(course_id__in=by_course)).order_by(
-            "starts_at", "id"
+        # Only the first few sessions of each course leave the database, however many
+        # years of sessions are planned.
+        listed = (
+            sessions_with_counts(sessions.filter(course_id__in=by_course))
+            .annotate(
+                nth=Window(
+                    RowNumber(), partition_by=F("course_id"), order_by=[F("starts_at"), F("id")]
+                )
+            )
+            .filter(nth__lte=sessions_per_course)
+            .order_by("starts_at", "id")
         )
         for s in listed:
-            bucket = by_course[s.course_id]
-            if len(bucket) < sessions_per_course:
-                bucket.append(s)
+            by_course[s.course_id].append(s)
     for c in courses:
         c.next_sessions = by_course[c.pk]
     return courses
@@ -445,3 +472,20 @@ def people_for_records(viewer, *, query: str = "") -> QuerySet:
             "bookings", filter=Q(bookings__attendance=Booking.Attendance.ATTENDED)
         )
     ).order_by("name", "email")
+
+
+def catalogue_version() -> str:
+    """A value that changes whenever anything shown in the catalogue changes.
+
+    The latest change time of courses, sessions and bookings, read in one query through
+    their updated_at indexes. Cached catalogue pages are keyed by it, so every server process
+    sees a booking made by any other the next time it renders the page.
+    """
+    from django.db import connection
+
+    tables = [m._meta.db_table for m in (Course, Session, Booking)]
+    sql = "SELECT " + ", ".join(f"(SELECT MAX(updated_at) FROM {t})" for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return "|".join(str(v) for v in row)

@@ -644,7 +644,7 @@ def booking_create(
     a place or a waiting-list entry, BookingRefused when booking is not possible.
     """
     by_trainer = (
-        actor is not None and actor.has_perm("training.run_training") and (actor.pk != person.pk)
+        actor is not None and actor.pk != person.pk and actor.has_perm("training.run_training")
     )
     try:
         with transaction.atomic():

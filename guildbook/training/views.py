@@ -3,12 +3,14 @@
 Thin: they read through selectors and write through services.
 """
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +25,31 @@ from guildbook.training.models import Booking, Session
 INVITATIONS = "invitations"  # session key: {course slug: invitation token}
 
 
+# How long an anonymous catalogue page may be reused at most. Bookings and edits show at
+# once (the key carries the catalogue's version); this bound covers sessions that start and
+# so leave the list, and categories renamed in the admin.
+CATALOGUE_CACHE_SECONDS = 60
+
+
 def catalogue(request):
+    """The catalogue. Anonymous visitors (the library website's traffic) share a cached copy
+    per query string, keyed by the catalogue's version; signed-in people see their own
+    bookings, so theirs is rendered each time."""
+    cacheable = not request.user.is_authenticated and not messages.get_messages(request)
+    if cacheable:
+        key = "catalogue:%s:%s" % (
+            hashlib.sha256(selectors.catalogue_version().encode()).hexdigest()[:16],
+            hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16],
+        )
+        html = cache.get(key)
+        if html is None:
+            html = _catalogue(request).content
+            cache.set(key, html, CATALOGUE_CACHE_SECONDS)
+        return HttpResponse(html)
+    return _catalogue(request)
+
+
+def _catalogue(request):
     form = CatalogueFilterForm(request.GET or None)
     filters = {}
     if form.is_bound and form.is_valid():
