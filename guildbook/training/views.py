@@ -37,10 +37,9 @@ def catalogue(request):
     bookings, so theirs is rendered each time."""
     cacheable = not request.user.is_authenticated and not messages.get_messages(request)
     if cacheable:
-        key = "catalogue:%s:%s" % (
-            hashlib.sha256(selectors.catalogue_version().encode()).hexdigest()[:16],
-            hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16],
-        )
+        version = hashlib.sha256(selectors.catalogue_version().encode()).hexdigest()[:16]
+        query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+        key = f"catalogue:{version}:{query}"
         html = cache.get(key)
         if html is None:
             html = _catalogue(request).content
