@@ -93,6 +93,9 @@ DATABASES = {
 }
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Our SQLite engine queues writers fairly; see guildbook/core/sqlite/base.py.
+    _db["ENGINE"] = "guildbook.core.sqlite"
+    _db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=600))
     # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy timeout
     # instead of failing with "database is locked" when one upgrades a read lock.
     _db.setdefault("OPTIONS", {}).update(

@@ -224,7 +224,8 @@ def book(request, session_id: int, payload: BookingIn | None = None):
     return 201, {
         "id": booking.pk,
         "status": booking.status,
-        "waiting_list_position": services.waiting_position(booking),
+        # Counted under the session's lock as the booking was made: no second query.
+        "waiting_list_position": getattr(booking, "position_when_joined", None),
         "session_id": booking.session_id,
         "person": booking.person,
     }

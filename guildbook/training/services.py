@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from guildbook.accounts.models import User
@@ -51,7 +51,11 @@ def _on_commit_send(signal, **kwargs) -> None:
 
 
 def _lock_session(session_id: int) -> Session:
-    return Session.objects.select_for_update().select_related("course").get(pk=session_id)
+    # of=("self",): lock the session's row only, not its course's, so bookings on other
+    # sessions of the same course do not queue behind this one.
+    return (
+        Session.objects.select_for_update(of=("self",)).select_related("course").get(pk=session_id)
+    )
 
 
 def _lock_sessions(ids: Iterable[int]) -> dict[int, Session]:
@@ -639,6 +643,9 @@ def booking_create(
 ) -> Booking:
     """Book `person` onto `session`: a place if one is free, else the waiting list.
 
+    A booking put on the waiting list comes back with `position_when_joined`, its place in
+    the queue counted under the session's lock (it can only improve afterwards).
+
     A trainer (actor with the run_training permission, booking someone else or themselves)
     may book outside the booking window. Raises AlreadyBooked when the person already holds
     a place or a waiting-list entry, BookingRefused when booking is not possible.
@@ -646,9 +653,12 @@ def booking_create(
     by_trainer = (
         actor is not None and actor.pk != person.pk and actor.has_perm("training.run_training")
     )
+    # Answers are checked before the session's lock is taken, so the lock is held only for
+    # the few statements that must see the latest places and waiting list.
+    cleaned = booking_answers_clean(session.course, answers)
     try:
         with transaction.atomic():
-            return _book(session.pk, person, actor, answers, now or timezone.now(), by_trainer)
+            return _book(session.pk, person, actor, cleaned, now or timezone.now(), by_trainer)
     except IntegrityError as exc:
         # The partial unique index caught a duplicate that slipped past the check (it
         # cannot under the row lock, but the constraint is the guarantee).
@@ -671,14 +681,13 @@ def _already_booked_message(session_id: int, person: User) -> str:
     return f"{person.display_name} already has a place on this session."
 
 
-def _book(session_id, person, actor, answers, now, by_trainer) -> Booking:
+def _book(session_id, person, actor, cleaned, now, by_trainer) -> Booking:
     session = _lock_session(session_id)
     reason = booking_refusal(session, now=now, by_trainer=by_trainer)
     if reason:
         raise BookingRefused(reason)
     if Booking.objects.filter(session=session, person=person, status__in=Booking.ACTIVE).exists():
         raise AlreadyBooked(_already_booked_message(session.pk, person))
-    cleaned = booking_answers_clean(session.course, answers)
     if session.places_taken < session.capacity:
         booking = Booking.objects.create(
             session=session,
@@ -691,14 +700,16 @@ def _book(session_id, person, actor, answers, now, by_trainer) -> Booking:
         _take_place(session)
         change = "confirmed"
     elif session.course.waiting_list_enabled:
+        since, ahead = _end_of_waiting_list(session, now)
         booking = Booking.objects.create(
             session=session,
             person=person,
             status=Booking.Status.WAITING,
-            waiting_since=_end_of_waiting_list(session, now),
+            waiting_since=since,
             answers=cleaned,
             booked_by=actor,
         )
+        booking.position_when_joined = ahead + 1
         change = "waiting"
     else:
         raise BookingRefused("This session is full and has no waiting list.", code="full")
@@ -718,20 +729,19 @@ def booking_add_person(
         return booking_create(session=session, person=person, actor=actor, answers=answers)
 
 
-def _end_of_waiting_list(session: Session, now: datetime) -> datetime:
-    """The queue time for someone joining the waiting list now. Session must be locked.
+def _end_of_waiting_list(session: Session, now: datetime) -> tuple[datetime, int]:
+    """The queue time for someone joining the waiting list now, and how many are already
+    waiting. Session must be locked.
 
     `now` was read before the lock was granted, and app servers' clocks differ, so it can be
     earlier than the time of someone who joined before. Never going below the last one
     keeps the list in the order people joined (ties, if any, go by id).
     """
-    last = (
-        session.bookings.filter(status=Booking.Status.WAITING)
-        .order_by("-waiting_since")
-        .values_list("waiting_since", flat=True)
-        .first()
+    queue = session.bookings.filter(status=Booking.Status.WAITING).aggregate(
+        last=Max("waiting_since"), n=Count("id")
     )
-    return max(now, last + timedelta(microseconds=1)) if last else now
+    last = queue["last"]
+    return (max(now, last + timedelta(microseconds=1)) if last else now), queue["n"]
 
 
 def _take_place(session: Session) -> None:
@@ -863,7 +873,7 @@ def _move(booking: Booking, source: Session, target: Session, actor, now) -> Boo
             session=target,
             person_id=booking.person_id,
             status=Booking.Status.WAITING,
-            waiting_since=_end_of_waiting_list(target, now),
+            waiting_since=_end_of_waiting_list(target, now)[0],
             answers=booking.answers,
             booked_by=actor,
         )
