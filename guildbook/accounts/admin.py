@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from guildbook.accounts.models import ApiToken, User
+from guildbook.accounts.models import ApiToken, User, record_address
 
 
 @admin.register(User)
@@ -20,6 +20,11 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]})
     ]
     filter_horizontal = ["groups", "user_permissions"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            record_address(obj)
 
 
 @admin.register(ApiToken)

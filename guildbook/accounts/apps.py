@@ -8,10 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and sign-in"
 
     def ready(self):
-        from guildbook.accounts.services import roles_sync
-
         post_migrate.connect(_sync_roles, dispatch_uid="guildbook-roles-sync")
-        self._roles_sync = roles_sync
 
 
 def _sync_roles(sender, using="default", **kwargs):

@@ -12,6 +12,18 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def record_address(user) -> None:
+    """Give a person made outside sign-up allauth's record of their address, unverified.
+
+    Without it allauth, after a correct sign-in code, would ask them to confirm the address
+    again; with it, the code itself verifies the address. (Sign-up makes its own record.)
+    """
+    from allauth.account.models import EmailAddress
+
+    if not EmailAddress.objects.filter(user=user).exists():
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -27,6 +39,7 @@ class UserManager(BaseUserManager):
         else:
             user.set_unusable_password()
         user.save(using=self._db)
+        record_address(user)
         return user
 
     def create_superuser(self, email, password=None, **fields):

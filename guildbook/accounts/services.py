@@ -59,6 +59,8 @@ def _role_group(role: str) -> Group:
 def user_role_add(*, user: User, role: str, actor=None) -> None:
     group = _role_group(role)
     with transaction.atomic():
+        if user.groups.filter(pk=group.pk).exists():
+            return
         user.groups.add(group)
         if group.name == roles.ADMINISTRATOR and not (user.is_staff and user.is_superuser):
             user.is_staff = user.is_superuser = True
@@ -184,11 +186,11 @@ def people_import(*, text: str, actor=None) -> ImportResult:
     with transaction.atomic():
         existing = {u.email: u for u in User.objects.filter(email__in=[r[0] for r in rows])}
         for email, name, row, role in rows:
-            values = {
-                "name": name,
-                "team": (row.get("team") or "").strip(),
-                "organisation": (row.get("organisation") or "").strip(),
-            }
+            # A column the file does not have leaves that field as it is.
+            values = {"name": name}
+            for column in ("team", "organisation"):
+                if column in headers:
+                    values[column] = (row.get(column) or "").strip()
             user = existing.get(email)
             if user:
                 changed = [k for k, v in values.items() if getattr(user, k) != v]

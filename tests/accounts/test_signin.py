@@ -132,3 +132,16 @@ def test_account_pages_use_our_layout_and_label_every_field(client, name):
     for input_id in re.findall(r'<input[^>]*type="(?:email|text|password)"[^>]*id="([^"]+)"', page):
         assert f'<label for="{input_id}"' in page, input_id
     assert "style=" not in page
+
+
+def test_someone_added_in_the_admin_signs_in_by_code_without_a_second_confirmation(client):
+    # Made outside our services (the admin's "add user", createsuperuser): the code proves
+    # the address, so one code is enough.
+    person = get_user_model().objects.create_user("rhys@example.nhs.uk", name="Rhys")
+    client.post(reverse("account_request_login_code"), {"email": "rhys@example.nhs.uk"})
+    response = client.post(
+        reverse("account_confirm_login_code"), {"code": _code_from(mail.outbox[0])}
+    )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1, [m.subject for m in mail.outbox]
+    assert _signed_in_user(client) == person
