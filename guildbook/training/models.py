@@ -94,6 +94,21 @@ class Course(TimeStampedModel):
     waiting_list_enabled = models.BooleanField(default=True)
     default_capacity = models.PositiveIntegerField(default=12)
 
+    # Messages (see messages.py)
+    reminder_hours = models.PositiveIntegerField(
+        default=48, help_text="Send the reminder this many hours before a session starts."
+    )
+    confirmation_note = models.TextField(
+        blank=True,
+        help_text="Your own paragraph for the e-mail that confirms a place. You can use "
+        "{first_name}, {course}, {start} and {venue}.",
+    )
+    reminder_note = models.TextField(
+        blank=True,
+        help_text="Your own paragraph for the reminder. You can use {first_name}, {course}, "
+        "{start} and {venue}.",
+    )
+
     trainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="courses_trained"
     )
@@ -157,7 +172,9 @@ class CourseMaterial(models.Model):
 
     @property
     def href(self) -> str:
-        return self.file.url if self.file else self.url
+        # Uploaded files are served through a view that applies the course's visibility,
+        # never straight from MEDIA_ROOT.
+        return reverse("training:material", args=[self.pk]) if self.file else self.url
 
 
 class AgendaItem(models.Model):
@@ -385,6 +402,13 @@ class Booking(TimeStampedModel):
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the person answered "Still coming?" from their reminder.
+    still_coming_at = models.DateTimeField(null=True, blank=True)
+    # The calendar event of this place (calendar.py): a moved booking keeps the UID of the
+    # booking it came from, so the event in people's calendars moves rather than doubling;
+    # the sequence goes up with each change, so calendars take the newest invite.
+    calendar_uid = models.CharField(max_length=120, blank=True, editable=False)
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["session__starts_at", "id"]

@@ -494,3 +494,19 @@ def catalogue_version() -> str:
         cursor.execute(sql)
         row = cursor.fetchone()
     return "|".join(str(v) for v in row)
+
+
+def material_for_user(user, *, pk: int, invitation: str | None = None):
+    """An uploaded course material, if this person may see the course (and, for trainers'
+    materials, is a trainer). Otherwise 404."""
+    from guildbook.training.models import CourseMaterial
+
+    material = CourseMaterial.objects.select_related("course").filter(pk=pk).first()
+    if (
+        material is None
+        or not material.file
+        or not course_visible(user, material.course, invitation=invitation)
+        or (material.for_trainers_only and not roles.is_trainer(user))
+    ):
+        raise Http404("No such material")
+    return material

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("courses/<slug:slug>/", views.course_detail, name="course"),
     path("sessions/<int:pk>/", views.session_detail, name="session"),
+    path("materials/<int:pk>/", views.material_download, name="material"),
     path("sessions/<int:pk>/book/", views.session_book, name="session_book"),
     path("me/bookings/", views.my_bookings, name="my_bookings"),
     path("bookings/<int:pk>/", views.booking_detail, name="booking"),

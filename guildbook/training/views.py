@@ -4,13 +4,14 @@ Thin: they read through selectors and write through services.
 """
 
 import hashlib
+from pathlib import PurePath
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from guildbook.core import roles
 from guildbook.core.errors import ServiceError
 from guildbook.training import selectors, services
 from guildbook.training.forms import BookingQuestionsForm, CatalogueFilterForm
-from guildbook.training.models import Booking, Session
+from guildbook.training.models import Booking, CourseMaterial, Session
 
 INVITATIONS = "invitations"  # session key: {course slug: invitation token}
 
@@ -257,4 +258,15 @@ def booking_cancel(request, pk):
             "late": booking.status == Booking.Status.CONFIRMED
             and now >= booking.session.late_cancellation_from(),
         },
+    )
+
+
+def material_download(request, pk):
+    """An uploaded material, served with the course's visibility rules applied."""
+    slug = CourseMaterial.objects.filter(pk=pk).values_list("course__slug", flat=True).first() or ""
+    material = selectors.material_for_user(
+        request.user, pk=pk, invitation=_invitation(request, slug)
+    )
+    return FileResponse(
+        material.file.open("rb"), filename=PurePath(material.file.name).name, as_attachment=False
     )
