@@ -11,8 +11,6 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
@@ -78,9 +76,8 @@ class SessionBrief(Schema):
 
 
 def _position(obj) -> int | None:
-    if obj.status != Booking.Status.WAITING:
-        return None
-    return obj.api_waiting_ahead + 1
+    # Annotated by selectors.with_waiting_positions (None unless waiting).
+    return obj.waiting_list_position
 
 
 class MyBookingOut(Schema):
@@ -160,22 +157,6 @@ class AttendanceOut(Schema):
     status: Booking.Status
     attendance: Booking.Attendance
     arrived_late: bool
-
-
-def _with_waiting_position(qs: QuerySet[Booking]) -> QuerySet[Booking]:
-    """Annotate how many are ahead on the waiting list, in the same query (no N+1)."""
-    ahead = (
-        Booking.objects.filter(session_id=OuterRef("session_id"), status=Booking.Status.WAITING)
-        .filter(
-            Q(waiting_since__lt=OuterRef("waiting_since"))
-            | Q(waiting_since=OuterRef("waiting_since"), id__lt=OuterRef("id"))
-        )
-        .order_by()
-        .values("session_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return qs.annotate(api_waiting_ahead=Coalesce(Subquery(ahead), 0))
 
 
 _QUESTION_FIELD = re.compile(r"q(\d+)")
@@ -262,7 +243,9 @@ def my_bookings(
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
     """The caller's bookings in date order, including cancelled ones and the waiting list."""
-    qs = _with_waiting_position(selectors.bookings_for_user(request.auth, upcoming_only=upcoming))
+    qs = selectors.with_waiting_positions(
+        selectors.bookings_for_user(request.auth, upcoming_only=upcoming)
+    )
     return page(qs, limit=limit, offset=offset)
 
 
@@ -272,7 +255,7 @@ def my_bookings(
 def get_booking(request, booking_id: int):
     """The caller's own booking; trainers may open anyone's. Otherwise 404."""
     selectors.booking_get_for_user(request.auth, pk=booking_id)
-    return _with_waiting_position(
+    return selectors.with_waiting_positions(
         Booking.objects.select_related("session__course").filter(pk=booking_id)
     ).get()
 
