@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from guildbook.accounts.models import normalise_email
 from guildbook.api.auth import require_trainer
@@ -202,14 +202,17 @@ def book(request, session_id: int, payload: BookingIn | None = None):
     except ServiceError as exc:
         _name_answer_fields(exc)
         raise
-    return 201, {
-        "id": booking.pk,
-        "status": booking.status,
-        # Counted under the session's lock as the booking was made: no second query.
-        "waiting_list_position": getattr(booking, "position_when_joined", None),
-        "session_id": booking.session_id,
-        "person": booking.person,
-    }
+    return Status(
+        201,
+        {
+            "id": booking.pk,
+            "status": booking.status,
+            # Counted under the session's lock as the booking was made: no second query.
+            "waiting_list_position": getattr(booking, "position_when_joined", None),
+            "session_id": booking.session_id,
+            "person": booking.person,
+        },
+    )
 
 
 @router.get(

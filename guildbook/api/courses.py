@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from django.db.models import QuerySet
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from guildbook.api.auth import require_trainer
 from guildbook.api.schemas import (
@@ -114,4 +114,4 @@ def create_course(request, payload: CourseIn):
         fields.pop("category", None)
     if not fields.get("slug"):
         fields.pop("slug", None)
-    return 201, services.course_create(actor=request.auth, **fields)
+    return Status(201, services.course_create(actor=request.auth, **fields))

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db.models import QuerySet
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from guildbook.api.auth import require_trainer
 from guildbook.api.schemas import (
@@ -157,4 +157,4 @@ def create_session(request, payload: SessionIn):
         online_link=payload.online_link.strip(),
         actor=request.auth,
     )
-    return 201, selectors.sessions_with_counts(Session.objects.filter(pk=session.pk)).get()
+    return Status(201, selectors.sessions_with_counts(Session.objects.filter(pk=session.pk)).get())
