@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("", include("guildbook.accounts.urls")),
+    path("", include("guildbook.notifications.urls")),
     path("", include("guildbook.training.urls")),
 ]
 

@@ -78,6 +78,9 @@ class CourseForm(forms.ModelForm):
             "late_cancellation_hours",
             "waiting_list_enabled",
             "trainers",
+            "reminder_hours",
+            "confirmation_note",
+            "reminder_note",
         ]
         labels = {
             "duration_minutes": "Length in minutes",
@@ -87,18 +90,29 @@ class CourseForm(forms.ModelForm):
             "late_cancellation_hours": "Late cancellation (hours before)",
             "waiting_list_enabled": "Keep a waiting list when a session is full",
             "audience": "Who it is for",
+            "reminder_hours": "Reminder (hours before)",
+            "confirmation_note": "Your paragraph in the confirmation e-mail",
+            "reminder_note": "Your paragraph in the reminder e-mail",
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "learning_outcomes": forms.Textarea(attrs={"rows": 4}),
             "visibility": forms.RadioSelect,
+            "confirmation_note": forms.Textarea(attrs={"rows": 3}),
+            "reminder_note": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].empty_label = "No category"
+        # Blank means the usual two days, so forms and scripts that predate it still work.
+        self.fields["reminder_hours"].required = False
         if not self.instance.pk:
             self.fields["status"].widget = forms.HiddenInput()
+
+    def clean_reminder_hours(self):
+        value = self.cleaned_data.get("reminder_hours")
+        return Course._meta.get_field("reminder_hours").default if value is None else value
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)

@@ -5,7 +5,8 @@ PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers), then re-
 they depend on. That is what makes the capacity and first-come-first-served guarantees hold
 under concurrent requests; the database constraints in models.py are the backstop.
 
-Signals for other apps are sent on commit (see signals.py).
+Signals for other apps are sent on commit (see signals.py). E-mails are outbox rows queued
+by messages.py inside the same transaction as the change, never from a signal handler.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from guildbook.accounts.models import User
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
 from guildbook.core.timefmt import format_date, format_time
-from guildbook.training import recurrence
+from guildbook.training import messages, recurrence
 from guildbook.training.models import (
     AgendaItem,
     Booking,
@@ -84,6 +85,9 @@ COURSE_FIELDS = {
     "late_cancellation_hours",
     "waiting_list_enabled",
     "default_capacity",
+    "reminder_hours",
+    "confirmation_note",
+    "reminder_note",
 }
 
 
@@ -289,6 +293,7 @@ def session_create(
         if trainers:
             session.trainers.set(trainers)
         audit_record(actor=actor, action="session_created", subject=session)
+        messages.on_session_created(session, now=timezone.now())
         transaction.on_commit(
             lambda: session_changed.send(
                 sender=Session, session=session, change="created", actor=actor
@@ -466,7 +471,8 @@ def session_reschedule(
     actor: User | None,
     detach: bool = True,
 ) -> Session:
-    """Move a session to a new time. Its people keep their places and are told (on commit)."""
+    """Move a session to a new time. Its people keep their places and are told: an updated
+    calendar invite each, queued in this transaction; their reminders move with it."""
     _check_times(starts_at, ends_at)
     with transaction.atomic():
         session = _lock_session(session.pk)
@@ -484,6 +490,7 @@ def session_reschedule(
             old_start=old.isoformat(),
             new_start=starts_at.isoformat(),
         )
+        messages.on_session_rescheduled(session, now=timezone.now())
         transaction.on_commit(
             lambda: session_changed.send(
                 sender=Session, session=session, change="rescheduled", actor=actor
@@ -528,11 +535,19 @@ def session_cancel(
             .select_related("person")
             .order_by("waiting_since", "id")
         )
+        endings = []
         for booking in active:
             if target is not None:
-                _move(booking, session, target, actor, now)
+                new = _move(booking, session, target, actor, now, notify=False)
+                if new.pk == booking.pk:  # already had a booking on the target
+                    new = target.bookings.filter(
+                        person_id=booking.person_id, status__in=Booking.ACTIVE
+                    ).first()
+                endings.append((booking, new))
             else:
                 _end(booking, session, Booking.Ending.SESSION_CANCELLED, actor, now, promote=False)
+                endings.append((booking, None))
+        messages.on_session_cancelled(session, endings, now=now)
         session.status = Session.Status.CANCELLED
         session.cancelled_at = now
         session.cancellation_reason = reason.strip()[:300]
@@ -714,6 +729,7 @@ def _book(session_id, person, actor, cleaned, now, by_trainer) -> Booking:
     else:
         raise BookingRefused("This session is full and has no waiting list.", code="full")
     audit_record(actor=actor, action=f"booking_{change}", subject=booking, at=now)
+    messages.on_booked(booking, session, now=now)
     _on_commit_send(booking_changed, booking=booking, change=change, actor=actor, late=False)
     return booking
 
@@ -770,6 +786,7 @@ def _promote(session: Session, actor: User | None, now: datetime) -> list[Bookin
         booking.save(update_fields=["status", "confirmed_at", "updated_at"])
         _take_place(session)
         audit_record(actor=actor, action="booking_promoted", subject=booking, at=now)
+        messages.on_promoted(booking, session, now=now)
         _on_commit_send(
             booking_changed, booking=booking, change="promoted", actor=actor, late=False
         )
@@ -804,6 +821,7 @@ def _end(
         at=now,
         late=booking.late_cancellation,
     )
+    messages.on_ended(booking, session, now=now)
     change = "session_cancelled" if ending == Booking.Ending.SESSION_CANCELLED else ending
     if ending != Booking.Ending.MOVED:
         _on_commit_send(
@@ -838,6 +856,31 @@ def booking_cancel(*, booking: Booking, actor: User | None, now: datetime | None
         return _end(booking, session, ending, actor, now)
 
 
+def booking_confirm_coming(
+    *, booking: Booking, actor: User | None, now: datetime | None = None
+) -> Booking:
+    """Record that the person is still coming (their answer to the reminder). Changes
+    nothing else; answering twice keeps the first time."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("session")
+            .get(pk=booking.pk)
+        )
+        if booking.status != Booking.Status.CONFIRMED:
+            raise ServiceError("This booking no longer has a place.", code="not_active")
+        if booking.session.is_cancelled:
+            raise ServiceError("This session has been cancelled.", code="not_active")
+        if booking.session.ends_at <= now:
+            raise ServiceError("This session is over.", code="not_active")
+        if booking.still_coming_at is None:
+            booking.still_coming_at = now
+            booking.save(update_fields=["still_coming_at", "updated_at"])
+            audit_record(actor=actor, action="booking_still_coming", subject=booking, at=now)
+    return booking
+
+
 def booking_remove(*, booking: Booking, actor: User) -> Booking:
     """A trainer takes someone off a session (a place or the waiting list)."""
     now = timezone.now()
@@ -849,7 +892,9 @@ def booking_remove(*, booking: Booking, actor: User) -> Booking:
         return _end(booking, session, Booking.Ending.REMOVED, actor, now)
 
 
-def _move(booking: Booking, source: Session, target: Session, actor, now) -> Booking:
+def _move(
+    booking: Booking, source: Session, target: Session, actor, now, *, notify: bool = True
+) -> Booking:
     if Booking.objects.filter(
         session=target, person_id=booking.person_id, status__in=Booking.ACTIVE
     ).exists():
@@ -879,6 +924,7 @@ def _move(booking: Booking, source: Session, target: Session, actor, now) -> Boo
         )
     booking.moved_to = new
     booking.save(update_fields=["moved_to"])
+    messages.on_moved(booking, new, now=now, notify=notify)
     audit_record(actor=actor, action="booking_moved_in", subject=new, at=now, source=booking.pk)
     _on_commit_send(booking_changed, booking=new, change="moved", actor=actor, late=False)
     return new

@@ -13,6 +13,13 @@ urlpatterns = [
     path("me/bookings/", views.my_bookings, name="my_bookings"),
     path("bookings/<int:pk>/", views.booking_detail, name="booking"),
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
+    # Links in reminders (messages.py): a signed token instead of signing in.
+    path("booking-link/<str:token>/coming/", views.booking_link_coming, name="booking_link_coming"),
+    path(
+        "booking-link/<str:token>/release/",
+        views.booking_link_release,
+        name="booking_link_release",
+    ),
 ]
 
 from guildbook.training import views_manage, views_record  # noqa: E402

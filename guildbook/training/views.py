@@ -270,3 +270,57 @@ def material_download(request, pk):
     return FileResponse(
         material.file.open("rb"), filename=PurePath(material.file.name).name, as_attachment=False
     )
+
+
+# --- Links from reminders: no sign-in, and a GET never changes anything -----------------
+
+
+def booking_link_coming(request, token):
+    """ "Still coming?" from a reminder. The GET shows the booking and one button; mail
+    scanners that follow the link therefore change nothing."""
+    return _booking_link(request, token, "coming")
+
+
+def booking_link_release(request, token):
+    """ "I can't come — release my place" from a reminder: the POST cancels the place (a
+    late cancellation inside the course's window) and the waiting list's head gets it."""
+    return _booking_link(request, token, "release")
+
+
+def _booking_link(request, token, purpose):
+    from guildbook.training.messages import BadLink, booking_from_link_token
+
+    try:
+        booking = booking_from_link_token(token, purpose)
+    except BadLink:
+        return render(request, "training/booking_link.html", {"bad_link": True}, status=400)
+    session = booking.session
+    now = timezone.now()
+    done = None
+    error = None
+    if request.method == "POST" and booking.status == Booking.Status.CONFIRMED:
+        try:
+            if purpose == "release":
+                booking = services.booking_cancel(booking=booking, actor=booking.person)
+            else:
+                booking = services.booking_confirm_coming(booking=booking, actor=booking.person)
+            done = purpose
+        except ServiceError as exc:
+            error = exc.message
+        booking.refresh_from_db()
+    return render(
+        request,
+        "training/booking_link.html",
+        {
+            "purpose": purpose,
+            "booking": booking,
+            "session": session,
+            "course": session.course,
+            "done": done,
+            "error": error,
+            "over": session.ends_at <= now,
+            "late": booking.status == Booking.Status.CONFIRMED
+            and now >= session.late_cancellation_from(),
+        },
+        status=200,
+    )

@@ -1,0 +1,578 @@
+"""Training's e-mails: the message kinds, and the functions the services call to queue them.
+
+Every message is an outbox row written by a service INSIDE the transaction of the change
+that makes it due (`on_booked`, `on_promoted`, `on_ended`, `on_moved`,
+`on_session_rescheduled`, `on_session_cancelled`, `on_session_created` below), so a booking
+that rolls back leaves no e-mail behind and a cancelled booking's reminder is voided in the
+cancelling transaction. Each kind's `still_due` checks the state again just before sending:
+nothing goes out for a cancelled session, a cancelled booking's reminder, or a session that
+is already over (which also keeps the demo's two years of history out of people's inboxes).
+
+Dedupe keys are "<kind>:<booking>" with the booking's calendar sequence where a kind may
+rightly be sent again for the same booking (a second reschedule, a reminder after a move).
+
+The links in a reminder ("Still coming?", "I can't come") carry a signed token for one
+purpose and one booking, so they work without signing in; the page they open changes
+nothing until its one button is pressed, because mail scanners follow links.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from guildbook.core.timefmt import format_date, format_span, format_time
+from guildbook.notifications.kinds import MessageKind, message_kind
+from guildbook.notifications.services import outbox_reschedule, outbox_schedule, outbox_void
+from guildbook.training import calendar
+from guildbook.training.models import Booking, Session
+
+CONFIRMED = "training.place_confirmed"
+WAITING_JOINED = "training.waiting_joined"
+WAITING_LEFT = "training.waiting_left"
+PROMOTED = "training.promoted"
+CANCELLED = "training.place_cancelled"
+RESCHEDULED = "training.session_rescheduled"
+BOOKING_MOVED = "training.booking_moved"
+SESSION_CANCELLED = "training.session_cancelled"
+REMINDER = "training.reminder"
+ROSTER = "training.roster"
+LATE_RELEASE = "training.late_release"
+
+ROSTER_HOURS_BEFORE = 24
+
+
+# --- Links that work without signing in ------------------------------------------------
+
+LINK_PURPOSES = ("coming", "release")
+LINK_MAX_AGE = timedelta(days=60)
+
+
+class BadLink(Exception):
+    """The link was altered, is for something else, or is too old."""
+
+
+def booking_link_token(booking: Booking, purpose: str) -> str:
+    """A signed token naming `booking` for one purpose ("coming" or "release"). The HMAC
+    is SHA-256 (256 bits); the salt differs per purpose, so a "Still coming?" token can
+    never release a place."""
+    if purpose not in LINK_PURPOSES:
+        raise ValueError(f"Unknown link purpose {purpose!r}")
+    return signing.dumps(booking.pk, salt=f"guildbook.training.booking-link.{purpose}")
+
+
+def booking_from_link_token(token: str, purpose: str) -> Booking:
+    if purpose not in LINK_PURPOSES:
+        raise ValueError(f"Unknown link purpose {purpose!r}")
+    try:
+        pk = signing.loads(
+            token, salt=f"guildbook.training.booking-link.{purpose}", max_age=LINK_MAX_AGE
+        )
+        return Booking.objects.select_related("session__course", "person").get(pk=int(pk))
+    except (signing.BadSignature, Booking.DoesNotExist, TypeError, ValueError):
+        raise BadLink from None
+
+
+def booking_link_url(booking: Booking, purpose: str) -> str:
+    name = (
+        "training:booking_link_coming" if purpose == "coming" else "training:booking_link_release"
+    )
+    return settings.SITE_URL + reverse(name, args=[booking_link_token(booking, purpose)])
+
+
+# --- A trainer's own paragraph ---------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def note_values(booking: Booking) -> dict[str, str]:
+    session = booking.session
+    return {
+        "first_name": booking.person.first_name,
+        "course": session.course.title,
+        "start": f"{format_date(session.starts_at)} at {format_time(session.starts_at)}",
+        "venue": session.venue or ("online" if session.online_link else ""),
+    }
+
+
+def render_note(text: str, values: dict[str, str]) -> str:
+    """Fill {first_name}, {course}, {start} and {venue} in a trainer's paragraph.
+
+    Deliberately tiny: a placeholder is a plain name in braces and nothing else. Unknown
+    names, attribute or index look-ups ("{course.__class__}"), format specs and stray braces
+    are left as typed, so a paragraph can never fail to render or reach into the program.
+    """
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text or "")
+
+
+# --- Who runs a session ----------------------------------------------------------------
+
+
+def session_trainers(session: Session) -> list:
+    """The session's own trainers, or the course's when the session names none."""
+    return list(session.trainers.all()) or list(session.course.trainers.all())
+
+
+# --- Queuing: called by services inside their transaction ------------------------------
+
+
+def _key(kind: str, obj, *parts) -> str:
+    return ":".join([kind, str(obj.pk), *(str(p) for p in parts)])
+
+
+def _schedule(kind: str, booking: Booking, due_at: datetime, *, key: str, **context):
+    return outbox_schedule(
+        kind=kind,
+        about=booking,
+        recipient=booking.person,
+        due_at=due_at,
+        key=key,
+        context=context or None,
+    )
+
+
+def _reminder_due(booking: Booking, session: Session) -> datetime:
+    return session.starts_at - timedelta(hours=session.course.reminder_hours)
+
+
+def _schedule_reminder(booking: Booking, session: Session, now: datetime) -> None:
+    due = _reminder_due(booking, session)
+    # Booked inside the reminder window: the confirmation itself is the reminder.
+    if due > now:
+        _schedule(
+            REMINDER,
+            booking,
+            due,
+            key=_key(REMINDER, booking, booking.calendar_sequence),
+        )
+
+
+def on_booked(booking: Booking, session: Session, *, now: datetime) -> None:
+    """A new booking: a confirmed place (with its invite and a reminder) or the waiting list."""
+    if booking.status == Booking.Status.CONFIRMED:
+        _schedule(CONFIRMED, booking, now, key=_key(CONFIRMED, booking))
+        _schedule_reminder(booking, session, now)
+    elif booking.status == Booking.Status.WAITING:
+        position = getattr(booking, "position_when_joined", None)
+        _schedule(
+            WAITING_JOINED, booking, now, key=_key(WAITING_JOINED, booking), position=position
+        )
+
+
+def on_promoted(booking: Booking, session: Session, *, now: datetime) -> None:
+    _schedule(PROMOTED, booking, now, key=_key(PROMOTED, booking))
+    _schedule_reminder(booking, session, now)
+
+
+def on_ended(booking: Booking, session: Session, *, now: datetime) -> None:
+    """A booking stopped being active. Its pending messages (the reminder, a confirmation
+    not yet sent) are voided here; the person is told, unless the booking was moved or its
+    session cancelled, which `on_moved` and `on_session_cancelled` tell in their own words."""
+    outbox_void(about=booking)
+    ending = booking.ending
+    was_place = booking.confirmed_at is not None and ending != Booking.Ending.LEFT_WAITING_LIST
+    if ending in (Booking.Ending.CANCELLED, Booking.Ending.REMOVED):
+        Booking.objects.filter(pk=booking.pk).update(
+            calendar_sequence=booking.calendar_sequence + 1
+        )
+        booking.calendar_sequence += 1
+        _schedule(CANCELLED, booking, now, key=_key(CANCELLED, booking), had_place=was_place)
+    elif ending == Booking.Ending.LEFT_WAITING_LIST:
+        _schedule(WAITING_LEFT, booking, now, key=_key(WAITING_LEFT, booking))
+    if booking.late_cancellation:
+        for trainer in session_trainers(session):
+            outbox_schedule(
+                kind=LATE_RELEASE,
+                about=booking,
+                recipient=trainer,
+                due_at=now,
+                key=_key(LATE_RELEASE, booking, trainer.pk),
+            )
+
+
+def on_moved(old: Booking, new: Booking, *, now: datetime, notify: bool = True) -> None:
+    """`old` was moved to `new` (another session of the course). The new booking keeps the
+    old one's calendar event, one version on, so calendars move the event they have."""
+    new.calendar_uid = calendar.booking_uid(old)
+    new.calendar_sequence = old.calendar_sequence + 1
+    Booking.objects.filter(pk=new.pk).update(
+        calendar_uid=new.calendar_uid, calendar_sequence=new.calendar_sequence
+    )
+    if notify:
+        _schedule(
+            BOOKING_MOVED,
+            new,
+            now,
+            key=_key(BOOKING_MOVED, new),
+            from_booking=old.pk,
+            had_place=old.confirmed_at is not None,
+        )
+    if new.status == Booking.Status.CONFIRMED:
+        _schedule_reminder(new, new.session, now)
+
+
+def on_session_cancelled(
+    session: Session, endings: list[tuple[Booking, Booking | None]], *, now: datetime
+) -> None:
+    """Tell everyone on a cancelled session, with the session they were moved to if any.
+    Voids the session's own pending messages (the trainers' roster)."""
+    outbox_void(about=session)
+    for old, new in endings:
+        was_confirmed = (
+            old.confirmed_at is not None and old.ending != Booking.Ending.LEFT_WAITING_LIST
+        )
+        if new is None:
+            Booking.objects.filter(pk=old.pk).update(calendar_sequence=old.calendar_sequence + 1)
+            old.calendar_sequence += 1
+        _schedule(
+            SESSION_CANCELLED,
+            old,
+            now,
+            key=_key(SESSION_CANCELLED, old),
+            replacement=new.pk if new is not None else None,
+            had_place=was_confirmed,
+        )
+
+
+def on_session_created(session: Session, *, now: datetime) -> None:
+    """Queue the trainers' roster for the day before."""
+    _schedule_rosters(session, now)
+
+
+def _schedule_rosters(session: Session, now: datetime) -> None:
+    due = session.starts_at - timedelta(hours=ROSTER_HOURS_BEFORE)
+    if due <= now:
+        return
+    for trainer in session_trainers(session):
+        outbox_schedule(
+            kind=ROSTER,
+            about=session,
+            recipient=trainer,
+            due_at=due,
+            key=_key(ROSTER, session, trainer.pk, int(session.starts_at.timestamp())),
+        )
+
+
+def on_session_rescheduled(session: Session, *, now: datetime) -> None:
+    """A session moved to a new time: everyone on it gets an updated invite (one calendar
+    version on), and the reminders and rosters move with it."""
+    if session.ends_at <= now:
+        return
+    active = list(
+        session.bookings.filter(status__in=Booking.ACTIVE).select_related("person", "session")
+    )
+    if not active and not session_trainers(session):
+        return
+    Booking.objects.filter(pk__in=[b.pk for b in active]).update(
+        calendar_sequence=F("calendar_sequence") + 1
+    )
+    for booking in active:
+        booking.calendar_sequence += 1
+        _schedule(
+            RESCHEDULED,
+            booking,
+            now,
+            key=_key(RESCHEDULED, booking, booking.calendar_sequence),
+            sequence=booking.calendar_sequence,
+        )
+        if booking.status != Booking.Status.CONFIRMED:
+            continue
+        due = _reminder_due(booking, session)
+        if due <= now:
+            outbox_void(about=booking, kinds=[REMINDER])
+        elif not outbox_reschedule(about=booking, kinds=[REMINDER], due_at=due):
+            _schedule_reminder(booking, session, now)
+    roster_due = session.starts_at - timedelta(hours=ROSTER_HOURS_BEFORE)
+    if roster_due <= now:
+        outbox_void(about=session, kinds=[ROSTER])
+    elif not outbox_reschedule(about=session, kinds=[ROSTER], due_at=roster_due):
+        _schedule_rosters(session, now)
+
+
+# --- The kinds -------------------------------------------------------------------------
+
+
+def _live(session: Session | None, *, until: str = "ends_at") -> bool:
+    """Scheduled, and not yet over (or, with until="starts_at", not yet started)."""
+    return (
+        session is not None
+        and session.status == Session.Status.SCHEDULED
+        and getattr(session, until) > timezone.now()
+    )
+
+
+def session_facts(session: Session, *, booking: Booking | None = None) -> dict[str, Any]:
+    """What every message says about a session: when, where, and the joining link only for
+    a confirmed place."""
+    confirmed = booking is not None and booking.status == Booking.Status.CONFIRMED
+    return {
+        "session": session,
+        "course": session.course,
+        "when": format_span(session.starts_at, session.ends_at),
+        "start_text": f"{format_date(session.starts_at)} at {format_time(session.starts_at)}",
+        "venue": session.venue,
+        "online": bool(session.online_link),
+        "online_link": session.online_link if confirmed else "",
+        "session_url": settings.SITE_URL + session.get_absolute_url(),
+    }
+
+
+class TrainingMessage(MessageKind):
+    """A message to a person about their booking (`about` is the Booking)."""
+
+    attach_invite: str | None = None  # calendar.REQUEST or calendar.CANCEL
+
+    def still_due(self, message) -> bool:
+        booking = message.about
+        return booking is not None and self.booking_due(booking)
+
+    def booking_due(self, booking: Booking) -> bool:
+        return _live(booking.session)
+
+    def get_context(self, message) -> dict[str, Any]:
+        context = super().get_context(message)
+        booking = message.about
+        context.update(session_facts(booking.session, booking=booking))
+        context.update(
+            booking=booking,
+            person=booking.person,
+            first_name=booking.person.first_name,
+            manage_url=settings.SITE_URL + booking.get_absolute_url(),
+            my_bookings_url=settings.SITE_URL + reverse("training:my_bookings"),
+            messages_url=settings.SITE_URL + reverse("notifications:sent"),
+        )
+        return context
+
+    def invite_method(self, message, context) -> str | None:
+        return self.attach_invite
+
+    def attachments(self, message, context) -> list:
+        method = self.invite_method(message, context)
+        return [calendar.invite_attachment(message.about, method=method)] if method else []
+
+    def headers(self, message, context) -> dict[str, str]:
+        # Tells mail systems not to send out-of-office replies to an automatic message.
+        return {"Auto-Submitted": "auto-generated"}
+
+
+def _confirmed(booking: Booking) -> bool:
+    return booking.status == Booking.Status.CONFIRMED and _live(booking.session)
+
+
+@message_kind(CONFIRMED)
+class PlaceConfirmed(TrainingMessage):
+    label = "Place confirmed"
+    attach_invite = calendar.REQUEST
+
+    def booking_due(self, booking):
+        return _confirmed(booking)
+
+    def get_context(self, message):
+        context = super().get_context(message)
+        booking = message.about
+        context["note"] = render_note(
+            booking.session.course.confirmation_note, note_values(booking)
+        )
+        return context
+
+
+@message_kind(PROMOTED)
+class Promoted(PlaceConfirmed):
+    label = "Place from the waiting list"
+
+
+@message_kind(WAITING_JOINED)
+class WaitingJoined(TrainingMessage):
+    label = "Joined the waiting list"
+
+    def booking_due(self, booking):
+        # Promoted before this went out: the "you have a place" message says it all.
+        return booking.status == Booking.Status.WAITING and _live(booking.session)
+
+
+@message_kind(WAITING_LEFT)
+class WaitingLeft(TrainingMessage):
+    label = "Left the waiting list"
+
+
+@message_kind(CANCELLED)
+class PlaceCancelled(TrainingMessage):
+    label = "Booking cancelled"
+
+    def booking_due(self, booking):
+        return booking.status == Booking.Status.CANCELLED and _live(booking.session)
+
+    def invite_method(self, message, context):
+        return calendar.CANCEL if context.get("had_place") else None
+
+
+@message_kind(RESCHEDULED)
+class SessionRescheduled(TrainingMessage):
+    label = "Session moved to a new time"
+
+    def booking_due(self, booking):
+        return booking.is_active and _live(booking.session)
+
+    def still_due(self, message):
+        booking = message.about
+        # A later reschedule queued its own notice: only the newest goes out.
+        return (
+            super().still_due(message)
+            and (message.context or {}).get("sequence") == booking.calendar_sequence
+        )
+
+    def invite_method(self, message, context):
+        return calendar.REQUEST if message.about.status == Booking.Status.CONFIRMED else None
+
+
+@message_kind(BOOKING_MOVED)
+class BookingMoved(TrainingMessage):
+    label = "Booking moved to another session"
+
+    def booking_due(self, booking):
+        return booking.is_active and _live(booking.session)
+
+    def get_context(self, message):
+        context = super().get_context(message)
+        from_id = context.get("from_booking")
+        context["from_booking"] = Booking.objects.filter(pk=from_id).first() if from_id else None
+        return context
+
+    def invite_method(self, message, context):
+        if message.about.status == Booking.Status.CONFIRMED:
+            return calendar.REQUEST
+        # Moved onto a waiting list: the old event leaves the calendar.
+        return calendar.CANCEL if context.get("had_place") else None
+
+
+@message_kind(SESSION_CANCELLED)
+class SessionCancelled(TrainingMessage):
+    label = "Session cancelled"
+
+    def booking_due(self, booking):
+        # The session is cancelled (that is the news); it must not be long over.
+        return booking.session.ends_at > timezone.now()
+
+    def get_context(self, message):
+        context = super().get_context(message)
+        replacement_id = context.get("replacement")
+        replacement = Booking.objects.filter(pk=replacement_id).first() if replacement_id else None
+        context["replacement"] = replacement
+        if replacement is not None:
+            context["replacement_facts"] = session_facts(replacement.session, booking=replacement)
+            context["replacement_url"] = settings.SITE_URL + replacement.get_absolute_url()
+        return context
+
+    def attachments(self, message, context):
+        replacement = context.get("replacement")
+        if replacement is not None and replacement.status == Booking.Status.CONFIRMED:
+            # Same calendar event, moved to the replacement session.
+            return [calendar.invite_attachment(replacement, method=calendar.REQUEST)]
+        if context.get("had_place"):
+            return [calendar.invite_attachment(message.about, method=calendar.CANCEL)]
+        return []
+
+
+@message_kind(REMINDER)
+class Reminder(TrainingMessage):
+    label = "Reminder before a session"
+
+    def booking_due(self, booking):
+        return booking.status == Booking.Status.CONFIRMED and _live(
+            booking.session, until="starts_at"
+        )
+
+    def get_context(self, message):
+        context = super().get_context(message)
+        booking = message.about
+        context.update(
+            note=render_note(booking.session.course.reminder_note, note_values(booking)),
+            coming_url=booking_link_url(booking, "coming"),
+            release_url=booking_link_url(booking, "release"),
+            late=timezone.now() >= booking.session.late_cancellation_from(),
+        )
+        return context
+
+
+class TrainerMessage(TrainingMessage):
+    def get_context(self, message):
+        context = MessageKind.get_context(self, message)
+        context["first_name"] = message.recipient.first_name if message.recipient else ""
+        return context
+
+
+@message_kind(ROSTER)
+class Roster(TrainerMessage):
+    """To each trainer, the day before: everyone with a place, their answers and access
+    needs, and the waiting list. `about` is the Session."""
+
+    label = "Session roster for trainers"
+
+    def still_due(self, message):
+        session = message.about
+        if not _live(session, until="starts_at") or message.recipient is None:
+            return False
+        return any(t.pk == message.recipient_id for t in session_trainers(session))
+
+    def get_context(self, message):
+        context = super().get_context(message)
+        session = message.about
+        places = list(
+            session.bookings.filter(status=Booking.Status.CONFIRMED)
+            .select_related("person")
+            .order_by("person__name", "id")
+        )
+        waiting = list(
+            session.bookings.filter(status=Booking.Status.WAITING)
+            .select_related("person")
+            .order_by("waiting_since", "id")
+        )
+        context.update(session_facts(session))
+        context.update(
+            places=places,
+            waiting=waiting,
+            register_url=settings.SITE_URL + reverse("training:manage_register", args=[session.pk]),
+            manage_url=settings.SITE_URL + reverse("training:manage_session", args=[session.pk]),
+            online_link=session.online_link,
+        )
+        return context
+
+    def attachments(self, message, context):
+        return []
+
+
+@message_kind(LATE_RELEASE)
+class LateRelease(TrainerMessage):
+    """To each trainer: someone gave up their place inside the late-cancellation window."""
+
+    label = "Place released at short notice (trainers)"
+
+    def still_due(self, message):
+        booking = message.about
+        return booking is not None and _live(booking.session)
+
+    def get_context(self, message):
+        context = super().get_context(message)
+        booking = message.about
+        session = booking.session
+        context.update(session_facts(session))
+        context.update(
+            booking=booking,
+            person=booking.person,
+            released_at=booking.ended_at,
+            waiting_count=session.bookings.filter(status=Booking.Status.WAITING).count(),
+            places_left=session.places_left,
+            manage_url=settings.SITE_URL + reverse("training:manage_session", args=[session.pk]),
+            online_link=session.online_link,
+        )
+        return context
+
+    def attachments(self, message, context):
+        return []
