@@ -296,6 +296,22 @@ def on_session_rescheduled(session: Session, *, now: datetime) -> None:
         _schedule_rosters(session, now)
 
 
+def on_reminder_hours_changed(course, *, now: datetime) -> None:
+    """The course's reminder time changed: move the pending reminders of its places to come
+    (void those whose new time has passed)."""
+    upcoming = Booking.objects.filter(
+        session__course=course,
+        session__starts_at__gt=now,
+        status=Booking.Status.CONFIRMED,
+    ).select_related("session__course")
+    for booking in upcoming:
+        due = _reminder_due(booking, booking.session)
+        if due <= now:
+            outbox_void(about=booking, kinds=[REMINDER])
+        else:
+            outbox_reschedule(about=booking, kinds=[REMINDER], due_at=due)
+
+
 # --- The kinds -------------------------------------------------------------------------
 
 

@@ -128,10 +128,13 @@ def course_update(
     if "title" in fields and not (fields["title"] or "").strip():
         raise ServiceError("A course needs a title.", field="title")
     with transaction.atomic():
+        old_reminder_hours = course.reminder_hours
         for key, value in fields.items():
             setattr(course, key, value)
         _full_clean(course)
         course.save()
+        if course.reminder_hours != old_reminder_hours:
+            messages.on_reminder_hours_changed(course, now=timezone.now())
         changed = sorted(fields)
         if trainers is not None:
             course.trainers.set(list(trainers))

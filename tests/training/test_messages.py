@@ -60,6 +60,13 @@ def test_the_reminder_follows_the_courses_own_hours(person):
     assert rows(booking, kind=messages.REMINDER)[0].due_at == session.starts_at - timedelta(hours=6)
 
 
+def test_changing_the_courses_reminder_time_moves_pending_reminders(session, person, trainer):
+    booking = book(session, person)
+    services.course_update(course=session.course, actor=trainer, reminder_hours=3)
+    reminder = rows(booking, kind=messages.REMINDER)[0]
+    assert (reminder.status, reminder.due_at) == ("pending", session.starts_at - timedelta(hours=3))
+
+
 def test_booked_inside_the_reminder_window_the_confirmation_is_the_reminder(course, person):
     session = SessionFactory(course=course, starts_at=timezone.now() + timedelta(hours=30))
     booking = book(session, person)
