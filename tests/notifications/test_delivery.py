@@ -1,3 +1,4 @@
+import socket
 from datetime import timedelta
 
 import pytest
@@ -314,3 +315,63 @@ def test_build_can_be_unpacked_as_a_tuple(person):
     subject, _text, html, attachments, headers = get_kind(NOTE).build(row)
     assert subject.endswith("& co") and "<p>" in html and attachments[0][0] == "note.txt"
     assert "X-Outbox-Attempt" in headers
+
+
+def test_still_due_is_asked_again_just_before_each_message_not_only_at_the_claim(smtp, people):
+    rows = [note(p) for p in people]
+    claimed, _ = delivery.claim_due(worker="w", now=T0)
+    assert len(claimed) == 3
+    # The third person leaves after the claim, while the batch is on its way.
+    people[2].is_active = False
+    people[2].save()
+    counts = delivery.deliver(claimed, worker="w", clock=lambda: T0)
+    assert (counts["sent"], counts["void"]) == (2, 1)
+    assert [status_of(r) for r in rows] == ["sent", "sent", "void"]
+    assert smtp.message_ids() == [delivery.message_id(r) for r in rows[:2]]
+    assert [a.outcome for a in rows[2].deliveries.all()] == ["void"]
+
+
+def test_a_batch_is_recorded_in_order_outside_a_transaction(smtp):
+    """Outside the test's transaction, as in a real worker (on PostgreSQL the "sent"
+    statement's answer is read just before the next message's content goes)."""
+    people = UserFactory.create_batch(4)
+    rows = [note(p) for p in people]
+    smtp.fail_next(1, "451")  # the first one is retried, the rest go
+    counts = worker().step(now=T0)
+    assert (counts["sent"], counts["retry"]) == (3, 1)
+    assert [status_of(r) for r in rows] == ["pending", "sent", "sent", "sent"]
+    assert worker().step(now=T0 + timedelta(minutes=1))["sent"] == 1
+    for row in rows:
+        row.refresh_from_db()
+        assert row.status == "sent" and row.sent_at is not None
+        assert row.subject.startswith("Library and Knowledge Service")
+        assert [a.outcome for a in row.deliveries.order_by("number")][-1] == "sent"
+    assert sorted(smtp.message_ids()) == sorted(delivery.message_id(r) for r in rows)
+
+
+test_a_batch_is_recorded_in_order_outside_a_transaction = pytest.mark.django_db(transaction=True)(
+    test_a_batch_is_recorded_in_order_outside_a_transaction
+)
+
+
+def test_the_mail_connection_is_kept_across_batches_and_replaced_when_it_died(smtp, people):
+    rows = [note(p) for p in people]
+    w = worker(batch=1)
+    w.step(now=T0, keep_connection=True)
+    w.step(now=T0, keep_connection=True)
+    w._mailer.smtp.sock.shutdown(socket.SHUT_RDWR)  # the idle connection died
+    w.step(now=T0, keep_connection=True)
+    w.close()
+    assert {status_of(r) for r in rows} == {"sent"}
+    assert len(smtp.peers) == 3 and len(set(smtp.peers)) == 2
+
+
+def test_a_boundary_found_in_the_text_is_not_used(smtp, person, monkeypatch):
+    clash = "a" * 32
+    monkeypatch.setattr(delivery.secrets, "token_hex", lambda n: clash)
+    note(person, body=f"see --=_{clash} here")
+    worker().step(now=T0)
+    mail = smtp.messages[0]
+    assert clash not in mail.get_boundary()
+    assert f"see --=_{clash} here" in mail.get_body(("plain",)).get_content()
+    assert next(mail.iter_attachments()).get_filename() == "note.txt"
