@@ -47,6 +47,7 @@ def outbox_schedule(
     due_at: datetime,
     key: str | None = None,
     context: dict | None = None,
+    about_is_new: bool = False,
 ) -> OutboxMessage:
     """Queue one message of `kind` about `about`, due at `due_at`.
 
@@ -57,6 +58,11 @@ def outbox_schedule(
     legitimately be sent again for the same object. `context` must be JSON-serialisable;
     it is merged into the template context. With a recipient and no `to`, the message goes
     to the recipient's address as it is when the message is sent.
+
+    `about_is_new=True` says `about` was created in this same transaction, so no row can hold
+    its key yet: the look-up and the savepoint are skipped (a booking's confirmation and
+    reminder are on the hot path of a burst of bookings). A clash would then be a bug, and
+    the unique index still refuses it.
     """
     _require_transaction()
     if not is_registered(kind):
@@ -69,9 +75,10 @@ def outbox_schedule(
     object_id = about.pk if about is not None else None
     if key is None:
         key = f"{kind}:{ct.pk if ct else '-'}:{object_id or '-'}:{to or recipient.pk}"
-    existing = OutboxMessage.objects.filter(dedupe_key=key).first()
-    if existing is not None:
-        return existing
+    if not about_is_new:
+        existing = OutboxMessage.objects.filter(dedupe_key=key).first()
+        if existing is not None:
+            return existing
     row = OutboxMessage(
         kind=kind,
         content_type=ct,
@@ -83,6 +90,9 @@ def outbox_schedule(
         due_at=due_at,
         next_attempt_at=due_at,
     )
+    if about_is_new:
+        row.save(force_insert=True)
+        return row
     try:
         # A savepoint, so that losing a race for the key leaves the caller's transaction
         # usable on PostgreSQL.
@@ -104,6 +114,18 @@ def outbox_void(*, about: models.Model, kinds: Iterable[str] | None = None) -> i
     if kinds is not None:
         rows = rows.filter(kind__in=list(kinds))
     return rows.update(status=Status.VOID, updated_at=timezone.now())
+
+
+def outbox_void_overdue(*, before: datetime) -> int:
+    """Void every pending message that fell due before `before`. Returns how many.
+
+    For loading history (the demo's two years of bookings): what those changes would have
+    sent at the time is not news now and must not go out on the first start.
+    """
+    with transaction.atomic():
+        return OutboxMessage.objects.filter(status=Status.PENDING, due_at__lt=before).update(
+            status=Status.VOID, updated_at=timezone.now()
+        )
 
 
 def outbox_reschedule(

@@ -127,7 +127,9 @@ def _key(kind: str, obj, *parts) -> str:
     return ":".join([kind, str(obj.pk), *(str(p) for p in parts)])
 
 
-def _schedule(kind: str, booking: Booking, due_at: datetime, *, key: str, **context):
+def _schedule(
+    kind: str, booking: Booking, due_at: datetime, *, key: str, new: bool = False, **context
+):
     return outbox_schedule(
         kind=kind,
         about=booking,
@@ -135,6 +137,7 @@ def _schedule(kind: str, booking: Booking, due_at: datetime, *, key: str, **cont
         due_at=due_at,
         key=key,
         context=context or None,
+        about_is_new=new,
     )
 
 
@@ -142,7 +145,9 @@ def _reminder_due(booking: Booking, session: Session) -> datetime:
     return session.starts_at - timedelta(hours=session.course.reminder_hours)
 
 
-def _schedule_reminder(booking: Booking, session: Session, now: datetime) -> None:
+def _schedule_reminder(
+    booking: Booking, session: Session, now: datetime, *, new: bool = False
+) -> None:
     due = _reminder_due(booking, session)
     # Booked inside the reminder window: the confirmation itself is the reminder.
     if due > now:
@@ -151,18 +156,25 @@ def _schedule_reminder(booking: Booking, session: Session, now: datetime) -> Non
             booking,
             due,
             key=_key(REMINDER, booking, booking.calendar_sequence),
+            new=new,
         )
 
 
 def on_booked(booking: Booking, session: Session, *, now: datetime) -> None:
     """A new booking: a confirmed place (with its invite and a reminder) or the waiting list."""
+    # The booking was created in this transaction, so its messages cannot exist yet.
     if booking.status == Booking.Status.CONFIRMED:
-        _schedule(CONFIRMED, booking, now, key=_key(CONFIRMED, booking))
-        _schedule_reminder(booking, session, now)
+        _schedule(CONFIRMED, booking, now, key=_key(CONFIRMED, booking), new=True)
+        _schedule_reminder(booking, session, now, new=True)
     elif booking.status == Booking.Status.WAITING:
         position = getattr(booking, "position_when_joined", None)
         _schedule(
-            WAITING_JOINED, booking, now, key=_key(WAITING_JOINED, booking), position=position
+            WAITING_JOINED,
+            booking,
+            now,
+            key=_key(WAITING_JOINED, booking),
+            new=True,
+            position=position,
         )
 
 

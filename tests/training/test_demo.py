@@ -136,6 +136,13 @@ def test_demo_loads_a_library_service_that_keeps_every_invariant(demo):
     for booking in b.exclude(attendance="").select_related("session")[:200]:
         assert booking.attendance_recorded_at >= booking.session.starts_at
 
+    # --- the history's e-mails are not sent on the first start ------------------------------
+    from guildbook.notifications.models import OutboxMessage
+
+    pending = OutboxMessage.objects.filter(status="pending")
+    assert not pending.filter(due_at__lte=now).exists()
+    assert pending.filter(kind="training.reminder", due_at__gt=now).exists()
+
 
 def test_demo_if_empty_leaves_a_database_with_courses_alone(db, capsys):
     CourseFactory()

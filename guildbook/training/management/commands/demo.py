@@ -35,6 +35,7 @@ from guildbook.core import roles
 from guildbook.core.errors import ServiceError
 from guildbook.core.management.base import GuildbookCommand
 from guildbook.core.timefmt import format_date
+from guildbook.notifications.services import outbox_void_overdue
 from guildbook.training import services
 from guildbook.training.management.commands import _demo_catalogue as catalogue
 from guildbook.training.models import Booking, Category, Course, Session
@@ -621,6 +622,9 @@ class Command(GuildbookCommand):
                 password=options["password"] or None,
             )
             loader.load()
+        # The history's e-mails (confirmations from months ago, reminders for sessions long
+        # over) are not news: only what falls due from now on will be sent.
+        outbox_void_overdue(before=timezone.now())
         self.report(loader, verbosity=options["verbosity"])
 
     def report(self, loader: DemoLoader, *, verbosity: int) -> None:
