@@ -45,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import policy as email_policy
+from email.utils import formatdate
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -439,6 +440,113 @@ def _as_bytes(mime) -> bytes:
     return raw
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SAFE_FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]*$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+_HANDLED_HEADERS = {"from", "to", "cc", "reply-to", "date", "subject", "mime-version"}
+
+
+def _short_ascii(value) -> bool:
+    return isinstance(value, str) and value.isascii() and "\n" not in value and "\r" not in value
+
+
+def _text_part(content_type: str, text: str, extra: str = "") -> str | None:
+    """A text part as Django writes it (7bit or 8bit UTF-8), or None when Django would
+    use quoted-printable (a line longer than 998 bytes)."""
+    lines = _LINE_BREAK.split(text)
+    if any(len(line) > 249 and len(line.encode()) > 998 for line in lines):
+        return None
+    cte = "7bit" if text.isascii() else "8bit"
+    return (
+        f'Content-Type: {content_type}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+        f"Content-Transfer-Encoding: {cte}\r\n{extra}\r\n" + "\r\n".join(lines)
+    )
+
+
+def _multipart(subtype: str, parts: list[str]) -> str:
+    boundary = f"=_{secrets.token_hex(16)}"
+    delimiter = f"--{boundary}"
+    if any(delimiter in part for part in parts):  # cannot happen by chance; never by design
+        raise _NotSimple
+    return (
+        f'Content-Type: multipart/{subtype}; boundary="{boundary}"\r\nMIME-Version: 1.0\r\n'
+        f"\r\n{delimiter}\r\n" + f"\r\n{delimiter}\r\n".join(parts) + f"\r\n{delimiter}--\r\n"
+    )
+
+
+class _NotSimple(Exception):
+    pass
+
+
+def _simple_bytes(message: EmailMultiAlternatives) -> bytes | None:
+    """The common message — short ASCII headers, UTF-8 text and HTML, text attachments
+    with plain file names — written directly, as Django's `message().as_bytes()` would
+    write it (the same parts, headers and encodings; tests compare the two). Building it
+    through the email package cost more than the SMTP exchange. None for anything else,
+    which then goes the general way."""
+    if message.encoding not in (None, "utf-8") or settings.DEFAULT_CHARSET != "utf-8":
+        return None
+    if message.cc or message.reply_to or not message.body or len(message.to) != 1:
+        return None
+    if any(a[1] != "text/html" or not isinstance(a[0], str) for a in message.alternatives):
+        return None
+    if len(message.alternatives) > 1:
+        return None
+    extra = message.extra_headers
+    if any(k.lower() in _HANDLED_HEADERS or not _HEADER_NAME.match(k) for k in extra):
+        return None
+    headers = {
+        "Subject": message.subject,
+        "From": message.from_email,
+        "To": message.to[0],
+        "Date": None,
+        **extra,
+    }
+    for name in ("From", "To"):
+        if not _short_ascii(headers[name]):
+            return None
+        headers[name] = _envelope_address(headers[name], "utf-8")
+    headers["Date"] = formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
+    lines = []
+    for name, value in headers.items():
+        if not _short_ascii(value) or len(name) + len(value) + 2 > 78:
+            return None
+        lines.append(f"{name}: {value}\r\n")
+    try:
+        body = _text_part("text/plain", message.body)
+        if body is None:
+            return None
+        if message.alternatives:
+            html = _text_part("text/html", message.alternatives[0][0])
+            if html is None:
+                return None
+            body = _multipart("alternative", [body, html])
+        if message.attachments:
+            parts = [body]
+            for attachment in message.attachments:
+                filename, content, mimetype = attachment
+                if not (
+                    isinstance(content, str)
+                    and isinstance(mimetype, str)
+                    and mimetype.startswith("text/")
+                    and isinstance(filename, str)
+                    and _SAFE_FILENAME.match(filename)
+                    and _short_ascii(mimetype)
+                ):
+                    return None
+                disposition = f'Content-Disposition: attachment; filename="{filename}"\r\n'
+                part = _text_part(mimetype, content, disposition)
+                if part is None:
+                    return None
+                parts.append(part)
+            body = _multipart("mixed", parts)
+    except _NotSimple:
+        return None
+    # The outermost part's Content-Type and MIME-Version come first, as Django writes them.
+    first, second, rest = body.split("\r\n", 2)
+    return f"{first}\r\n{second}\r\n{''.join(lines)}{rest}".encode()
+
+
 @dataclass(slots=True)
 class Outgoing:
     """A claimed row made ready to send: the envelope and the bytes, or why it can't go."""
@@ -458,7 +566,7 @@ def prepare(row: OutboxMessage) -> Outgoing:
         return Outgoing(row, error="No e-mail address to send to.")
     try:
         message = build_email(row)
-        raw = _as_bytes(message.message())
+        raw = _simple_bytes(message) or _as_bytes(message.message())
         encoding = message.encoding or settings.DEFAULT_CHARSET
         return Outgoing(
             row,

@@ -375,3 +375,60 @@ def test_a_boundary_found_in_the_text_is_not_used(smtp, person, monkeypatch):
     assert clash not in mail.get_boundary()
     assert f"see --=_{clash} here" in mail.get_body(("plain",)).get_content()
     assert next(mail.iter_attachments()).get_filename() == "note.txt"
+
+
+def _parts(raw: bytes) -> list:
+    """What a mail client sees in a message: headers (bar the boundaries and the date) and
+    every part's type, parameters, encoding, disposition and content."""
+    from email import message_from_bytes
+    from email import policy as email_policy
+
+    mail = message_from_bytes(raw, policy=email_policy.default)
+    seen = []
+    for part in mail.walk():
+        params = {k: v for k, v in part.get_params() if k != "boundary"}
+        content = None if part.is_multipart() else part.get_content()
+        headers = sorted((k, str(v)) for k, v in part.items() if k not in ("Content-Type", "Date"))
+        seen.append((part.get_content_type(), params, headers, content))
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("text", "attachment"),
+    [
+        ("Plain text.\n", ("note.txt", "Note 1\n", "text/plain")),
+        ("Café, ½ day – £5\n\nSee you.\n", ("invite.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+                                            "text/calendar; method=REQUEST")),
+        ("no newline at the end", None),
+    ],
+)  # fmt: skip
+def test_the_direct_writer_writes_what_django_would(settings, text, attachment):
+    message = delivery.OutboxEmail(
+        subject="Your place on Get Tweeting",
+        body=text,
+        from_email="Guildbook <training@localhost>",
+        to=["ada@example.nhs.uk"],
+        headers={"Auto-Submitted": "auto-generated", "Message-ID": "<outbox-1@example.org>"},
+    )
+    message.attach_alternative(f"<p>{text}</p>\n", "text/html")
+    if attachment:
+        message.attach(*attachment)
+    direct = delivery._simple_bytes(message)
+    assert direct is not None
+    assert _parts(direct) == _parts(message.message().as_bytes(linesep="\r\n"))
+    assert b"\r\n" in direct and b"\n" not in direct.replace(b"\r\n", b"")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"subject": "Café au lait"},  # needs encoded words
+        {"body": "x" * 1200 + "\n"},  # needs quoted-printable
+        {"to": ["Zoë <zoe@example.nhs.uk>"]},
+        {"subject": "A subject so long that the header has to be folded over two lines, really"},
+    ],
+)
+def test_the_direct_writer_leaves_unusual_messages_to_django(change):
+    fields = {"subject": "Hi", "body": "Hello\n", "to": ["ada@example.nhs.uk"]}
+    message = delivery.OutboxEmail(from_email="training@localhost", **{**fields, **change})
+    assert delivery._simple_bytes(message) is None
