@@ -45,13 +45,16 @@ SESSION_CANCELLED = "training.session_cancelled"
 REMINDER = "training.reminder"
 ROSTER = "training.roster"
 LATE_RELEASE = "training.late_release"
+OFFERED = "training.place_offered"
+OPEN_OFFER = "training.place_open"
+OFFER_LAPSED = "training.offer_lapsed"
 
 ROSTER_HOURS_BEFORE = 24
 
 
 # --- Links that work without signing in ------------------------------------------------
 
-LINK_PURPOSES = ("coming", "release")
+LINK_PURPOSES = ("coming", "release", "claim", "decline")
 LINK_MAX_AGE = timedelta(days=60)
 
 
@@ -81,9 +84,7 @@ def booking_from_link_token(token: str, purpose: str) -> Booking:
 
 
 def booking_link_url(booking: Booking, purpose: str) -> str:
-    name = (
-        "training:booking_link_coming" if purpose == "coming" else "training:booking_link_release"
-    )
+    name = f"training:booking_link_{purpose}"
     return settings.SITE_URL + reverse(name, args=[booking_link_token(booking, purpose)])
 
 
@@ -183,6 +184,20 @@ def on_promoted(booking: Booking, session: Session, *, now: datetime) -> None:
     _schedule_reminder(booking, session, now)
 
 
+def on_offered(booking: Booking, session: Session, *, now: datetime) -> None:
+    """Offer mode: a place is held for this person until `booking.offer_expires_at`. When
+    it lapses, `services.offer_expire` ends the booking and `on_ended` tells them."""
+    _schedule(OFFERED, booking, now, key=_key(OFFERED, booking))
+
+
+def on_open_offer(session: Session, waiting: list[Booking], *, now: datetime) -> None:
+    """Offer mode, last 24 hours: a free place that everyone waiting may claim, first come.
+    The key carries the time, as more places may come free later and each is news."""
+    stamp = int(now.timestamp() * 1_000_000)
+    for booking in waiting:
+        _schedule(OPEN_OFFER, booking, now, key=_key(OPEN_OFFER, booking, stamp))
+
+
 def on_ended(booking: Booking, session: Session, *, now: datetime) -> None:
     """A booking stopped being active. Its pending messages (the reminder, a confirmation
     not yet sent) are voided here; the person is told, unless the booking was moved or its
@@ -198,6 +213,8 @@ def on_ended(booking: Booking, session: Session, *, now: datetime) -> None:
         _schedule(CANCELLED, booking, now, key=_key(CANCELLED, booking), had_place=was_place)
     elif ending == Booking.Ending.LEFT_WAITING_LIST:
         _schedule(WAITING_LEFT, booking, now, key=_key(WAITING_LEFT, booking))
+    elif ending == Booking.Ending.OFFER_EXPIRED:
+        _schedule(OFFER_LAPSED, booking, now, key=_key(OFFER_LAPSED, booking))
     if booking.late_cancellation:
         for trainer in session_trainers(session):
             outbox_schedule(
@@ -604,3 +621,65 @@ class LateRelease(TrainerMessage):
 
     def attachments(self, message, context):
         return []
+
+
+# --- Offer mode ------------------------------------------------------------------------
+
+
+@message_kind(OFFERED)
+class PlaceOffered(TrainingMessage):
+    """A place held for this person until the offer's time; a link to claim it and one to
+    pass it on, each opening a page with one button."""
+
+    label = "Place offered from the waiting list"
+
+    def booking_due(self, booking):
+        return (
+            booking.status == Booking.Status.OFFERED
+            and booking.offer_expires_at > timezone.now()
+            and _live(booking.session, until="starts_at")
+        )
+
+    def get_context(self, message):
+        context = super().get_context(message)
+        booking = message.about
+        context.update(
+            expires_at=booking.offer_expires_at,
+            expires_text=(
+                f"{format_date(booking.offer_expires_at)} at "
+                f"{format_time(booking.offer_expires_at)}"
+            ),
+            claim_url=booking_link_url(booking, "claim"),
+            decline_url=booking_link_url(booking, "decline"),
+        )
+        return context
+
+
+@message_kind(OPEN_OFFER)
+class PlaceOpen(TrainingMessage):
+    """Last 24 hours: a place came free and everyone waiting is told; first to claim it."""
+
+    label = "Place free to claim (last 24 hours)"
+
+    def booking_due(self, booking):
+        session = booking.session
+        return (
+            booking.status == Booking.Status.WAITING
+            and session.places_taken < session.capacity
+            and _live(session, until="starts_at")
+        )
+
+    def get_context(self, message):
+        context = super().get_context(message)
+        context["claim_url"] = booking_link_url(message.about, "claim")
+        return context
+
+
+@message_kind(OFFER_LAPSED)
+class OfferLapsed(TrainingMessage):
+    label = "Offered place not claimed in time"
+
+    def booking_due(self, booking):
+        return booking.ending == Booking.Ending.OFFER_EXPIRED and _live(
+            booking.session, until="starts_at"
+        )

@@ -5,7 +5,7 @@ matter most are constraints too, so no code path (admin, shell, a bug) can break
 
 * a session's confirmed places never exceed its capacity — `Session.places_taken` is kept
   in the same transaction as every booking change and checked against `capacity`;
-* a person holds at most one active (confirmed or waiting) booking per session — a partial
+* a person holds at most one active (confirmed, offered or waiting) booking per session — a partial
   unique index.
 """
 
@@ -92,6 +92,19 @@ class Course(TimeStampedModel):
         default=48, help_text="Cancelling within this many hours of the start counts as late."
     )
     waiting_list_enabled = models.BooleanField(default=True)
+
+    class WaitingListMode(models.TextChoices):
+        AUTOMATIC = "automatic", _("Automatic — a freed place goes to the next person waiting")
+        OFFER = "offer", _("Offer — the next person waiting is offered the place to claim")
+
+    waiting_list_mode = models.CharField(
+        max_length=20,
+        choices=WaitingListMode.choices,
+        default=WaitingListMode.AUTOMATIC,
+        help_text="In offer mode a freed place is held for the next person waiting for a "
+        "limited time; in the last 24 hours everyone waiting is told and the first to claim "
+        "it gets it.",
+    )
     default_capacity = models.PositiveIntegerField(default=12)
 
     # Messages (see messages.py)
@@ -364,6 +377,8 @@ class Booking(TimeStampedModel):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Place confirmed")
         WAITING = "waiting", _("On the waiting list")
+        # A freed place held for this person until offer_expires_at (offer mode).
+        OFFERED = "offered", _("Place offered")
         CANCELLED = "cancelled", _("Cancelled")
 
     class Ending(models.TextChoices):
@@ -374,12 +389,16 @@ class Booking(TimeStampedModel):
         REMOVED = "removed", _("Removed by a trainer")
         MOVED = "moved", _("Moved to another session")
         SESSION_CANCELLED = "session_cancelled", _("The session was cancelled")
+        DECLINED_OFFER = "declined_offer", _("Declined an offered place")
+        OFFER_EXPIRED = "offer_expired", _("An offered place was not claimed in time")
 
     class Attendance(models.TextChoices):
         ATTENDED = "attended", _("Attended")
         NO_SHOW = "no_show", _("Did not attend")
 
-    ACTIVE = (Status.CONFIRMED, Status.WAITING)
+    ACTIVE = (Status.CONFIRMED, Status.WAITING, Status.OFFERED)
+    # The statuses that hold one of the session's places (counted in places_taken).
+    HOLDING = (Status.CONFIRMED, Status.OFFERED)
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="bookings")
     person = models.ForeignKey(
@@ -388,6 +407,8 @@ class Booking(TimeStampedModel):
     status = models.CharField(max_length=20, choices=Status.choices)
     # Waiting-list order: first come, first served, ties broken by id.
     waiting_since = models.DateTimeField(null=True, blank=True)
+    # Offer mode: the held place goes to the next person waiting at this time.
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ending = models.CharField(max_length=30, choices=Ending.choices, blank=True)
@@ -415,12 +436,17 @@ class Booking(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "person"],
-                condition=Q(status__in=["confirmed", "waiting"]),
+                condition=Q(status__in=["confirmed", "waiting", "offered"]),
                 name="booking_one_active_per_person",
             ),
             models.CheckConstraint(
                 condition=~Q(status="waiting") | Q(waiting_since__isnull=False),
                 name="booking_waiting_has_queue_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="offered")
+                | (Q(waiting_since__isnull=False) & Q(offer_expires_at__isnull=False)),
+                name="booking_offer_has_expiry",
             ),
             models.CheckConstraint(
                 condition=Q(attendance="") | Q(status="confirmed"),
@@ -431,6 +457,7 @@ class Booking(TimeStampedModel):
             models.Index(fields=["session", "status", "waiting_since", "id"]),
             models.Index(fields=["person", "status"]),
             models.Index(fields=["updated_at"], name="booking_updated_idx"),
+            models.Index(fields=["status", "offer_expires_at"], name="booking_offer_expiry_idx"),
         ]
 
     def __str__(self) -> str:

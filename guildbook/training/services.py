@@ -23,7 +23,7 @@ from guildbook.accounts.models import User
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
 from guildbook.core.timefmt import format_date, format_time
-from guildbook.training import messages, recurrence
+from guildbook.training import messages, offers, recurrence
 from guildbook.training.models import (
     AgendaItem,
     Booking,
@@ -45,6 +45,12 @@ class BookingRefused(ServiceError):
 
 class AlreadyBooked(Conflict):
     code = "already_booked"
+
+
+class OfferGone(Conflict):
+    """The place offered is no longer there to claim (taken, lapsed, session changed)."""
+
+    code = "offer_gone"
 
 
 def _on_commit_send(signal, **kwargs) -> None:
@@ -84,6 +90,7 @@ COURSE_FIELDS = {
     "booking_closes_hours",
     "late_cancellation_hours",
     "waiting_list_enabled",
+    "waiting_list_mode",
     "default_capacity",
     "reminder_hours",
     "confirmation_note",
@@ -534,7 +541,8 @@ def session_cancel(
             .select_related("person")
             .order_by("confirmed_at", "id")
         ) + list(
-            session.bookings.filter(status=Booking.Status.WAITING)
+            # Offered places are the head of the list, so they keep their turn.
+            session.bookings.filter(status__in=[Booking.Status.OFFERED, Booking.Status.WAITING])
             .select_related("person")
             .order_by("waiting_since", "id")
         )
@@ -774,10 +782,13 @@ def _free_place(session: Session) -> None:
 
 
 def _promote(session: Session, actor: User | None, now: datetime) -> list[Booking]:
-    """Give free places to the head of the waiting list, in order. Session must be locked."""
+    """Give free places to the head of the waiting list, in order. Session must be locked.
+    In offer mode the places are offered instead (`_offer`)."""
     free = session.capacity - session.places_taken
     if free <= 0 or session.is_cancelled or session.starts_at <= now:
         return []
+    if session.course.waiting_list_mode == Course.WaitingListMode.OFFER:
+        return _offer(session, free, actor, now)
     heads = list(
         session.bookings.filter(status=Booking.Status.WAITING).order_by("waiting_since", "id")[
             :free
@@ -796,6 +807,38 @@ def _promote(session: Session, actor: User | None, now: datetime) -> list[Bookin
     return heads
 
 
+def _offer(session: Session, free: int, actor: User | None, now: datetime) -> list[Booking]:
+    """Offer mode: hold each free place for the next person waiting, until a time that
+    shrinks as the session nears (offers.py). In the last 24 hours the places stay free and
+    everyone waiting is told; the first to claim one gets it. Session must be locked."""
+    waiting = session.bookings.filter(status=Booking.Status.WAITING).order_by("waiting_since", "id")
+    expires = offers.offer_expires_at(session.starts_at, now)
+    if expires is None:
+        people = list(waiting.select_related("person"))
+        if people:
+            messages.on_open_offer(session, people, now=now)
+            audit_record(
+                actor=actor, action="places_open_to_claim", subject=session, at=now, free=free
+            )
+        return []
+    heads = list(waiting[:free])
+    for booking in heads:
+        booking.status = Booking.Status.OFFERED
+        booking.offer_expires_at = expires
+        booking.save(update_fields=["status", "offer_expires_at", "updated_at"])
+        _take_place(session)  # the offer holds the place
+        audit_record(
+            actor=actor,
+            action="booking_offered",
+            subject=booking,
+            at=now,
+            expires=expires.isoformat(),
+        )
+        messages.on_offered(booking, session, now=now)
+        _on_commit_send(booking_changed, booking=booking, change="offered", actor=actor, late=False)
+    return heads
+
+
 def _end(
     booking: Booking,
     session: Session,
@@ -806,6 +849,7 @@ def _end(
     promote: bool = True,
 ) -> Booking:
     was_confirmed = booking.status == Booking.Status.CONFIRMED
+    held = booking.status in Booking.HOLDING  # a confirmed or an offered place
     booking.late_cancellation = bool(
         was_confirmed
         and ending == Booking.Ending.CANCELLED
@@ -815,7 +859,7 @@ def _end(
     booking.ended_at = now
     booking.ending = ending
     booking.save(update_fields=["status", "ended_at", "ending", "late_cancellation", "updated_at"])
-    if was_confirmed:
+    if held:
         _free_place(session)
     audit_record(
         actor=actor,
@@ -834,7 +878,7 @@ def _end(
             actor=actor,
             late=booking.late_cancellation,
         )
-    if was_confirmed and promote:
+    if held and promote:
         _promote(session, actor, now)
     return booking
 
@@ -851,11 +895,10 @@ def booking_cancel(*, booking: Booking, actor: User | None, now: datetime | None
             raise ServiceError("This booking has already been cancelled.", code="not_active")
         if session.ends_at <= now:
             raise ServiceError("This session is over, so the booking can no longer change.")
-        ending = (
-            Booking.Ending.LEFT_WAITING_LIST
-            if booking.status == Booking.Status.WAITING
-            else Booking.Ending.CANCELLED
-        )
+        ending = {
+            Booking.Status.WAITING: Booking.Ending.LEFT_WAITING_LIST,
+            Booking.Status.OFFERED: Booking.Ending.DECLINED_OFFER,
+        }.get(booking.status, Booking.Ending.CANCELLED)
         return _end(booking, session, ending, actor, now)
 
 
@@ -953,11 +996,98 @@ def booking_move(*, booking: Booking, to_session: Session, actor: User) -> Booki
             session=target, person_id=booking.person_id, status__in=Booking.ACTIVE
         ).exists():
             raise AlreadyBooked(_already_booked_message(target.pk, booking.person))
-        was_confirmed = booking.status == Booking.Status.CONFIRMED
+        held = booking.status in Booking.HOLDING
         new = _move(booking, source, target, actor, now)
-        if was_confirmed:
+        if held:
             _promote(source, actor, now)
         return new
+
+
+# --- Offers (offer mode) -----------------------------------------------------------------
+
+
+def _lock_offer(booking: Booking) -> tuple[Session, Booking]:
+    session = _lock_session(booking.session_id)
+    return session, Booking.objects.select_for_update().select_related("person").get(pk=booking.pk)
+
+
+def offer_claim(*, booking: Booking, actor: User | None, now: datetime | None = None) -> Booking:
+    """Take the place offered: an offer held for this person, or (in the last 24 hours) a
+    free place everyone waiting was told about, which goes to the first to claim it. Raises
+    OfferGone when there is no place to claim any more; the person keeps their turn."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session, booking = _lock_offer(booking)
+        if booking.status == Booking.Status.CONFIRMED:
+            raise ServiceError(
+                "You already have a place on this session.", code="already_confirmed"
+            )
+        if session.is_cancelled:
+            raise OfferGone("This session has been cancelled.")
+        if session.starts_at <= now:
+            raise OfferGone(
+                "This session has already started, so the place can no longer be claimed."
+            )
+        if booking.status == Booking.Status.OFFERED:
+            if booking.offer_expires_at <= now:
+                raise OfferGone(
+                    "Sorry, this offer ran out on "
+                    f"{format_date(booking.offer_expires_at)} at "
+                    f"{format_time(booking.offer_expires_at)}, so the place has gone to the "
+                    "next person waiting."
+                )
+        elif booking.status == Booking.Status.WAITING and offers.is_open_claim(
+            session.starts_at, now
+        ):
+            if session.places_taken >= session.capacity:
+                raise OfferGone(
+                    "Sorry, the place has gone: someone else claimed it first. You are still "
+                    f"on the waiting list, number {waiting_position(booking)}."
+                )
+            _take_place(session)
+        else:
+            raise OfferGone("There is no place on offer to you on this session now.")
+        booking.status = Booking.Status.CONFIRMED
+        booking.confirmed_at = now
+        booking.save(update_fields=["status", "confirmed_at", "updated_at"])
+        audit_record(actor=actor, action="booking_offer_claimed", subject=booking, at=now)
+        messages.on_promoted(booking, session, now=now)
+        _on_commit_send(
+            booking_changed, booking=booking, change="promoted", actor=actor, late=False
+        )
+    return booking
+
+
+def offer_decline(*, booking: Booking, actor: User | None, now: datetime | None = None) -> Booking:
+    """ "No thanks": the person leaves the waiting list and the place is offered to the next."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session, booking = _lock_offer(booking)
+        if booking.status != Booking.Status.OFFERED:
+            raise OfferGone("There is no place on offer to you on this session now.")
+        return _end(booking, session, Booking.Ending.DECLINED_OFFER, actor, now)
+
+
+def offer_expire(*, booking: Booking, now: datetime | None = None) -> Booking | None:
+    """An offer not claimed in time: it ends ("offer_expired", the person is told) and the
+    place passes down the list. Does nothing (None) unless the booking is still offered and
+    its time is up, so running it twice, or after a claim, is harmless."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session, booking = _lock_offer(booking)
+        if booking.status != Booking.Status.OFFERED or booking.offer_expires_at > now:
+            return None
+        return _end(booking, session, Booking.Ending.OFFER_EXPIRED, None, now)
+
+
+def expire_offers(*, now: datetime | None = None) -> int:
+    """Expire every offer whose time is up, oldest first; each in its own transaction under
+    its session's lock. The worker runs this before each batch. Returns how many expired."""
+    now = now or timezone.now()
+    due = Booking.objects.filter(status=Booking.Status.OFFERED, offer_expires_at__lte=now).order_by(
+        "offer_expires_at", "id"
+    )
+    return sum(1 for booking in list(due) if offer_expire(booking=booking, now=now) is not None)
 
 
 # --- Attendance -----------------------------------------------------------------------
