@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guildbook.core.timefmt import format_date, format_span, format_time
+from guildbook.notifications.due_work import due_work
 from guildbook.notifications.kinds import MessageKind, message_kind
 from guildbook.notifications.services import outbox_reschedule, outbox_schedule, outbox_void
 from guildbook.training import calendar
@@ -624,6 +625,15 @@ class LateRelease(TrainerMessage):
 
 
 # --- Offer mode ------------------------------------------------------------------------
+
+
+@due_work("training.expire_offers")
+def expire_offers(now: datetime) -> int:
+    """Run by `guildbook worker` before each batch: lapsed offers end and pass down the
+    list, and their "your offer has lapsed" e-mails go out in that batch."""
+    from guildbook.training.services import expire_offers as expire
+
+    return expire(now=now)
 
 
 @message_kind(OFFERED)

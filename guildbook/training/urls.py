@@ -20,6 +20,13 @@ urlpatterns = [
         views.booking_link_release,
         name="booking_link_release",
     ),
+    # Links in offers (offer mode): claim the place, or pass it on.
+    path("booking-link/<str:token>/claim/", views.booking_link_claim, name="booking_link_claim"),
+    path(
+        "booking-link/<str:token>/decline/",
+        views.booking_link_decline,
+        name="booking_link_decline",
+    ),
 ]
 
 from guildbook.training import views_manage, views_record  # noqa: E402

@@ -324,3 +324,64 @@ def _booking_link(request, token, purpose):
         },
         status=200,
     )
+
+
+# --- Links from offers (offer mode): the same rules — no sign-in, a GET changes nothing ---
+
+
+def booking_link_claim(request, token):
+    """ "Claim my place" from an offer: the POST confirms the place, if it is still there."""
+    return _offer_link(request, token, "claim")
+
+
+def booking_link_decline(request, token):
+    """ "No thanks, pass it on": the POST leaves the list and offers the place to the next."""
+    return _offer_link(request, token, "decline")
+
+
+def _offer_link(request, token, purpose):
+    from guildbook.training.messages import BadLink, booking_from_link_token
+    from guildbook.training.offers import is_open_claim
+
+    try:
+        booking = booking_from_link_token(token, purpose)
+    except BadLink:
+        return render(request, "training/offer_link.html", {"bad_link": True}, status=400)
+    session = booking.session
+    now = timezone.now()
+    done = None
+    error = None
+    if request.method == "POST":
+        try:
+            if purpose == "claim":
+                booking = services.offer_claim(booking=booking, actor=booking.person)
+            else:
+                booking = services.offer_decline(booking=booking, actor=booking.person)
+            done = purpose
+        except ServiceError as exc:
+            error = exc.message
+        booking.refresh_from_db()
+        session.refresh_from_db()
+    open_claim = (
+        booking.status == Booking.Status.WAITING
+        and purpose == "claim"
+        and is_open_claim(session.starts_at, now)
+        and session.places_taken < session.capacity
+    )
+    offered = booking.status == Booking.Status.OFFERED and booking.offer_expires_at > now
+    return render(
+        request,
+        "training/offer_link.html",
+        {
+            "purpose": purpose,
+            "booking": booking,
+            "session": session,
+            "course": session.course,
+            "done": done,
+            "error": error,
+            "can_act": (offered or open_claim) and not session.is_cancelled and not done,
+            "open_claim": open_claim,
+            "position": services.waiting_position(booking),
+        },
+        status=409 if error else 200,
+    )

@@ -6,6 +6,19 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from guildbook.notifications import delivery
+from guildbook.notifications.due_work import run_due_work
+
+
+class Worker(delivery.Worker):
+    """The delivery worker, which first runs the apps' due work (due_work.py) each step, so
+    messages that work queues go out in the batch claimed straight after."""
+
+    def step(self, *, now=None, keep_connection=False):
+        done = run_due_work(now or self.clock())
+        counts = super().step(now=now, keep_connection=keep_connection)
+        counts += done
+        self.totals += done
+        return counts
 
 
 class Command(BaseCommand):
@@ -39,7 +52,7 @@ class Command(BaseCommand):
                 f"--lease-seconds must be at least twice EMAIL_TIMEOUT ({timeout} s), so a "
                 "message is never still in flight when another worker may take it over."
             )
-        worker = delivery.Worker(
+        worker = Worker(
             batch=batch,
             lease_seconds=lease_seconds,
             max_attempts=max_attempts,
