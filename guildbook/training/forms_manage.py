@@ -77,6 +77,7 @@ class CourseForm(forms.ModelForm):
             "booking_closes_hours",
             "late_cancellation_hours",
             "waiting_list_enabled",
+            "waiting_list_mode",
             "trainers",
             "reminder_hours",
             "confirmation_note",
@@ -89,6 +90,7 @@ class CourseForm(forms.ModelForm):
             "booking_closes_hours": "Booking closes (hours before)",
             "late_cancellation_hours": "Late cancellation (hours before)",
             "waiting_list_enabled": "Keep a waiting list when a session is full",
+            "waiting_list_mode": "When a place comes free",
             "audience": "Who it is for",
             "reminder_hours": "Reminder (hours before)",
             "confirmation_note": "Your paragraph in the confirmation e-mail",
@@ -98,6 +100,7 @@ class CourseForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 5}),
             "learning_outcomes": forms.Textarea(attrs={"rows": 4}),
             "visibility": forms.RadioSelect,
+            "waiting_list_mode": forms.RadioSelect,
             "confirmation_note": forms.Textarea(attrs={"rows": 3}),
             "reminder_note": forms.Textarea(attrs={"rows": 3}),
         }
@@ -107,8 +110,12 @@ class CourseForm(forms.ModelForm):
         self.fields["category"].empty_label = "No category"
         # Blank means the usual two days, so forms and scripts that predate it still work.
         self.fields["reminder_hours"].required = False
+        self.fields["waiting_list_mode"].required = False  # blank: automatic, as before
         if not self.instance.pk:
             self.fields["status"].widget = forms.HiddenInput()
+
+    def clean_waiting_list_mode(self):
+        return self.cleaned_data.get("waiting_list_mode") or Course.WaitingListMode.AUTOMATIC
 
     def clean_reminder_hours(self):
         value = self.cleaned_data.get("reminder_hours")

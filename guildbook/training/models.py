@@ -469,3 +469,18 @@ class Booking(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def offer_open_to_claim(self) -> bool:
+        """Waiting, in offer mode, in the last 24 hours, with a place free: the person may
+        claim it (the first to claim gets it)."""
+        from guildbook.training.offers import is_open_claim
+
+        session = self.session
+        return (
+            self.status == self.Status.WAITING
+            and session.course.waiting_list_mode == Course.WaitingListMode.OFFER
+            and not session.is_cancelled
+            and session.places_taken < session.capacity
+            and is_open_claim(session.starts_at, timezone.now())
+        )

@@ -352,7 +352,10 @@ def my_bookings(user, *, now: datetime | None = None, past_limit: int = 50) -> d
     )
     return {
         "upcoming": [b for b in active if b.status == Booking.Status.CONFIRMED],
-        "waiting": [b for b in active if b.status == Booking.Status.WAITING],
+        # A place offered from the waiting list is listed with the waiting lists.
+        "waiting": [
+            b for b in active if b.status in (Booking.Status.WAITING, Booking.Status.OFFERED)
+        ],
         "past": past,
     }
 

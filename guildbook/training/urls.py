@@ -13,6 +13,7 @@ urlpatterns = [
     path("me/bookings/", views.my_bookings, name="my_bookings"),
     path("bookings/<int:pk>/", views.booking_detail, name="booking"),
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
+    path("bookings/<int:pk>/claim/", views.booking_claim, name="booking_claim"),
     # Links in reminders (messages.py): a signed token instead of signing in.
     path("booking-link/<str:token>/coming/", views.booking_link_coming, name="booking_link_coming"),
     path(

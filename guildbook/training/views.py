@@ -224,6 +224,22 @@ def booking_detail(request, pk):
 
 
 @login_required
+@require_POST
+def booking_claim(request, pk):
+    """Claim a place offered to you (offer mode), from the booking or session page."""
+    booking = selectors.booking_get_for_user(request.user, pk=pk)
+    if booking.person_id != request.user.pk:
+        raise Http404("No such booking")
+    try:
+        services.offer_claim(booking=booking, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The place is yours. We are sending you a calendar invite.")
+    return redirect("training:booking", pk=booking.pk)
+
+
+@login_required
 def booking_cancel(request, pk):
     """GET shows what cancelling means; only the POST changes anything."""
     booking = selectors.booking_get_for_user(request.user, pk=pk)
@@ -237,6 +253,8 @@ def booking_cancel(request, pk):
             return redirect("training:booking", pk=booking.pk)
         if booking.ending == Booking.Ending.LEFT_WAITING_LIST:
             messages.success(request, "You have left the waiting list.")
+        elif booking.ending == Booking.Ending.DECLINED_OFFER:
+            messages.success(request, "Thank you: the place has been passed on to the next person.")
         elif booking.late_cancellation:
             messages.success(
                 request,

@@ -424,6 +424,14 @@ def _session_bookings(session: Session):
     )
     for position, b in enumerate(waiting, start=1):
         b.position = position
+    # Places offered from the waiting list (offer mode) head the list, marked as offered.
+    offered = sorted(
+        (b for b in bookings if b.status == Booking.Status.OFFERED),
+        key=lambda b: (b.waiting_since, b.pk),
+    )
+    for b in offered:
+        b.position = "Offered"
+    waiting = offered + waiting
     missed = selectors.no_show_counts([b.person_id for b in bookings], before=session.starts_at)
     for b in bookings:
         b.missed = _missed_text(missed.get(b.person_id, 0))

@@ -10,9 +10,17 @@ model of the same rules runs alongside. After every step:
 * whenever a place is free, nobody is waiting (a freed place goes to the list at once);
 * the waiting list, in the database's order, is the order people joined it — so the order
   they are promoted in is the order they joined.
+
+`OfferMachine` runs the same operations on a course in offer mode, plus claiming, declining
+and letting offers lapse (time passed as `now=`): places_taken == confirmed + offered <=
+capacity, a free place is always offered while people wait, and offers go down the list in
+joining order.
 """
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -64,15 +72,54 @@ class SessionModel:
             self.confirmed.add(self.waiting.pop(0))
 
 
+class OfferSessionModel(SessionModel):
+    """Offer mode, more than a day ahead: a free place is offered to the head of the list
+    and held (`offered`, in offer order) until claimed, declined or lapsed."""
+
+    def __init__(self, capacity: int):
+        super().__init__(capacity)
+        self.offered: list[int] = []
+
+    def held(self) -> int:
+        return len(self.confirmed) + len(self.offered)
+
+    def active(self, who: int) -> bool:
+        return super().active(who) or who in self.offered
+
+    def join(self, who: int) -> str:
+        if self.held() < self.capacity:
+            self.confirmed.add(who)
+            return Booking.Status.CONFIRMED
+        self.waiting.append(who)
+        return Booking.Status.WAITING
+
+    def leave(self, who: int) -> None:
+        if who in self.offered:
+            self.offered.remove(who)
+            self.promote()
+        else:
+            super().leave(who)
+
+    def promote(self) -> None:
+        while self.waiting and self.held() < self.capacity:
+            self.offered.append(self.waiting.pop(0))
+
+
 class BookingMachine(RuleBasedStateMachine):
+    mode = "automatic"
+    Model = SessionModel
+
     def __init__(self):
         super().__init__()
-        course = CourseFactory()
+        course = CourseFactory(waiting_list_mode=self.mode, booking_opens_days=400)
         self.trainer = UserFactory(role="trainer")
         self.people = UserFactory.create_batch(PEOPLE)
         self.index = {p.pk: i for i, p in enumerate(self.people)}
-        self.sessions = [SessionFactory(course=course, capacity=2) for _ in range(2)]
-        self.model = [SessionModel(2), SessionModel(2)]
+        self.sessions = [self.make_session(course) for _ in range(2)]
+        self.model = [self.Model(2), self.Model(2)]
+
+    def make_session(self, course):
+        return SessionFactory(course=course, capacity=2)
 
     def active_booking(self, s: int, who: int) -> Booking | None:
         return Booking.objects.filter(
@@ -136,13 +183,16 @@ class BookingMachine(RuleBasedStateMachine):
         s = data.draw(
             st.sampled_from([i for i, m in enumerate(self.model) if m.confirmed or m.waiting])
         )
-        who = data.draw(st.sampled_from(sorted(self.model[s].confirmed) + self.model[s].waiting))
+        model = self.model[s]
+        who = data.draw(
+            st.sampled_from(sorted(model.confirmed) + getattr(model, "offered", []) + model.waiting)
+        )
         return s, who
 
     @rule(s=sessions_, capacity=st.integers(min_value=1, max_value=5))
     def change_capacity(self, s, capacity):
         model = self.model[s]
-        if capacity < len(model.confirmed):
+        if capacity < len(model.confirmed) + len(getattr(model, "offered", [])):
             with pytest.raises(ServiceError) as err:
                 services.session_set_capacity(
                     session=self.sessions[s], capacity=capacity, actor=self.trainer
@@ -181,6 +231,95 @@ class BookingMachine(RuleBasedStateMachine):
 def test_booking_invariants_hold_under_any_sequence_of_operations(db):
     run_state_machine_as_test(
         BookingMachine,
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
+    )
+
+
+class OfferMachine(BookingMachine):
+    mode = "offer"
+    Model = OfferSessionModel
+
+    def __init__(self):
+        super().__init__()
+        self.clock = timezone.now()
+        # Start with a full first session and three waiting, so places are offered early.
+        for who in range(5):
+            self.book(0, who)
+
+    def make_session(self, course):
+        # Far enough ahead that offers never reach the last 24 hours, however many lapse.
+        return SessionFactory(
+            course=course, capacity=2, starts_at=timezone.now() + timedelta(days=200)
+        )
+
+    def offered_booking(self, s: int, who: int) -> Booking:
+        booking = self.active_booking(s, who)
+        assert booking.status == Booking.Status.OFFERED
+        return booking
+
+    @precondition(lambda self: any(m.offered for m in self.model))
+    @rule(data=st.data(), claim=st.booleans())
+    def claim_or_decline(self, data, claim):
+        s = data.draw(st.sampled_from([i for i, m in enumerate(self.model) if m.offered]))
+        who = data.draw(st.sampled_from(self.model[s].offered))
+        booking, person = self.offered_booking(s, who), self.people[who]
+        if claim:
+            done = services.offer_claim(booking=booking, actor=person)
+            assert done.status == Booking.Status.CONFIRMED
+            self.model[s].offered.remove(who)
+            self.model[s].confirmed.add(who)
+        else:
+            done = services.offer_decline(booking=booking, actor=person)
+            assert done.ending == Booking.Ending.DECLINED_OFFER
+            self.model[s].leave(who)
+
+    @precondition(lambda self: any(m.offered for m in self.model))
+    @rule()
+    def offers_lapse(self):
+        # The latest of the current offers' times: every current offer lapses, the places
+        # are offered on (those new offers run from now, so they stay).
+        self.clock = max(
+            Booking.objects.filter(
+                session__in=self.sessions, status=Booking.Status.OFFERED
+            ).values_list("offer_expires_at", flat=True)
+        )
+        lapsed = sum(len(m.offered) for m in self.model)
+        # Earlier examples' sessions share the database (and lapse too), hence ">=".
+        assert services.expire_offers(now=self.clock) >= lapsed
+        for model in self.model:
+            model.offered = []
+            model.promote()
+
+    @invariant()
+    def invariants_hold(self):
+        for s, model in enumerate(self.model):
+            session = Session.objects.get(pk=self.sessions[s].pk)
+            active = list(
+                session.bookings.filter(status__in=Booking.ACTIVE)
+                .order_by("waiting_since", "id")
+                .values_list("person_id", "status")
+            )
+            people = [p for p, _ in active]
+            assert len(people) == len(set(people)), "two active bookings for one person"
+            confirmed = {self.index[p] for p, status in active if status == "confirmed"}
+            offered = [self.index[p] for p, status in active if status == "offered"]
+            waiting = [self.index[p] for p, status in active if status == "waiting"]
+            assert session.places_taken == len(confirmed) + len(offered) <= session.capacity
+            if session.places_taken < session.capacity:
+                assert waiting == [], "a place is free while people wait"
+            assert confirmed == model.confirmed
+            assert sorted(offered) == sorted(model.offered)
+            assert waiting == model.waiting, "the waiting list is not in joining order"
+
+
+def test_offer_mode_invariants_hold_under_any_sequence_of_operations(db):
+    run_state_machine_as_test(
+        OfferMachine,
         settings=settings(
             max_examples=15,
             stateful_step_count=30,

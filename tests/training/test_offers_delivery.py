@@ -148,3 +148,56 @@ def test_the_worker_expires_offers_and_sends_the_lapsed_email(smtp, db):
     assert any("offered to you" in str(m["Subject"]) for m in mails_to(smtp, c.person))
     session.refresh_from_db()
     assert session.places_taken == 1
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+def test_the_learner_sees_the_offer_and_claims_it_from_the_booking_page(client, db):
+    session, (_a, b, _c) = offered_session(timezone.now(), timedelta(days=10))
+    client.force_login(b.person)
+    b.refresh_from_db()
+    for url in (f"/bookings/{b.pk}/", f"/sessions/{session.pk}/", "/me/bookings/"):
+        page = client.get(url).content.decode()
+        assert "A place is offered to you" in page, url
+    page = client.get(f"/bookings/{b.pk}/").content.decode()
+    assert "Claim my place" in page
+    assert client.get(f"/bookings/{b.pk}/claim/").status_code == 405  # a GET changes nothing
+    response = client.post(f"/bookings/{b.pk}/claim/")
+    assert response.status_code == 302
+    b.refresh_from_db()
+    assert b.status == Booking.Status.CONFIRMED
+
+
+def test_someone_else_cannot_claim_an_offer(client, db):
+    _session, (_a, b, _c) = offered_session(timezone.now(), timedelta(days=10))
+    client.force_login(UserFactory())
+    assert client.post(f"/bookings/{b.pk}/claim/").status_code == 404
+    b.refresh_from_db()
+    assert b.status == Booking.Status.OFFERED
+
+
+def test_the_trainer_sees_offered_places_with_their_expiry(client, trainer):
+    session, (_a, b, c) = offered_session(timezone.now(), timedelta(days=10))
+    client.force_login(trainer)
+    page = client.get(f"/manage/sessions/{session.pk}/").content.decode()
+    assert "Place offered until" in page
+    assert b.person.display_name in page and c.person.display_name in page
+
+
+def test_the_course_form_sets_the_mode(client, trainer):
+    from django.urls import reverse
+
+    from tests.training.test_manage_courses import post_data
+
+    client.force_login(trainer)
+    course = CourseFactory(title="Evidence searching")
+    page = client.get(reverse("training:manage_course_edit", args=[course.slug])).content.decode()
+    assert "When a place comes free" in page
+    response = client.post(
+        reverse("training:manage_course_edit", args=[course.slug]),
+        post_data(title=course.title, waiting_list_mode="offer"),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    course.refresh_from_db()
+    assert course.waiting_list_mode == "offer"
