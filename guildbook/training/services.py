@@ -493,6 +493,10 @@ def session_reschedule(
         if detach and session.series_id:
             session.detached = True
         session.save(update_fields=["starts_at", "ends_at", "detached", "updated_at"])
+        # An offer never runs past the start (offer mode), even when the start moves earlier.
+        Booking.objects.filter(
+            session=session, status=Booking.Status.OFFERED, offer_expires_at__gt=starts_at
+        ).update(offer_expires_at=starts_at)
         audit_record(
             actor=actor,
             action="session_rescheduled",
@@ -704,6 +708,8 @@ def _already_booked_message(session_id: int, person: User) -> str:
             f"{person.display_name} is already on the waiting list for this session "
             f"(number {waiting_position(existing)})."
         )
+    if existing and existing.status == Booking.Status.OFFERED:
+        return f"A place on this session is already offered to {person.display_name}."
     return f"{person.display_name} already has a place on this session."
 
 

@@ -230,3 +230,16 @@ def test_a_capacity_rise_offers_places_and_a_cancelled_session_ends_offers(offer
     check_invariants(session)
     services.session_cancel(session=session, actor=trainer)
     assert {b.status for b in session.bookings.all()} == {"cancelled"}
+
+
+def test_an_offer_never_outlasts_a_session_moved_earlier(offer_course, now):
+    session, (a, _b, c, _d, _e) = full_session(offer_course, 10 * D, now)
+    services.booking_cancel(booking=a, actor=a.person, now=now)
+    assert fresh(c).offer_expires_at == now + 48 * H
+    new_start = now + 30 * H
+    services.session_reschedule(
+        session=session, starts_at=new_start, ends_at=new_start + 2 * H, actor=None
+    )
+    assert fresh(c).offer_expires_at == new_start
+    with pytest.raises(services.AlreadyBooked, match="already offered"):
+        book(session, c.person, now)
