@@ -67,7 +67,7 @@ def test_the_offer_email_and_its_claim_link(smtp, client, db):
     _session, (_a, b, c) = offered_session(now, timedelta(days=10))
     deliver()
     [mail] = [m for m in mails_to(smtp, b.person) if "offered" in str(m["Subject"])]
-    assert str(mail["Subject"]).startswith("A place is offered to you on Searching Medline")
+    assert str(mail["Subject"]).startswith("A place is offered to you: Searching Medline, ")
     text, html = text_of(mail), html_of(mail)
     assert "Claim my place" in html and "No thanks, pass it on" in html
     claim, decline = link(text, "claim"), link(text, "decline")
