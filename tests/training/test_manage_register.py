@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from guildbook.core.audit import audit_trail
 from guildbook.training import services
@@ -53,7 +54,7 @@ def test_register_lists_people_with_places_and_big_buttons(trainer_client, sessi
     started(session)
     html = trainer_client.get(reverse("training:manage_register", args=[session.pk])).content
     html = html.decode()
-    assert a.person.display_name in html and b.person.display_name in html
+    assert escape(a.person.display_name) in html and escape(b.person.display_name) in html
     assert html.count('class="register-button attended"') == 2
     assert 'hx-post="' in html and "csrfmiddlewaretoken" in html
     assert "0 attended, 0 no-shows, 2 not marked yet (of 2)" in html
@@ -160,7 +161,8 @@ def test_sign_in_sheet_has_names_and_blank_signatures(trainer_client, session, c
         reverse("training:manage_sign_in_sheet", args=[session.pk])
     ).content.decode()
     assert course.title in html
-    assert a.person.display_name in html and b.person.display_name in html
+    # Names are HTML-escaped on the page ("O'Connor" is written O&#x27;Connor).
+    assert escape(a.person.display_name) in html and escape(b.person.display_name) in html
     assert html.count('<td class="sheet-signature"></td>') == 2 + 5
 
 
