@@ -90,10 +90,21 @@ class MyBookingOut(Schema):
     booked_at: datetime = Field(alias="created_at")
     session: SessionBrief
     online_link: str | None = Field(description="Given while you hold a place.")
+    offer_expires_at: datetime | None = Field(
+        None,
+        description="When status is `offered`: the place is held for you until then; claim it "
+        "from the offer e-mail or the booking page.",
+    )
 
     @staticmethod
     def resolve_waiting_list_position(obj):
         return _position(obj)
+
+    @staticmethod
+    def resolve_offer_expires_at(obj):
+        if obj.status == Booking.Status.OFFERED and obj.offer_expires_at:
+            return local_iso(obj.offer_expires_at)
+        return None
 
     @staticmethod
     def resolve_attendance(obj):

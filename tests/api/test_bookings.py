@@ -370,3 +370,29 @@ def test_attendance_is_only_for_places_and_only_once_the_register_opens(
         trainer_api.post(f"/api/v1/bookings/{early.pk}/attendance", {}), 422, field="attended"
     )
     assert_error(trainer_api.post("/api/v1/bookings/999999/attendance", {"attended": True}), 404)
+
+
+def test_my_bookings_shows_an_offered_place_with_its_expiry(db):
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from guildbook.accounts.services import api_token_create, user_create
+    from guildbook.training import services
+    from guildbook.training.models import Course
+    from tests.factories import CourseFactory, SessionFactory
+
+    course = CourseFactory(waiting_list_mode="offer", visibility=Course.Visibility.PUBLIC)
+    session = SessionFactory(
+        course=course, capacity=1, starts_at=timezone.now() + timedelta(days=20)
+    )
+    first, second = (user_create(email=f"p{i}@x.example", name=f"P{i}") for i in (1, 2))
+    held = services.booking_create(session=session, person=first, actor=first)
+    services.booking_create(session=session, person=second, actor=second)
+    services.booking_cancel(booking=held, actor=first)
+    _token, secret = api_token_create(user=second)
+    items = (
+        Client().get("/api/v1/me/bookings", HTTP_AUTHORIZATION=f"Bearer {secret}").json()["items"]
+    )
+    assert [(b["status"], b["offer_expires_at"] is not None) for b in items] == [("offered", True)]
