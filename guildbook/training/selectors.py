@@ -15,13 +15,13 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
     When,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
@@ -189,12 +189,6 @@ def session_for_trainer(user, *, pk: int) -> Session:
     return session_get_for_user(user, pk=pk)
 
 
-def active_booking_for(user, session: Session) -> Booking | None:
-    if not user.is_authenticated:
-        return None
-    return Booking.objects.filter(session=session, person=user, status__in=Booking.ACTIVE).first()
-
-
 def bookings_for_user(user, *, upcoming_only: bool = False) -> QuerySet[Booking]:
     qs = Booking.objects.filter(person=user).select_related("session__course")
     if upcoming_only:
@@ -249,16 +243,6 @@ def no_show_counts(person_ids, *, before: datetime | None = None) -> dict[int, i
     return {r["person_id"]: r["n"] for r in rows}
 
 
-def training_record(person) -> QuerySet[Booking]:
-    """Every course the person booked a place on, newest first, with attendance."""
-    return (
-        Booking.objects.filter(person=person)
-        .filter(Q(status=Booking.Status.CONFIRMED) | Q(ending=Booking.Ending.CANCELLED))
-        .select_related("session__course__category")
-        .order_by("-session__starts_at", "-id")
-    )
-
-
 def person_for_record(user, *, pk: int):
     """Whose training record `user` may open: their own, or anyone's with the permission."""
     from guildbook.accounts.models import User
@@ -281,17 +265,10 @@ def sessions_of_course(course: Course, *, upcoming: bool = True) -> QuerySet[Ses
 
 
 def course_with_plan(course: Course) -> Course:
-    return (
-        Course.objects.filter(pk=course.pk)
-        .prefetch_related(
-            "agenda",
-            "questions",
-            "materials",
-            "trainers",
-            Prefetch("sessions", queryset=Session.objects.none()),
-        )
-        .get()
-    )
+    """The course with its session plan, questions, materials and trainers loaded, in one
+    query each, on the instance already in hand."""
+    prefetch_related_objects([course], "agenda", "questions", "materials", "trainers")
+    return course
 
 
 # --- Learner pages: my bookings, waiting-list positions -----------------------------------

@@ -305,27 +305,45 @@ def booking_link_release(request, token):
     return _booking_link(request, token, "release")
 
 
-def _booking_link(request, token, purpose):
+class _BadLink(Exception):
+    """The link's token was tampered with, expired or meant for something else."""
+
+
+def _act_on_link(request, token, purpose, act, *, may_act=lambda booking: True):
+    """The part every page opened from an e-mail link shares: no sign-in, the token names
+    the booking and what it may do, a GET only shows, and one POST runs `act` through a
+    service. Returns (booking, done, error); raises _BadLink for a bad token."""
     from guildbook.training.messages import BadLink, booking_from_link_token
 
     try:
         booking = booking_from_link_token(token, purpose)
     except BadLink:
-        return render(request, "training/booking_link.html", {"bad_link": True}, status=400)
-    session = booking.session
-    now = timezone.now()
-    done = None
-    error = None
-    if request.method == "POST" and booking.status == Booking.Status.CONFIRMED:
+        raise _BadLink from None
+    done = error = None
+    if request.method == "POST" and may_act(booking):
         try:
-            if purpose == "release":
-                booking = services.booking_cancel(booking=booking, actor=booking.person)
-            else:
-                booking = services.booking_confirm_coming(booking=booking, actor=booking.person)
+            booking = act(booking=booking, actor=booking.person)
             done = purpose
         except ServiceError as exc:
             error = exc.message
         booking.refresh_from_db()
+    return booking, done, error
+
+
+def _booking_link(request, token, purpose):
+    act = services.booking_cancel if purpose == "release" else services.booking_confirm_coming
+    try:
+        booking, done, error = _act_on_link(
+            request,
+            token,
+            purpose,
+            act,
+            may_act=lambda b: b.status == Booking.Status.CONFIRMED,
+        )
+    except _BadLink:
+        return render(request, "training/booking_link.html", {"bad_link": True}, status=400)
+    session = booking.session
+    now = timezone.now()
     return render(
         request,
         "training/booking_link.html",
@@ -358,28 +376,15 @@ def booking_link_decline(request, token):
 
 
 def _offer_link(request, token, purpose):
-    from guildbook.training.messages import BadLink, booking_from_link_token
     from guildbook.training.offers import is_open_claim
 
+    act = services.offer_claim if purpose == "claim" else services.offer_decline
     try:
-        booking = booking_from_link_token(token, purpose)
-    except BadLink:
+        booking, done, error = _act_on_link(request, token, purpose, act)
+    except _BadLink:
         return render(request, "training/offer_link.html", {"bad_link": True}, status=400)
-    session = booking.session
+    session = booking.session  # loaded afresh by refresh_from_db after an action
     now = timezone.now()
-    done = None
-    error = None
-    if request.method == "POST":
-        try:
-            if purpose == "claim":
-                booking = services.offer_claim(booking=booking, actor=booking.person)
-            else:
-                booking = services.offer_decline(booking=booking, actor=booking.person)
-            done = purpose
-        except ServiceError as exc:
-            error = exc.message
-        booking.refresh_from_db()
-        session.refresh_from_db()
     open_claim = (
         booking.status == Booking.Status.WAITING
         and purpose == "claim"
