@@ -143,8 +143,6 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
-if env.bool("GUILDBOOK_DISABLE_RATE_LIMITS", default=False):
-    ACCOUNT_RATE_LIMITS = False
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "training:catalogue"
 
