@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "guildbook.core",
     "guildbook.notifications",
     "guildbook.training",
+    "guildbook.surveys",
     "guildbook.api",
 ]
 

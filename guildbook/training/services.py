@@ -33,7 +33,13 @@ from guildbook.training.models import (
     Series,
     Session,
 )
-from guildbook.training.signals import attendance_recorded, booking_changed, session_changed
+from guildbook.training.signals import (
+    attendance_marked,
+    attendance_recorded,
+    booking_changed,
+    session_changed,
+    session_moved,
+)
 
 
 class BookingRefused(ServiceError):
@@ -504,7 +510,9 @@ def session_reschedule(
             old_start=old.isoformat(),
             new_start=starts_at.isoformat(),
         )
-        messages.on_session_rescheduled(session, now=timezone.now())
+        now = timezone.now()
+        messages.on_session_rescheduled(session, now=now)
+        session_moved.send(sender=Session, session=session, now=now)
         transaction.on_commit(
             lambda: session_changed.send(
                 sender=Session, session=session, change="rescheduled", actor=actor
@@ -1130,6 +1138,7 @@ def attendance_record(
             attendance=booking.attendance,
             late=booking.arrived_late,
         )
+        attendance_marked.send(sender=Booking, booking=booking, now=now)
         transaction.on_commit(
             lambda: attendance_recorded.send(sender=Booking, booking=booking, actor=actor)
         )

@@ -16,3 +16,18 @@ session_changed = Signal()
 
 # booking, actor — attended or no-show recorded (booking.attendance says which)
 attendance_recorded = Signal()
+
+
+# --- Hooks sent INSIDE the service's transaction ----------------------------------------
+#
+# For higher apps whose own rows must commit or roll back with the change, such as the
+# outbox rows of a follow-up survey (surveys), which the DESIGN's outbox invariant says are
+# written in the transaction of the change that makes them due. A receiver may only write
+# to the database (no e-mail, no network); an exception it raises rolls the change back.
+
+# booking (with .session loaded), now — attendance was just set on a place
+# (booking.attendance is "attended" or "no_show")
+attendance_marked = Signal()
+
+# session, now — the session's start and end just moved (session_reschedule)
+session_moved = Signal()

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class SurveysConfig(AppConfig):
+    name = "guildbook.surveys"
+    label = "surveys"
+    verbose_name = "Follow-up surveys"
+
+    def ready(self):
+        # Training calls these hooks inside its own transactions (attendance recorded, a
+        # session moved), so invitations and their outbox rows commit with the change.
+        from guildbook.surveys import receivers  # noqa: F401

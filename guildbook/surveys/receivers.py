@@ -1,0 +1,1 @@
+"""Training's in-transaction hooks, answered by surveys (see guildbook.training.signals)."""
