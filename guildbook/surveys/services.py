@@ -7,7 +7,746 @@ answers.
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from guildbook.core.audit import audit_record
+from guildbook.core.errors import Conflict, ServiceError
+from guildbook.surveys.models import (
+    Choice,
+    Invitation,
+    Question,
+    Response,
+    SurveyMoment,
+    SurveyTemplate,
+)
+
 # --- Templates ---------------------------------------------------------------------------
+#
+# Trainers build templates in the app. A version that has been used — somebody answered it,
+# or an invitation to it has gone out (its e-mail shows the first question's choices) — is
+# frozen: the first change to it copies it into a new version, makes that one current and
+# moves everything that has not been sent yet (the course moments and the unsent
+# invitations) over to it, in the same transaction. Answers keep pointing at the questions
+# that were asked. Every change below takes the template's row lock first, so two trainers
+# cannot both copy the same version, and a change aimed at a replaced version is refused.
+
+
+class TemplateChanged(Conflict):
+    """The version being edited is no longer the current one (someone made a newer one)."""
+
+    code = "template_changed"
+
+
+@dataclasses.dataclass
+class TemplateEdit:
+    """The version a change was made to, and whether the change had to make it."""
+
+    template: SurveyTemplate
+    new_version: bool = False
+    questions: dict[int, Question] = dataclasses.field(default_factory=dict)
+    choices: dict[int, Choice] = dataclasses.field(default_factory=dict)
+
+    def question(self, question: Question | int) -> Question:
+        pk = question if isinstance(question, int) else question.pk
+        if pk in self.questions:
+            return self.questions[pk]
+        found = Question.objects.filter(pk=pk, template=self.template).first()
+        if found is None:
+            raise TemplateChanged(
+                _("That question is not part of this template any more. Reload the page."),
+                field="question",
+            )
+        return found
+
+    def choice(self, choice: Choice | int) -> Choice:
+        pk = choice if isinstance(choice, int) else choice.pk
+        if pk in self.choices:
+            return self.choices[pk]
+        found = (
+            Choice.objects.select_related("question")
+            .filter(pk=pk, question__template=self.template)
+            .first()
+        )
+        if found is None:
+            raise TemplateChanged(
+                _("That answer is not part of this template any more. Reload the page."),
+                field="choice",
+            )
+        return found
+
+
+def template_usage(*, template: SurveyTemplate, now: datetime | None = None) -> dict:
+    """What makes a version frozen: answers to it, and invitations to it already sent."""
+    now = now or timezone.now()
+    answered = Response.objects.filter(template=template).count()
+    sent = Invitation.objects.filter(
+        template=template, status=Invitation.Status.SCHEDULED, due_at__lte=now
+    ).count()
+    return {"answered": answered, "sent": sent, "frozen": bool(answered or sent)}
+
+
+def _template_is_frozen(template: SurveyTemplate, now: datetime) -> bool:
+    return (
+        Response.objects.filter(template=template).exists()
+        or Invitation.objects.filter(template=template)
+        .filter(
+            Q(status=Invitation.Status.SCHEDULED, due_at__lte=now) | Q(answered_at__isnull=False)
+        )
+        .exists()
+    )
+
+
+def _lock_template(template_id: int) -> SurveyTemplate:
+    return SurveyTemplate.objects.select_for_update().get(pk=template_id)
+
+
+def _copy_questions(source: SurveyTemplate, target: SurveyTemplate) -> TemplateEdit:
+    """Copy every question and choice of `source` into `target`, conditions pointed at the
+    copies. Returns the old-id → copy maps."""
+    edit = TemplateEdit(template=target)
+    questions = list(source.questions.order_by("position").prefetch_related("choices"))
+    for old in questions:
+        new = Question.objects.create(
+            template=target,
+            position=old.position,
+            kind=old.kind,
+            text=old.text,
+            help_text=old.help_text,
+            required=old.required,
+            is_impact=old.is_impact,
+            scale_low_label=old.scale_low_label,
+            scale_high_label=old.scale_high_label,
+        )
+        edit.questions[old.pk] = new
+        for choice in old.choices.all():
+            edit.choices[choice.pk] = Choice.objects.create(
+                question=new,
+                position=choice.position,
+                label=choice.label,
+                counts_as_impact=choice.counts_as_impact,
+            )
+    for old in questions:
+        if old.show_if_choice_id:
+            new = edit.questions[old.pk]
+            new.show_if_choice = edit.choices[old.show_if_choice_id]
+            new.show_if_question = edit.questions[old.show_if_question_id]
+            new.save(update_fields=["show_if_choice", "show_if_question"])
+    return edit
+
+
+def _new_version(current: SurveyTemplate, *, actor, now: datetime) -> TemplateEdit:
+    latest = (
+        SurveyTemplate.objects.filter(family=current.family).aggregate(n=Max("version"))["n"] or 0
+    )
+    # One current version per family (a constraint): step the old one down first.
+    SurveyTemplate.objects.filter(pk=current.pk).update(is_current=False)
+    current.is_current = False
+    new = SurveyTemplate.objects.create(
+        family=current.family,
+        version=latest + 1,
+        is_current=True,
+        title=current.title,
+        intro=current.intro,
+        is_default=current.is_default,
+        archived=False,
+        created_by=actor,
+    )
+    edit = _copy_questions(current, new)
+    edit.new_version = True
+    # Everything not yet sent asks the new questions; what was sent or answered stays.
+    SurveyMoment.objects.filter(template__family=current.family).update(template=new)
+    Invitation.objects.filter(
+        template__family=current.family, answered_at__isnull=True, due_at__gt=now
+    ).update(template=new)
+    return edit
+
+
+def _editable(template: SurveyTemplate, *, actor, now: datetime | None) -> TemplateEdit:
+    """The version a change is made to: this one, or a new copy when this one is frozen.
+
+    Call inside the change's transaction. Refuses replaced and archived versions."""
+    now = now or timezone.now()
+    locked = _lock_template(template.pk)
+    if not locked.is_current:
+        raise TemplateChanged(
+            _(
+                "This version of “%(title)s” has been replaced by a newer one. "
+                "Open the template again to see the latest version."
+            )
+            % {"title": locked.title},
+            field="template",
+        )
+    if locked.archived:
+        raise ServiceError(
+            _("This template is archived. Bring it back before changing it."), field="template"
+        )
+    if _template_is_frozen(locked, now):
+        edit = _new_version(locked, actor=actor, now=now)
+        audit_record(
+            actor=actor,
+            action="survey_template_versioned",
+            subject=edit.template,
+            replaces=locked.pk,
+            version=edit.template.version,
+        )
+        return edit
+    return TemplateEdit(template=locked)
+
+
+def _clean_text(
+    value: str | None, *, field_name: str, label: str, max_length: int, required: bool = True
+) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ServiceError(_("%(label)s cannot be empty.") % {"label": label}, field=field_name)
+    if len(text) > max_length:
+        raise ServiceError(
+            _("%(label)s can be at most %(n)d characters.") % {"label": label, "n": max_length},
+            field=field_name,
+        )
+    return text
+
+
+def template_create(*, title: str, intro: str = "", actor) -> SurveyTemplate:
+    """A new template (version 1 of a new family) with no questions yet."""
+    title = _clean_text(title, field_name="title", label=_("The title"), max_length=200)
+    with transaction.atomic():
+        template = SurveyTemplate.objects.create(
+            title=title, intro=(intro or "").strip(), created_by=actor
+        )
+        audit_record(actor=actor, action="survey_template_created", subject=template)
+        return template
+
+
+def template_update(
+    *,
+    template: SurveyTemplate,
+    title: str,
+    intro: str = "",
+    actor,
+    now: datetime | None = None,
+) -> SurveyTemplate:
+    """Change the title and introduction (a new version if this one is frozen). Returns
+    the version changed."""
+    title = _clean_text(title, field_name="title", label=_("The title"), max_length=200)
+    intro = (intro or "").strip()
+    with transaction.atomic():
+        edit = _editable(template, actor=actor, now=now)
+        edit.template.title, edit.template.intro = title, intro
+        edit.template.save(update_fields=["title", "intro", "updated_at"])
+        audit_record(actor=actor, action="survey_template_updated", subject=edit.template)
+        return edit.template
+
+
+def template_archive(*, template: SurveyTemplate, actor) -> SurveyTemplate:
+    """Take a template off the list of templates to choose from (every version of it).
+
+    Refused for the default follow-up and while an active course moment uses it; its
+    answers stay."""
+    with transaction.atomic():
+        locked = _lock_template(template.pk)
+        if locked.is_default:
+            raise ServiceError(
+                _("The default follow-up cannot be archived: every new course uses it."),
+                field="template",
+            )
+        courses = (
+            SurveyMoment.objects.filter(template__family=locked.family, active=True)
+            .values("course_id")
+            .distinct()
+            .count()
+        )
+        if courses:
+            raise ServiceError(
+                ngettext(
+                    "%(n)d course still uses this template. Choose another template for it first.",
+                    "%(n)d courses still use this template. Choose another template for them "
+                    "first.",
+                    courses,
+                )
+                % {"n": courses},
+                field="template",
+            )
+        SurveyTemplate.objects.filter(family=locked.family).update(archived=True)
+        locked.refresh_from_db()
+        audit_record(actor=actor, action="survey_template_archived", subject=locked)
+        return locked
+
+
+def template_restore(*, template: SurveyTemplate, actor) -> SurveyTemplate:
+    """Bring an archived template back to the list."""
+    with transaction.atomic():
+        locked = _lock_template(template.pk)
+        SurveyTemplate.objects.filter(family=locked.family).update(archived=False)
+        locked.refresh_from_db()
+        audit_record(actor=actor, action="survey_template_restored", subject=locked)
+        return locked
+
+
+def template_duplicate(
+    *, template: SurveyTemplate, title: str | None = None, actor
+) -> SurveyTemplate:
+    """A new, independent template (a new family at version 1) with the same questions,
+    choices and conditions. It is never the default."""
+    with transaction.atomic():
+        source = _lock_template(template.pk)
+        if not title:
+            title = _("Copy of %(title)s") % {"title": source.title}
+        title = _clean_text(title, field_name="title", label=_("The title"), max_length=200)
+        copy = SurveyTemplate.objects.create(title=title, intro=source.intro, created_by=actor)
+        _copy_questions(source, copy)
+        audit_record(
+            actor=actor, action="survey_template_duplicated", subject=copy, source=source.pk
+        )
+        return copy
+
+
+# Questions
+
+
+def _kind(kind: str) -> str:
+    if kind not in Question.Kind.values:
+        raise ServiceError(_("Choose a kind of question."), field="kind")
+    return kind
+
+
+def _clean_labels(labels) -> list[str]:
+    cleaned = []
+    for label in labels or []:
+        text = _clean_text(
+            label, field_name="choices", label=_("An answer"), max_length=120, required=False
+        )
+        if text and text.casefold() not in {c.casefold() for c in cleaned}:
+            cleaned.append(text)
+    return cleaned
+
+
+def _check_condition(question: Question, choice: Choice | None) -> None:
+    """A condition points at an answer of an earlier question with choices, same template."""
+    if choice is None:
+        return
+    source = choice.question
+    if source.template_id != question.template_id:
+        raise ServiceError(
+            _("A question can only depend on a question of the same template."),
+            field="show_if_choice",
+        )
+    if source.kind not in Question.CHOICE_KINDS:
+        raise ServiceError(
+            _("A question can only depend on a question with answers to choose from."),
+            field="show_if_choice",
+        )
+    if source.position >= question.position:
+        raise ServiceError(
+            _("A question can only depend on a question that comes before it."),
+            field="show_if_choice",
+        )
+
+
+def _set_impact(template: SurveyTemplate, question: Question | None) -> None:
+    if question is not None and question.kind not in (Question.Kind.YES_NO, Question.Kind.SINGLE):
+        raise ServiceError(
+            _("Only a yes-or-no or one-choice question can be the impact question."),
+            field="is_impact",
+        )
+    others = template.questions.filter(is_impact=True)
+    if question is not None:
+        others = others.exclude(pk=question.pk)
+    others.update(is_impact=False)
+    if question is not None and not question.is_impact:
+        question.is_impact = True
+        question.save(update_fields=["is_impact"])
+
+
+def _fit_kind_fields(question: Question) -> None:
+    if question.kind != Question.Kind.SCALE:
+        question.scale_low_label = question.scale_high_label = ""
+
+
+def question_add(
+    *,
+    template: SurveyTemplate,
+    kind: str,
+    text: str,
+    help_text: str = "",
+    required: bool = False,
+    is_impact: bool = False,
+    scale_low_label: str = "",
+    scale_high_label: str = "",
+    choices: list[str] | None = None,
+    show_if_choice: Choice | None = None,
+    actor,
+    now: datetime | None = None,
+) -> Question:
+    """Add a question at the end. Yes/no questions get Yes (counting as impact) and No;
+    one- and several-choice questions need at least two answers to choose from."""
+    kind = _kind(kind)
+    text = _clean_text(text, field_name="text", label=_("The question"), max_length=300)
+    help_text = _clean_text(
+        help_text, field_name="help_text", label=_("The help text"), max_length=300, required=False
+    )
+    if kind == Question.Kind.YES_NO:
+        labels = [(_("Yes"), True), (_("No"), False)]
+    elif kind in Question.CHOICE_KINDS:
+        names = _clean_labels(choices)
+        if len(names) < 2:
+            raise ServiceError(
+                _("Give at least two answers to choose from, one per line."), field="choices"
+            )
+        labels = [(name, False) for name in names]
+    else:
+        labels = []
+    with transaction.atomic():
+        edit = _editable(template, actor=actor, now=now)
+        target = edit.template
+        last = target.questions.aggregate(n=Max("position"))["n"] or 0
+        question = Question(
+            template=target,
+            position=last + 1,
+            kind=kind,
+            text=text,
+            help_text=help_text,
+            required=bool(required),
+            scale_low_label=_clean_text(
+                scale_low_label,
+                field_name="scale_low_label",
+                label=_("The label"),
+                max_length=60,
+                required=False,
+            ),
+            scale_high_label=_clean_text(
+                scale_high_label,
+                field_name="scale_high_label",
+                label=_("The label"),
+                max_length=60,
+                required=False,
+            ),
+        )
+        _fit_kind_fields(question)
+        condition = edit.choice(show_if_choice) if show_if_choice is not None else None
+        _check_condition(question, condition)
+        question.show_if_choice = condition
+        question.show_if_question = condition.question if condition else None
+        question.save()
+        for position, (label, counts) in enumerate(labels, start=1):
+            Choice.objects.create(
+                question=question, position=position, label=label, counts_as_impact=counts
+            )
+        if is_impact:
+            _set_impact(target, question)
+        audit_record(
+            actor=actor, action="survey_question_added", subject=target, question=question.pk
+        )
+        return question
+
+
+# Kinds a question may change to: the same answers still make sense.
+_KIND_GROUPS = (
+    {Question.Kind.SINGLE, Question.Kind.MULTIPLE},
+    {Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT},
+)
+
+
+def question_update(
+    *,
+    question: Question,
+    text: str,
+    help_text: str = "",
+    required: bool = False,
+    kind: str | None = None,
+    is_impact: bool | None = None,
+    scale_low_label: str = "",
+    scale_high_label: str = "",
+    show_if_choice: Choice | None = None,
+    actor,
+    now: datetime | None = None,
+) -> Question:
+    """Change a question's wording, help, whether it needs an answer, its condition, its
+    impact flag (None: leave it) and its kind (only one-choice ↔ several-choice and short
+    ↔ long text, where the answers still fit). Returns the question in the version
+    changed, which is a new one when the question's version was frozen."""
+    text = _clean_text(text, field_name="text", label=_("The question"), max_length=300)
+    help_text = _clean_text(
+        help_text, field_name="help_text", label=_("The help text"), max_length=300, required=False
+    )
+    with transaction.atomic():
+        edit = _editable(question.template, actor=actor, now=now)
+        q = edit.question(question)
+        if kind and kind != q.kind:
+            kind = _kind(kind)
+            if not any(kind in group and q.kind in group for group in _KIND_GROUPS):
+                raise ServiceError(
+                    _("This question cannot become that kind: add a new question instead."),
+                    field="kind",
+                )
+            if kind == Question.Kind.MULTIPLE and q.is_impact and is_impact is not False:
+                raise ServiceError(
+                    _("The impact question must have one answer: keep it as one choice."),
+                    field="kind",
+                )
+            q.kind = kind
+        q.text, q.help_text, q.required = text, help_text, bool(required)
+        q.scale_low_label = _clean_text(
+            scale_low_label,
+            field_name="scale_low_label",
+            label=_("The label"),
+            max_length=60,
+            required=False,
+        )
+        q.scale_high_label = _clean_text(
+            scale_high_label,
+            field_name="scale_high_label",
+            label=_("The label"),
+            max_length=60,
+            required=False,
+        )
+        _fit_kind_fields(q)
+        condition = edit.choice(show_if_choice) if show_if_choice is not None else None
+        _check_condition(q, condition)
+        q.show_if_choice = condition
+        q.show_if_question = condition.question if condition else None
+        if is_impact is False and q.is_impact:
+            q.is_impact = False
+        q.save()
+        if is_impact:
+            _set_impact(edit.template, q)
+        audit_record(
+            actor=actor, action="survey_question_updated", subject=edit.template, question=q.pk
+        )
+        return q
+
+
+def question_set_condition(
+    *, question: Question, show_if_choice: Choice | None, actor, now: datetime | None = None
+) -> Question:
+    """Show the question only when an earlier question was answered with `show_if_choice`
+    (None: always show it)."""
+    with transaction.atomic():
+        edit = _editable(question.template, actor=actor, now=now)
+        q = edit.question(question)
+        condition = edit.choice(show_if_choice) if show_if_choice is not None else None
+        _check_condition(q, condition)
+        q.show_if_choice = condition
+        q.show_if_question = condition.question if condition else None
+        q.save(update_fields=["show_if_choice", "show_if_question"])
+        audit_record(
+            actor=actor, action="survey_question_condition", subject=edit.template, question=q.pk
+        )
+        return q
+
+
+def question_set_impact(
+    *,
+    template: SurveyTemplate,
+    question: Question | None,
+    actor,
+    now: datetime | None = None,
+) -> Question | None:
+    """Make `question` the template's one impact question (None: no impact question)."""
+    with transaction.atomic():
+        edit = _editable(template, actor=actor, now=now)
+        q = edit.question(question) if question is not None else None
+        _set_impact(edit.template, q)
+        audit_record(
+            actor=actor,
+            action="survey_question_impact",
+            subject=edit.template,
+            question=q.pk if q else None,
+        )
+        return q
+
+
+def _renumber(rows, *, start: int = 1) -> None:
+    """Give rows consecutive positions without ever breaking the unique position
+    constraint: out of the way first, then into place."""
+    rows = list(rows)
+    if not rows:
+        return
+    model = type(rows[0])
+    offset = max(r.position for r in rows) + len(rows) + 1
+    for i, row in enumerate(rows):
+        model.objects.filter(pk=row.pk).update(position=offset + i)
+    for i, row in enumerate(rows):
+        row.position = start + i
+        model.objects.filter(pk=row.pk).update(position=row.position)
+
+
+def question_remove(*, question: Question, actor, now: datetime | None = None) -> SurveyTemplate:
+    """Remove a question (from a new version if this one is frozen). Refused while a later
+    question depends on its answers. Returns the version changed."""
+    with transaction.atomic():
+        edit = _editable(question.template, actor=actor, now=now)
+        q = edit.question(question)
+        dependents = list(q.dependents.order_by("position"))
+        if dependents:
+            raise ServiceError(
+                ngettext(
+                    "Question %(numbers)s is shown depending on the answer to this one. "
+                    "Change its condition first.",
+                    "Questions %(numbers)s are shown depending on the answer to this one. "
+                    "Change their conditions first.",
+                    len(dependents),
+                )
+                % {"numbers": ", ".join(str(d.position) for d in dependents)},
+                field="question",
+            )
+        removed = q.pk
+        q.delete()
+        _renumber(edit.template.questions.order_by("position"))
+        audit_record(
+            actor=actor, action="survey_question_removed", subject=edit.template, question=removed
+        )
+        return edit.template
+
+
+def question_move(
+    *, question: Question, direction: str, actor, now: datetime | None = None
+) -> Question:
+    """Move a question one place up or down. Refused where it would put a question above
+    the question it depends on."""
+    if direction not in ("up", "down"):
+        raise ServiceError(_("Move a question up or down."), field="direction")
+    with transaction.atomic():
+        edit = _editable(question.template, actor=actor, now=now)
+        q = edit.question(question)
+        step = -1 if direction == "up" else 1
+        other = edit.template.questions.filter(position=q.position + step).first()
+        if other is None:
+            return q
+        upper, lower = (other, q) if direction == "up" else (q, other)
+        if lower.show_if_question_id == upper.pk:
+            raise ServiceError(
+                _(
+                    "Question %(lower)d is shown depending on the answer to question %(upper)d, "
+                    "so it must stay below it."
+                )
+                % {"lower": lower.position, "upper": upper.position},
+                field="direction",
+            )
+        _renumber([lower, upper], start=upper.position)
+        q.refresh_from_db()
+        audit_record(
+            actor=actor,
+            action="survey_question_moved",
+            subject=edit.template,
+            question=q.pk,
+            position=q.position,
+        )
+        return q
+
+
+# Choices
+
+
+def _choice_question(edit: TemplateEdit, question: Question) -> Question:
+    q = edit.question(question)
+    if q.kind == Question.Kind.YES_NO:
+        raise ServiceError(
+            _("A yes-or-no question always has the answers Yes and No."), field="choices"
+        )
+    if q.kind not in Question.CHOICE_KINDS:
+        raise ServiceError(_("This question has no answers to choose from."), field="choices")
+    return q
+
+
+def choice_add(
+    *,
+    question: Question,
+    label: str,
+    counts_as_impact: bool = False,
+    actor,
+    now: datetime | None = None,
+) -> Choice:
+    """Add an answer to choose from, at the end."""
+    label = _clean_text(label, field_name="label", label=_("The answer"), max_length=120)
+    with transaction.atomic():
+        edit = _editable(question.template, actor=actor, now=now)
+        q = _choice_question(edit, question)
+        if q.choices.filter(label__iexact=label).exists():
+            raise ServiceError(_("This question already has that answer."), field="label")
+        last = q.choices.aggregate(n=Max("position"))["n"] or 0
+        choice = Choice.objects.create(
+            question=q, position=last + 1, label=label, counts_as_impact=bool(counts_as_impact)
+        )
+        audit_record(
+            actor=actor, action="survey_choice_added", subject=edit.template, choice=choice.pk
+        )
+        return choice
+
+
+def choice_update(
+    *,
+    choice: Choice,
+    label: str,
+    counts_as_impact: bool = False,
+    actor,
+    now: datetime | None = None,
+) -> Choice:
+    """Reword an answer, or say whether it counts as impact (on the impact question)."""
+    label = _clean_text(label, field_name="label", label=_("The answer"), max_length=120)
+    with transaction.atomic():
+        edit = _editable(choice.question.template, actor=actor, now=now)
+        c = edit.choice(choice)
+        if c.question.choices.filter(label__iexact=label).exclude(pk=c.pk).exists():
+            raise ServiceError(_("This question already has that answer."), field="label")
+        c.label, c.counts_as_impact = label, bool(counts_as_impact)
+        c.save(update_fields=["label", "counts_as_impact"])
+        audit_record(
+            actor=actor, action="survey_choice_updated", subject=edit.template, choice=c.pk
+        )
+        return c
+
+
+def choice_remove(*, choice: Choice, actor, now: datetime | None = None) -> SurveyTemplate:
+    """Remove an answer. Refused below two answers and while a question depends on it.
+    Returns the version changed."""
+    with transaction.atomic():
+        edit = _editable(choice.question.template, actor=actor, now=now)
+        c = edit.choice(choice)
+        q = _choice_question(edit, c.question)
+        if q.choices.count() <= 2:
+            raise ServiceError(
+                _("A question with choices needs at least two answers."), field="choices"
+            )
+        dependents = list(Question.objects.filter(show_if_choice=c).order_by("position"))
+        if dependents:
+            raise ServiceError(
+                _("Question %(numbers)s is shown when this answer is chosen. Change that first.")
+                % {"numbers": ", ".join(str(d.position) for d in dependents)},
+                field="choices",
+            )
+        removed = c.pk
+        c.delete()
+        _renumber(q.choices.order_by("position"))
+        audit_record(
+            actor=actor, action="survey_choice_removed", subject=edit.template, choice=removed
+        )
+        return edit.template
+
+
+def choices_reorder(
+    *, question: Question, order: list[int], actor, now: datetime | None = None
+) -> Question:
+    """Put a question's answers in the order given (a list of all their ids)."""
+    with transaction.atomic():
+        edit = _editable(question.template, actor=actor, now=now)
+        q = _choice_question(edit, question)
+        mapped = [edit.choice(pk).pk for pk in order]
+        choices = {c.pk: c for c in q.choices.all()}
+        if sorted(mapped) != sorted(choices):
+            raise ServiceError(_("Give every answer of the question once."), field="choices")
+        _renumber([choices[pk] for pk in mapped])
+        audit_record(
+            actor=actor, action="survey_choices_reordered", subject=edit.template, question=q.pk
+        )
+        return q
 
 
 # --- Moments -----------------------------------------------------------------------------

@@ -1,0 +1,413 @@
+"""Building survey templates: the services' rules (versions, conditions, the impact question,
+duplicating, archiving) and the trainers' editor pages."""
+
+import secrets
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from guildbook.core.errors import ServiceError
+from guildbook.surveys import services
+from guildbook.surveys.models import (
+    Answer,
+    Choice,
+    Invitation,
+    Response,
+    SurveyMoment,
+    SurveyTemplate,
+)
+from tests.factories import BookingFactory, SessionFactory
+
+NOW = timezone.now().replace(microsecond=0)
+
+
+@pytest.fixture
+def survey(trainer):
+    """A template like the follow-up: an impact question, a conditional one, a scale."""
+    template = services.template_create(title="Get Tweeting follow-up", actor=trainer)
+    used = services.question_add(
+        template=template,
+        kind="single",
+        text="Have you used Twitter since the session?",
+        choices=["Yes, regularly", "Yes, a little", "Not yet"],
+        required=True,
+        is_impact=True,
+        actor=trainer,
+    )
+    not_yet = used.choices.get(label="Not yet")
+    services.question_add(
+        template=template,
+        kind="long_text",
+        text="What got in the way?",
+        show_if_choice=not_yet,
+        actor=trainer,
+    )
+    services.question_add(
+        template=template,
+        kind="scale",
+        text="How confident do you feel now?",
+        scale_low_label="Not at all",
+        scale_high_label="Very",
+        actor=trainer,
+    )
+    return template
+
+
+def _invite(moment, template, *, due_at, answered_at=None):
+    session = SessionFactory(course=moment.course, starts_at=due_at - timedelta(days=30, hours=2))
+    return Invitation.objects.create(
+        moment=moment,
+        template=template,
+        booking=BookingFactory(session=session),
+        session=session,
+        key=secrets.token_hex(16),
+        due_at=due_at,
+        closes_at=due_at + timedelta(days=21),
+        answered_at=answered_at,
+    )
+
+
+def _answer(invitation):
+    """A named response to the invitation's version: the first question, first choice."""
+    question = invitation.template.questions.get(position=1)
+    response = Response.objects.create(
+        moment=invitation.moment,
+        template=invitation.template,
+        session=invitation.session,
+        invitation=invitation,
+        submitted_at=NOW,
+    )
+    Answer.objects.create(response=response, question=question, choice=question.choices.first())
+    invitation.answered_at = NOW
+    invitation.save(update_fields=["answered_at"])
+    return response
+
+
+@pytest.fixture
+def in_use(survey, course):
+    """The survey used by a course: one answered invitation, one sent but unanswered, one
+    still to be sent."""
+    moment = SurveyMoment.objects.create(course=course, template=survey)
+    answered = _invite(moment, survey, due_at=NOW - timedelta(days=3))
+    response = _answer(answered)
+    sent = _invite(moment, survey, due_at=NOW - timedelta(days=1))
+    unsent = _invite(moment, survey, due_at=NOW + timedelta(days=5))
+    return {
+        "moment": moment,
+        "answered": answered,
+        "response": response,
+        "sent": sent,
+        "unsent": unsent,
+    }
+
+
+# --- Building ---------------------------------------------------------------------------
+
+
+def test_yes_no_questions_get_yes_and_no_with_yes_counting_as_impact(survey, trainer):
+    question = services.question_add(
+        template=survey, kind="yes_no", text="Did you tweet?", actor=trainer
+    )
+    assert [(c.label, c.counts_as_impact) for c in question.choices.all()] == [
+        ("Yes", True),
+        ("No", False),
+    ]
+    assert question.position == 4
+
+
+def test_choice_questions_need_two_answers(survey, trainer):
+    with pytest.raises(ServiceError) as err:
+        services.question_add(
+            template=survey,
+            kind="multiple",
+            text="Which?",
+            choices=["Only one", " "],
+            actor=trainer,
+        )
+    assert err.value.field == "choices"
+    assert survey.questions.count() == 3
+
+
+def test_scale_labels_are_kept_only_on_a_scale(survey, trainer):
+    question = services.question_add(
+        template=survey,
+        kind="short_text",
+        text="Your team?",
+        scale_low_label="Low",
+        actor=trainer,
+    )
+    assert question.scale_low_label == ""
+    scale = survey.questions.get(kind="scale")
+    assert (scale.scale_low_label, scale.scale_high_label) == ("Not at all", "Very")
+
+
+def test_a_condition_must_point_to_an_earlier_choice_question_of_the_same_template(survey, trainer):
+    used, in_the_way, scale = survey.questions.order_by("position")
+    assert in_the_way.show_if_question == used
+    assert in_the_way.show_if_choice.label == "Not yet"
+
+    # A later question cannot be the condition.
+    later = services.question_add(
+        template=survey, kind="yes_no", text="Did you tweet?", actor=trainer
+    )
+    with pytest.raises(ServiceError) as err:
+        services.question_set_condition(
+            question=scale, show_if_choice=later.choices.first(), actor=trainer
+        )
+    assert err.value.field == "show_if_choice"
+
+    # Another template's question cannot either.
+    other = services.template_create(title="How was it?", actor=trainer)
+    elsewhere = services.question_add(template=other, kind="yes_no", text="OK?", actor=trainer)
+    with pytest.raises(ServiceError):
+        services.question_set_condition(
+            question=scale, show_if_choice=elsewhere.choices.first(), actor=trainer
+        )
+
+    # An earlier question's answer can; None removes the condition again.
+    question = services.question_set_condition(
+        question=scale, show_if_choice=used.choices.get(label="Yes, a little"), actor=trainer
+    )
+    assert question.show_if_question == used
+    question = services.question_set_condition(question=scale, show_if_choice=None, actor=trainer)
+    assert question.show_if_question is None and question.show_if_choice is None
+
+
+def test_moving_a_question_above_the_one_it_depends_on_is_refused(survey, trainer):
+    used, in_the_way, scale = survey.questions.order_by("position")
+    with pytest.raises(ServiceError) as err:
+        services.question_move(question=in_the_way, direction="up", actor=trainer)
+    assert "must stay below" in err.value.message
+    with pytest.raises(ServiceError):
+        services.question_move(question=used, direction="down", actor=trainer)
+
+    services.question_move(question=scale, direction="up", actor=trainer)
+    assert list(survey.questions.order_by("position").values_list("text", flat=True)) == [
+        used.text,
+        scale.text,
+        in_the_way.text,
+    ]
+    # The first question cannot go further up: nothing changes.
+    services.question_move(question=used, direction="up", actor=trainer)
+    assert survey.questions.get(position=1) == used
+
+
+def test_removing_a_question_others_depend_on_is_refused_and_positions_close_up(survey, trainer):
+    used, in_the_way, scale = survey.questions.order_by("position")
+    with pytest.raises(ServiceError) as err:
+        services.question_remove(question=used, actor=trainer)
+    assert "Question 2" in err.value.message
+    with pytest.raises(ServiceError):
+        services.choice_remove(choice=in_the_way.show_if_choice, actor=trainer)
+
+    services.question_remove(question=in_the_way, actor=trainer)
+    assert list(survey.questions.values_list("position", "text")) == [
+        (1, used.text),
+        (2, scale.text),
+    ]
+
+
+def test_there_is_one_impact_question_and_it_has_one_answer(survey, trainer):
+    used = survey.questions.get(position=1)
+    did = services.question_add(
+        template=survey, kind="yes_no", text="Did you tweet?", is_impact=True, actor=trainer
+    )
+    assert list(survey.questions.filter(is_impact=True)) == [did]
+    with pytest.raises(ServiceError) as err:
+        services.question_set_impact(
+            template=survey, question=survey.questions.get(kind="scale"), actor=trainer
+        )
+    assert err.value.field == "is_impact"
+    services.question_set_impact(template=survey, question=used, actor=trainer)
+    assert list(survey.questions.filter(is_impact=True)) == [used]
+    with pytest.raises(ServiceError) as err:
+        services.question_update(
+            question=used, text=used.text, kind="multiple", required=True, actor=trainer
+        )
+    assert err.value.field == "kind"
+
+
+def test_choices_are_added_renamed_reordered_and_removed(survey, trainer):
+    used = survey.questions.get(position=1)
+    tried = services.choice_add(question=used, label="I tried and stopped", actor=trainer)
+    with pytest.raises(ServiceError):
+        services.choice_add(question=used, label="not yet", actor=trainer)
+    services.choice_update(
+        choice=tried, label="I tried, then stopped", counts_as_impact=False, actor=trainer
+    )
+    ids = list(used.choices.values_list("pk", flat=True))
+    services.choices_reorder(question=used, order=[ids[-1], *ids[:-1]], actor=trainer)
+    assert list(used.choices.values_list("label", flat=True)) == [
+        "I tried, then stopped",
+        "Yes, regularly",
+        "Yes, a little",
+        "Not yet",
+    ]
+    services.choice_remove(choice=used.choices.get(label="Yes, a little"), actor=trainer)
+    assert list(used.choices.values_list("position", flat=True)) == [1, 2, 3]
+    yes_no = services.question_add(template=survey, kind="yes_no", text="OK?", actor=trainer)
+    with pytest.raises(ServiceError):
+        services.choice_add(question=yes_no, label="Maybe", actor=trainer)
+
+
+# --- Versions ---------------------------------------------------------------------------
+
+
+def test_a_version_nobody_has_been_sent_is_changed_in_place(survey, trainer, course):
+    moment = SurveyMoment.objects.create(course=course, template=survey)
+    unsent = _invite(moment, survey, due_at=NOW + timedelta(days=5))
+    changed = services.template_update(
+        template=survey, title="Twitter, a month on", actor=trainer, now=NOW
+    )
+    assert changed.pk == survey.pk and changed.version == 1
+    assert SurveyTemplate.objects.filter(family=survey.family).count() == 1
+    unsent.refresh_from_db()
+    assert unsent.template_id == survey.pk
+
+
+def test_editing_an_answered_version_makes_a_new_one_and_moves_what_is_unsent(
+    survey, trainer, in_use
+):
+    old_questions = {q.pk: q for q in survey.questions.all()}
+    used = survey.questions.get(position=1)
+    question = services.question_update(
+        question=used,
+        text="Have you tweeted since the session?",
+        required=True,
+        actor=trainer,
+        now=NOW,
+    )
+    new = question.template
+    survey.refresh_from_db()
+    assert new.pk != survey.pk and new.family == survey.family
+    assert (new.version, new.is_current) == (2, True)
+    assert survey.is_current is False
+
+    # The old version is untouched: the answer still points at the question asked.
+    assert set(survey.questions.values_list("pk", flat=True)) == set(old_questions)
+    assert survey.questions.get(position=1).text == "Have you used Twitter since the session?"
+    answer = in_use["response"].answers.get()
+    assert answer.question_id == used.pk and answer.question.template_id == survey.pk
+
+    # The copy has every question, with the condition pointed at the copied answer.
+    copies = list(new.questions.order_by("position"))
+    assert [q.text for q in copies] == [
+        "Have you tweeted since the session?",
+        "What got in the way?",
+        "How confident do you feel now?",
+    ]
+    assert copies[1].show_if_question == copies[0]
+    assert copies[1].show_if_choice.question == copies[0]
+    assert copies[1].show_if_choice.label == "Not yet"
+    assert copies[0].is_impact and copies[2].scale_high_label == "Very"
+    assert not set(
+        Choice.objects.filter(question__template=new).values_list("pk", flat=True)
+    ) & set(Choice.objects.filter(question__template=survey).values_list("pk", flat=True))
+
+    # The course's moment and the unsent invitation move; the sent ones stay.
+    for key in ("moment", "answered", "sent", "unsent"):
+        in_use[key].refresh_from_db()
+    assert in_use["moment"].template == new
+    assert in_use["unsent"].template == new
+    assert in_use["answered"].template == survey
+    assert in_use["sent"].template == survey
+    assert in_use["response"].template == survey
+
+
+def test_every_change_after_the_first_goes_to_the_new_version(survey, trainer, in_use):
+    first = services.template_update(
+        template=survey, title="Twitter, a month on", actor=trainer, now=NOW
+    )
+    second = services.question_add(
+        template=first, kind="short_text", text="Your team?", actor=trainer, now=NOW
+    )
+    assert second.template == first
+    assert SurveyTemplate.objects.filter(family=survey.family).count() == 2
+
+
+def test_a_change_to_a_replaced_version_is_refused(survey, trainer, in_use):
+    used = survey.questions.get(position=1)
+    services.template_update(template=survey, title="Twitter, a month on", actor=trainer, now=NOW)
+    with pytest.raises(services.TemplateChanged):
+        services.question_update(question=used, text="Changed?", actor=trainer, now=NOW)
+    assert SurveyTemplate.objects.filter(family=survey.family).count() == 2
+
+
+def test_a_sent_invitation_freezes_its_version_too(survey, trainer, course):
+    moment = SurveyMoment.objects.create(course=course, template=survey)
+    sent = _invite(moment, survey, due_at=NOW - timedelta(hours=1))
+    choice = survey.questions.get(position=1).choices.first()
+    changed = services.choice_update(choice=choice, label="Yes, every week", actor=trainer, now=NOW)
+    assert changed.question.template.version == 2
+    choice.refresh_from_db()
+    assert choice.label == "Yes, regularly"  # what the e-mail's buttons said
+    sent.refresh_from_db()
+    assert sent.template == survey
+
+
+def test_removing_a_question_of_an_answered_version_removes_it_from_the_copy_only(
+    survey, trainer, in_use
+):
+    scale = survey.questions.get(kind="scale")
+    new = services.question_remove(question=scale, actor=trainer, now=NOW)
+    assert new.version == 2
+    assert new.questions.count() == 2
+    assert survey.questions.filter(pk=scale.pk).exists()
+
+
+def test_usage_counts_answers_and_sent_invitations(survey, in_use):
+    usage = services.template_usage(template=survey, now=NOW)
+    assert usage == {"answered": 1, "sent": 2, "frozen": True}
+
+
+# --- Duplicating and archiving ----------------------------------------------------------
+
+
+def test_duplicate_copies_questions_choices_and_conditions_into_a_new_template(survey, trainer):
+    copy = services.template_duplicate(template=survey, actor=trainer)
+    assert copy.family != survey.family
+    assert (copy.version, copy.is_current, copy.is_default) == (1, True, False)
+    assert copy.title == "Copy of Get Tweeting follow-up"
+    questions = list(copy.questions.order_by("position"))
+    assert [q.text for q in questions] == list(
+        survey.questions.order_by("position").values_list("text", flat=True)
+    )
+    assert questions[1].show_if_choice.question == questions[0]
+    assert questions[0].choices.count() == 3
+
+
+def test_archive_refuses_the_default_and_templates_in_use(survey, trainer, course):
+    moment = SurveyMoment.objects.create(course=course, template=survey)
+    with pytest.raises(ServiceError) as err:
+        services.template_archive(template=survey, actor=trainer)
+    assert "1 course still uses" in err.value.message
+    moment.active = False
+    moment.save()
+    archived = services.template_archive(template=survey, actor=trainer)
+    assert archived.archived
+    with pytest.raises(ServiceError):
+        services.question_add(template=archived, kind="short_text", text="More?", actor=trainer)
+    services.template_restore(template=archived, actor=trainer)
+
+    default = services.template_create(title="Follow-up", actor=trainer)
+    SurveyTemplate.objects.filter(is_default=True).update(is_default=False)
+    SurveyTemplate.objects.filter(pk=default.pk).update(is_default=True)
+    default.refresh_from_db()
+    with pytest.raises(ServiceError) as err:
+        services.template_archive(template=default, actor=trainer)
+    assert "default" in err.value.message
+    default.refresh_from_db()
+    assert not default.archived
+
+
+def test_the_default_can_be_edited_and_stays_the_default(trainer, course):
+    default = services.template_create(title="Follow-up", actor=trainer)
+    SurveyTemplate.objects.filter(is_default=True).update(is_default=False)
+    SurveyTemplate.objects.filter(pk=default.pk).update(is_default=True)
+    services.question_add(template=default, kind="yes_no", text="Used it?", actor=trainer)
+    moment = SurveyMoment.objects.create(course=course, template=default)
+    _answer(_invite(moment, default, due_at=NOW - timedelta(days=1)))
+    new = services.template_update(template=default, title="Follow-up, a month on", actor=trainer)
+    assert new.is_default and new.is_current
+    assert SurveyTemplate.objects.get(is_default=True, is_current=True) == new
