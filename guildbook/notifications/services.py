@@ -103,8 +103,14 @@ def outbox_schedule(
     return row
 
 
-def outbox_void(*, about: models.Model, kinds: Iterable[str] | None = None) -> int:
-    """Void the pending messages about `about` (of `kinds`, or all). Returns how many.
+def outbox_void(
+    *,
+    about: models.Model,
+    kinds: Iterable[str] | None = None,
+    recipients: Iterable[int] | None = None,
+) -> int:
+    """Void the pending messages about `about` (of `kinds`, or all; to the users whose ids
+    are in `recipients`, or to anyone). Returns how many.
 
     Messages already handed to a worker are not stopped here; the worker asks the kind's
     `still_due` under the row's lock before sending, which covers them.
@@ -113,7 +119,24 @@ def outbox_void(*, about: models.Model, kinds: Iterable[str] | None = None) -> i
     rows = OutboxMessage.objects.filter(status=Status.PENDING, **_about_filter(about))
     if kinds is not None:
         rows = rows.filter(kind__in=list(kinds))
+    if recipients is not None:
+        rows = rows.filter(recipient_id__in=list(recipients))
     return rows.update(status=Status.VOID, updated_at=timezone.now())
+
+
+def outbox_pending_recipients(*, about: models.Model, kinds: Iterable[str]) -> set[int]:
+    """The ids of the users who have a pending message of `kinds` about `about`: read
+    inside the caller's transaction, to bring a per-person message (a trainer's roster) in
+    line with who should now receive it."""
+    _require_transaction()
+    return set(
+        OutboxMessage.objects.filter(
+            status=Status.PENDING,
+            kind__in=list(kinds),
+            recipient_id__isnull=False,
+            **_about_filter(about),
+        ).values_list("recipient_id", flat=True)
+    )
 
 
 def outbox_void_overdue(*, before: datetime) -> int:

@@ -24,6 +24,17 @@ from guildbook.training.models import (
 )
 
 
+class TrainersThroughService:
+    """Trainers are saved by the service, not by the form: it queues the roster for each new
+    trainer and voids it for anyone taken off, in the admin's transaction."""
+
+    def save_related(self, request, form, formsets, change):
+        trainers = form.cleaned_data.pop("trainers", None)
+        super().save_related(request, form, formsets, change)
+        if trainers is not None:
+            self.set_trainers(form.instance, trainers, request.user)
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "course_count"]
@@ -59,7 +70,7 @@ class CourseMaterialInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(TrainersThroughService, admin.ModelAdmin):
     list_display = ["title", "category", "level", "delivery", "visibility", "status"]
     list_filter = ["status", "visibility", "level", "delivery", "category"]
     search_fields = ["title", "summary", "tags"]
@@ -100,6 +111,9 @@ class CourseAdmin(admin.ModelAdmin):
             fields=sorted(form.changed_data),
             via="admin",
         )
+
+    def set_trainers(self, course, trainers, actor):
+        services.course_trainers_set(course=course, trainers=trainers, actor=actor)
 
 
 class SessionInline(admin.TabularInline):
@@ -163,7 +177,7 @@ class SeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(TrainersThroughService, admin.ModelAdmin):
     list_display = [
         "course",
         "starts_at",
@@ -227,6 +241,9 @@ class SessionAdmin(admin.ModelAdmin):
         obj._state.adding = False
         obj.places_taken = created.places_taken
         obj.created_at = created.created_at
+
+    def set_trainers(self, session, trainers, actor):
+        services.session_trainers_set(session=session, trainers=trainers, actor=actor)
 
     @admin.action(description="Cancel the selected sessions (their bookings end)")
     def cancel_sessions(self, request, queryset):

@@ -19,6 +19,7 @@ nothing until its one button is pressed, because mail scanners follow links.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,7 +32,13 @@ from django.utils import timezone
 from guildbook.core.timefmt import format_date, format_span, format_time
 from guildbook.notifications.due_work import due_work
 from guildbook.notifications.kinds import MessageKind, message_kind
-from guildbook.notifications.services import outbox_reschedule, outbox_schedule, outbox_void
+from guildbook.notifications.models import OutboxMessage
+from guildbook.notifications.services import (
+    outbox_pending_recipients,
+    outbox_reschedule,
+    outbox_schedule,
+    outbox_void,
+)
 from guildbook.training import calendar
 from guildbook.training.models import Booking, Session
 
@@ -276,18 +283,79 @@ def on_session_created(session: Session, *, now: datetime) -> None:
     _schedule_rosters(session, now)
 
 
+def _roster_due(session: Session) -> datetime:
+    return session.starts_at - timedelta(hours=ROSTER_HOURS_BEFORE)
+
+
 def _schedule_rosters(session: Session, now: datetime) -> None:
-    due = session.starts_at - timedelta(hours=ROSTER_HOURS_BEFORE)
+    due = _roster_due(session)
     if due <= now:
         return
     for trainer in session_trainers(session):
-        outbox_schedule(
-            kind=ROSTER,
-            about=session,
-            recipient=trainer,
-            due_at=due,
-            key=_key(ROSTER, session, trainer.pk, int(session.starts_at.timestamp())),
+        _schedule_to_trainer(
+            ROSTER, session, trainer, due, _key(ROSTER, session, trainer.pk, _stamp(session))
         )
+
+
+def _stamp(session: Session) -> int:
+    return int(session.starts_at.timestamp())
+
+
+def _schedule_to_trainer(kind: str, about, trainer, due: datetime, key: str) -> None:
+    """Queue `kind` for one trainer. A trainer taken off and put back finds their earlier
+    row void under the same key: the new row gets the next free version of the key."""
+    version = 1
+    while True:
+        row = outbox_schedule(kind=kind, about=about, recipient=trainer, due_at=due, key=key)
+        if row.status != OutboxMessage.Status.VOID:
+            return
+        version += 1
+        key = f"{key.rsplit('~', 1)[0]}~{version}"
+
+
+def on_trainers_changed(sessions: Iterable[Session], *, now: datetime) -> None:
+    """Who runs these sessions changed (their own trainers, or the course's for a session
+    without its own). Each session's roster is queued for every trainer now running it and
+    voided for anyone no longer running it; a late-release note not yet sent goes to the
+    trainers as they now are. Called inside the transaction of the change."""
+    for session in sessions:
+        trainers = {t.pk: t for t in session_trainers(session)}
+        _sync_rosters(session, now, trainers)
+        _sync_late_release_notes(session, now, trainers)
+
+
+def _sync_rosters(session: Session, now: datetime, trainers: dict | None = None) -> None:
+    """One pending roster per trainer of the session while its time is still to come,
+    and none for anyone else. Rows already pending keep their due time."""
+    due = _roster_due(session)
+    if trainers is None:
+        trainers = {t.pk: t for t in session_trainers(session)}
+    if due <= now or session.status != Session.Status.SCHEDULED:
+        trainers = {}
+    holding = outbox_pending_recipients(about=session, kinds=[ROSTER])
+    if holding - trainers.keys():
+        outbox_void(about=session, kinds=[ROSTER], recipients=holding - trainers.keys())
+    for pk, trainer in trainers.items():
+        if pk not in holding:
+            _schedule_to_trainer(
+                ROSTER, session, trainer, due, _key(ROSTER, session, pk, _stamp(session))
+            )
+
+
+def _sync_late_release_notes(session: Session, now: datetime, trainers: dict) -> None:
+    """A note about a late release that is still waiting to go out is for whoever runs the
+    session now; one already sent is not sent again to a newcomer."""
+    for booking in session.bookings.filter(late_cancellation=True).only("pk"):
+        holding = outbox_pending_recipients(about=booking, kinds=[LATE_RELEASE])
+        if not holding:
+            continue
+        if holding - trainers.keys():
+            outbox_void(about=booking, kinds=[LATE_RELEASE], recipients=holding - trainers.keys())
+        for pk, trainer in trainers.items():
+            if pk not in holding:
+                _schedule_to_trainer(
+                    LATE_RELEASE, booking, trainer, now, _key(LATE_RELEASE, booking, pk)
+                )
 
 
 def on_session_rescheduled(session: Session, *, now: datetime) -> None:
@@ -319,11 +387,10 @@ def on_session_rescheduled(session: Session, *, now: datetime) -> None:
             outbox_void(about=booking, kinds=[REMINDER])
         elif not outbox_reschedule(about=booking, kinds=[REMINDER], due_at=due):
             _schedule_reminder(booking, session, now)
-    roster_due = session.starts_at - timedelta(hours=ROSTER_HOURS_BEFORE)
-    if roster_due <= now:
-        outbox_void(about=session, kinds=[ROSTER])
-    elif not outbox_reschedule(about=session, kinds=[ROSTER], due_at=roster_due):
-        _schedule_rosters(session, now)
+    roster_due = _roster_due(session)
+    if roster_due > now:
+        outbox_reschedule(about=session, kinds=[ROSTER], due_at=roster_due)
+    _sync_rosters(session, now)
 
 
 def on_reminder_hours_changed(course, *, now: datetime) -> None:
@@ -602,7 +669,10 @@ class LateRelease(TrainerMessage):
 
     def still_due(self, message):
         booking = message.about
-        return booking is not None and _live(booking.session)
+        if booking is None or not _live(booking.session) or message.recipient_id is None:
+            return False
+        # For the trainers as they are: someone taken off the session is not told.
+        return any(t.pk == message.recipient_id for t in session_trainers(booking.session))
 
     def get_context(self, message):
         context = super().get_context(message)

@@ -150,10 +150,37 @@ def course_update(
             messages.on_reminder_hours_changed(course, now=timezone.now())
         changed = sorted(fields)
         if trainers is not None:
-            course.trainers.set(list(trainers))
+            _course_trainers_set(course, trainers)
             changed.append("trainers")
         audit_record(actor=actor, action="course_updated", subject=course, fields=changed)
     return course
+
+
+def course_trainers_set(*, course: Course, trainers: Iterable[User], actor: User | None) -> Course:
+    """Name who runs a course. Its sessions to come without trainers of their own get their
+    rosters queued for the new trainers (and voided for the old) in this transaction."""
+    with transaction.atomic():
+        if _course_trainers_set(course, trainers):
+            audit_record(actor=actor, action="course_updated", subject=course, fields=["trainers"])
+    return course
+
+
+def _course_trainers_set(course: Course, trainers: Iterable[User]) -> bool:
+    trainers = list(trainers)
+    if {t.pk for t in trainers} == set(course.trainers.values_list("pk", flat=True)):
+        return False
+    course.trainers.set(trainers)
+    now = timezone.now()
+    # Only the sessions that fall back on the course's trainers are affected.
+    sessions = (
+        course.sessions.filter(status=Session.Status.SCHEDULED, ends_at__gt=now)
+        .annotate(own_trainers=Count("trainers"))
+        .filter(own_trainers=0)
+        .select_related("course")
+        .order_by("starts_at", "id")
+    )
+    messages.on_trainers_changed(list(sessions), now=now)
+    return True
 
 
 def _full_clean(obj, **kwargs) -> None:
@@ -473,6 +500,33 @@ def session_update(
                 )
             )
     return targets
+
+
+def session_trainers_set(
+    *, session: Session, trainers: Iterable[User], actor: User | None
+) -> Session:
+    """Name the session's own trainers (none: the course's trainers run it). The roster the
+    day before is queued for each new trainer and voided for anyone taken off, and a
+    late-release note not yet sent goes to the trainers as they now are, in this
+    transaction."""
+    trainers = list(trainers)
+    with transaction.atomic():
+        session = _lock_session(session.pk)
+        before = set(session.trainers.values_list("pk", flat=True))
+        if {t.pk for t in trainers} == before:
+            return session
+        session.trainers.set(trainers)
+        audit_record(
+            actor=actor,
+            action="session_trainers_changed",
+            subject=session,
+            before=sorted(before),
+            after=sorted(t.pk for t in trainers),
+        )
+        now = timezone.now()
+        if session.status == Session.Status.SCHEDULED and session.ends_at > now:
+            messages.on_trainers_changed([session], now=now)
+    return session
 
 
 def _jsonable(changes: dict) -> dict:
