@@ -8,8 +8,9 @@ answers.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -18,7 +19,12 @@ from django.utils.translation import ngettext
 
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
+from guildbook.notifications.models import OutboxMessage
+from guildbook.notifications.services import outbox_reschedule, outbox_schedule, outbox_void
+from guildbook.surveys import defaults, tokens
+from guildbook.surveys.messages import INVITATION, MISSED_YOU, REMINDER
 from guildbook.surveys.models import (
+    Answer,
     Choice,
     Invitation,
     Question,
@@ -26,6 +32,7 @@ from guildbook.surveys.models import (
     SurveyMoment,
     SurveyTemplate,
 )
+from guildbook.training.models import Booking
 
 # --- Templates ---------------------------------------------------------------------------
 #
@@ -751,8 +758,508 @@ def choices_reorder(
 
 # --- Moments -----------------------------------------------------------------------------
 
+MAX_DAYS = 366
+MOMENT_FIELDS = (
+    "name",
+    "template",
+    "days_after",
+    "reminder_after_days",
+    "closes_after_days",
+    "anonymous",
+    "external_url",
+    "note",
+    "message_no_shows",
+    "no_show_note",
+)
+
+
+def template_default() -> SurveyTemplate:
+    """The current default follow-up template, created (and marked default) if there is
+    none: the data migration makes it, but a database emptied by hand or by a test must
+    still give new courses their follow-up."""
+    template = SurveyTemplate.objects.filter(is_default=True, is_current=True).first()
+    if template is None:
+        with transaction.atomic():
+            template = defaults.build_default_template(SurveyTemplate, Question, Choice)
+            template.is_default = True
+            template.save(update_fields=["is_default", "updated_at"])
+    return template
+
+
+def _check_moment(moment: SurveyMoment) -> None:
+    if not (moment.name or "").strip():
+        raise ServiceError(_("Give the survey a name, e.g. Follow-up."), field="name")
+    if moment.days_after > MAX_DAYS:
+        raise ServiceError(
+            _("Send it within a year of the session (at most %(n)s days).") % {"n": MAX_DAYS},
+            field="days_after",
+        )
+    if not 1 <= moment.closes_after_days <= MAX_DAYS:
+        raise ServiceError(
+            _("Keep the survey open for between 1 and %(n)s days.") % {"n": MAX_DAYS},
+            field="closes_after_days",
+        )
+    if (
+        moment.reminder_after_days is not None
+        and not 1 <= moment.reminder_after_days < moment.closes_after_days
+    ):
+        raise ServiceError(
+            _(
+                "The reminder must go at least a day after the invitation "
+                "and before the survey closes."
+            ),
+            field="reminder_after_days",
+        )
+    template = moment.template
+    if template is None or not template.is_current or template.archived:
+        raise ServiceError(
+            _("Choose a survey template that is in use (not archived, the latest version)."),
+            field="template",
+        )
+    url = (moment.external_url or "").strip()
+    if url and not url.lower().startswith(("https://", "http://")):
+        raise ServiceError(
+            _("The external survey's address must start with https://."), field="external_url"
+        )
+    if moment.message_no_shows and not (moment.no_show_note or "").strip():
+        raise ServiceError(
+            _("Write the short message for people who did not come, or untick the option."),
+            field="no_show_note",
+        )
+
+
+def moment_add_default(*, course) -> SurveyMoment:
+    """The follow-up at 30 days with the default template; every new course gets one (in
+    the transaction that creates the course)."""
+    with transaction.atomic():
+        return SurveyMoment.objects.create(course=course, template=template_default())
+
+
+def moment_create(*, course, actor, **fields) -> SurveyMoment:
+    """Add a survey moment to a course. It applies to attendance marked from now on; people
+    already marked are not invited after the fact."""
+    unknown = set(fields) - set(MOMENT_FIELDS)
+    if unknown:
+        raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    fields.setdefault("template", template_default())
+    moment = SurveyMoment(course=course, **fields)
+    _check_moment(moment)
+    with transaction.atomic():
+        moment.save()
+        audit_record(actor=actor, action="survey_moment_created", subject=moment)
+    return moment
+
+
+def moment_update(
+    *, moment: SurveyMoment, actor, now: datetime | None = None, **fields
+) -> SurveyMoment:
+    """Change a moment. Invitations not yet answered follow the new timing in the same
+    transaction (their e-mails move, or a reminder is added or dropped); an invitation
+    that has gone out is not sent again. Unsent invitations move to a new template."""
+    now = now or timezone.now()
+    unknown = set(fields) - set(MOMENT_FIELDS)
+    if unknown:
+        raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        moment = (
+            SurveyMoment.objects.select_for_update().select_related("template").get(pk=moment.pk)
+        )
+        old = {name: getattr(moment, name) for name in MOMENT_FIELDS}
+        for name, value in fields.items():
+            setattr(moment, name, value)
+        _check_moment(moment)
+        moment.save()
+        changed = sorted(n for n in MOMENT_FIELDS if getattr(moment, n) != old[n])
+        if changed:
+            audit_record(
+                actor=actor, action="survey_moment_updated", subject=moment, changed=changed
+            )
+        timing = {"days_after", "reminder_after_days", "closes_after_days"} & set(changed)
+        open_invitations = Invitation.objects.filter(
+            moment=moment, status=Invitation.Status.SCHEDULED, answered_at__isnull=True
+        ).select_related("session", "booking__person", "moment")
+        if "template" in changed:
+            # Only people who have not been sent it yet are asked the new version.
+            unsent = [i.pk for i in open_invitations if i.due_at > now]
+            Invitation.objects.filter(pk__in=unsent).update(template=moment.template)
+        if timing:
+            for invitation in open_invitations:
+                invitation.moment = moment
+                _set_times(invitation, invitation.session)
+                invitation.save(update_fields=["due_at", "closes_at", "updated_at"])
+                _queue(invitation, now=now)
+    return moment
+
+
+def moment_remove(*, moment: SurveyMoment, actor, now: datetime | None = None) -> bool:
+    """Stop a moment. One that never invited anyone is deleted; otherwise it is made
+    inactive, keeping its answers for the results, and the invitations not yet sent are
+    withdrawn with their e-mails. Returns True when it was deleted."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        moment = SurveyMoment.objects.select_for_update().get(pk=moment.pk)
+        audit_record(actor=actor, action="survey_moment_removed", subject=moment)
+        if not moment.invitations.exists() and not moment.responses.exists():
+            moment.delete()
+            return True
+        moment.active = False
+        moment.save(update_fields=["active", "updated_at"])
+        unsent = list(
+            Invitation.objects.filter(
+                moment=moment, status=Invitation.Status.SCHEDULED, due_at__gt=now
+            )
+        )
+        for invitation in unsent:
+            outbox_void(about=invitation)
+        Invitation.objects.filter(pk__in=[i.pk for i in unsent]).update(
+            status=Invitation.Status.VOID, updated_at=now
+        )
+        OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING, dedupe_key__startswith=f"{MISSED_YOU}:{moment.pk}:"
+        ).update(status=OutboxMessage.Status.VOID, updated_at=now)
+    return False
+
 
 # --- Invitations -------------------------------------------------------------------------
 
 
+def _set_times(invitation: Invitation, session) -> None:
+    moment = invitation.moment
+    invitation.due_at = session.ends_at + timedelta(days=moment.days_after)
+    invitation.closes_at = invitation.due_at + timedelta(days=moment.closes_after_days)
+
+
+def _reminder_due(invitation: Invitation) -> datetime | None:
+    days = invitation.moment.reminder_after_days
+    return None if days is None else invitation.due_at + timedelta(days=days)
+
+
+def _rows_about(obj):
+    return OutboxMessage.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    )
+
+
+def _queue(invitation: Invitation, *, now: datetime, new: bool = False) -> None:
+    """Make the invitation's pending e-mails match it: the invitation unless it has gone
+    out already, and the reminder unless it has gone out or the person has answered. Rows
+    still pending are replaced; each new row's dedupe key carries a version, so a
+    re-created invitation (attendance flipped back) is queued again."""
+    person = invitation.booking.person
+    if new:
+        version, gone = 1, set()
+    else:
+        outbox_void(about=invitation)
+        rows = _rows_about(invitation)
+        version = rows.count() + 1
+        gone = set(
+            rows.filter(
+                status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.SENDING]
+            ).values_list("kind", flat=True)
+        )
+    if INVITATION not in gone:
+        outbox_schedule(
+            kind=INVITATION,
+            about=invitation,
+            recipient=person,
+            due_at=invitation.due_at,
+            key=f"{INVITATION}:{invitation.pk}:v{version}",
+            about_is_new=new,
+        )
+    reminder_due = _reminder_due(invitation)
+    if reminder_due is not None and REMINDER not in gone and invitation.answered_at is None:
+        outbox_schedule(
+            kind=REMINDER,
+            about=invitation,
+            recipient=person,
+            due_at=reminder_due,
+            key=f"{REMINDER}:{invitation.pk}:v{version}",
+            about_is_new=new,
+        )
+
+
+def _missed_prefix(moment: SurveyMoment, booking_id: int) -> str:
+    return f"{MISSED_YOU}:{moment.pk}:{booking_id}:"
+
+
+def _void_missed(moment: SurveyMoment, booking_id: int) -> None:
+    OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.PENDING,
+        dedupe_key__startswith=_missed_prefix(moment, booking_id),
+    ).update(status=OutboxMessage.Status.VOID, updated_at=timezone.now())
+
+
+def _queue_missed(moment: SurveyMoment, booking, session, now: datetime) -> None:
+    prefix = _missed_prefix(moment, booking.pk)
+    earlier = OutboxMessage.objects.filter(dedupe_key__startswith=prefix)
+    if earlier.filter(
+        status__in=[
+            OutboxMessage.Status.PENDING,
+            OutboxMessage.Status.SENDING,
+            OutboxMessage.Status.SENT,
+        ]
+    ).exists():
+        return
+    outbox_schedule(
+        kind=MISSED_YOU,
+        about=booking,
+        recipient=booking.person,
+        due_at=session.ends_at + timedelta(days=moment.days_after),
+        key=f"{prefix}v{earlier.count() + 1}",
+        context={"moment": moment.pk},
+    )
+
+
+def invitations_for_attendance(*, booking, now: datetime) -> list[Invitation]:
+    """Called by training's `attendance_marked` hook, inside the register's transaction.
+
+    Attended: an invitation per active moment of the course, with its e-mails queued (the
+    invitation at session end + days after — at once if that has passed — and the
+    reminder); one withdrawn earlier is re-used. No-show: the person's invitations are
+    withdrawn with their e-mails, and moments that say so queue the short "sorry we missed
+    you" message instead. Returns the scheduled invitations.
+    """
+    session = booking.session
+    moments = list(
+        SurveyMoment.objects.filter(course_id=session.course_id, active=True).select_related(
+            "template"
+        )
+    )
+    if not moments:
+        return []
+    existing = {
+        i.moment_id: i
+        for i in Invitation.objects.select_for_update().filter(booking=booking, moment__in=moments)
+    }
+    attended = booking.attendance == Booking.Attendance.ATTENDED
+    scheduled = []
+    for moment in moments:
+        invitation = existing.get(moment.pk)
+        if not attended:
+            if invitation is not None and invitation.status == Invitation.Status.SCHEDULED:
+                invitation.status = Invitation.Status.VOID
+                invitation.save(update_fields=["status", "updated_at"])
+                outbox_void(about=invitation)
+            if moment.message_no_shows:
+                _queue_missed(moment, booking, session, now)
+            continue
+        _void_missed(moment, booking.pk)
+        if invitation is None:
+            invitation = Invitation(
+                moment=moment,
+                template=moment.template,
+                booking=booking,
+                session=session,
+                key=tokens.new_key(),
+            )
+            _set_times(invitation, session)
+            if invitation.closes_at <= now:
+                continue  # marked after the survey would have closed: too late to ask
+            invitation.save(force_insert=True)
+            _queue(invitation, now=now, new=True)
+        elif invitation.status == Invitation.Status.VOID:
+            invitation.moment = moment
+            invitation.status = Invitation.Status.SCHEDULED
+            _set_times(invitation, session)
+            if invitation.answered_at is None and invitation.due_at > now:
+                invitation.template = moment.template
+            invitation.save(
+                update_fields=["status", "due_at", "closes_at", "template", "updated_at"]
+            )
+            invitation.booking = booking
+            _queue(invitation, now=now)
+        scheduled.append(invitation)
+    return scheduled
+
+
+def invitations_move(*, session, now: datetime) -> int:
+    """Called by training's `session_moved` hook, inside the reschedule's transaction: the
+    session's invitations take their times from its new end, and their pending e-mails
+    (invitation, reminder, the no-shows' message) move with them. Returns how many moved."""
+    invitations = list(
+        Invitation.objects.select_for_update()
+        .filter(session=session, status=Invitation.Status.SCHEDULED)
+        .select_related("moment")
+    )
+    for invitation in invitations:
+        _set_times(invitation, session)
+        invitation.save(update_fields=["due_at", "closes_at", "updated_at"])
+        outbox_reschedule(about=invitation, kinds=[INVITATION], due_at=invitation.due_at)
+        reminder_due = _reminder_due(invitation)
+        if reminder_due is not None:
+            outbox_reschedule(about=invitation, kinds=[REMINDER], due_at=reminder_due)
+    for moment in SurveyMoment.objects.filter(course_id=session.course_id, message_no_shows=True):
+        due = session.ends_at + timedelta(days=moment.days_after)
+        for booking in session.bookings.filter(attendance=Booking.Attendance.NO_SHOW):
+            for row in OutboxMessage.objects.filter(
+                status=OutboxMessage.Status.PENDING,
+                dedupe_key__startswith=_missed_prefix(moment, booking.pk),
+            ):
+                row.due_at = row.next_attempt_at = due
+                row.save(update_fields=["due_at", "next_attempt_at", "updated_at"])
+    return len(invitations)
+
+
 # --- Answers -----------------------------------------------------------------------------
+
+
+class AnswersInvalid(ServiceError):
+    """Some answers cannot be accepted; `errors` maps each field ("q<question id>") to
+    what is wrong with it."""
+
+    def __init__(self, errors: dict[str, str]):
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field=field)
+        self.errors = errors
+
+
+def field_name(question: Question) -> str:
+    return f"q{question.pk}"
+
+
+def visible_questions(questions: list[Question], chosen: dict[int, set[int]]) -> set[int]:
+    """The ids of the questions shown, given the choices made (question id -> choice ids):
+    a conditional question shows when its question is shown and the named choice was made."""
+    shown: set[int] = set()
+    for question in questions:  # in order: a condition points to an earlier question
+        parent = question.show_if_question_id
+        if parent is None or (
+            parent in shown and question.show_if_choice_id in chosen.get(parent, set())
+        ):
+            shown.add(question.pk)
+    return shown
+
+
+def _clean_answers(
+    questions: list[Question], raw: dict[int, list[str]]
+) -> list[tuple[Question, Choice | None, int | None, str]]:
+    """Check the answers given (question id -> the values sent) against the template:
+    choices of the question, 1–5 on a scale, text length, required questions among those
+    shown. Answers to questions whose condition is not met are dropped."""
+    errors: dict[str, str] = {}
+    chosen: dict[int, set[int]] = {}
+    cleaned: dict[int, list[tuple[Choice | None, int | None, str]]] = {}
+    for question in questions:
+        values = [v.strip() for v in raw.get(question.pk, []) if v is not None and v.strip()]
+        if not values:
+            continue
+        name = field_name(question)
+        if question.kind in Question.CHOICE_KINDS:
+            if question.kind != Question.Kind.MULTIPLE and len(values) > 1:
+                errors[name] = _("Choose one answer.")
+                continue
+            by_id = {str(c.pk): c for c in question.choices.all()}
+            picked = [by_id.get(v) for v in values]
+            if None in picked:
+                errors[name] = _("Choose one of the answers shown.")
+                continue
+            picked = list(dict.fromkeys(picked))
+            chosen[question.pk] = {c.pk for c in picked}
+            cleaned[question.pk] = [(c, None, "") for c in picked]
+        elif question.kind == Question.Kind.SCALE:
+            if len(values) > 1 or values[0] not in {"1", "2", "3", "4", "5"}:
+                errors[name] = _("Choose a number from 1 to 5.")
+                continue
+            cleaned[question.pk] = [(None, int(values[0]), "")]
+        else:
+            text = "\n".join(values)
+            limit = 300 if question.kind == Question.Kind.SHORT_TEXT else 5000
+            if len(text) > limit:
+                errors[name] = _("Please keep this under %(n)s characters.") % {"n": limit}
+                continue
+            cleaned[question.pk] = [(None, None, text)]
+    shown = visible_questions(questions, chosen)
+    for question in questions:
+        if question.pk in shown and question.required and question.pk not in cleaned:
+            errors.setdefault(field_name(question), _("Please answer this question."))
+    if errors:
+        raise AnswersInvalid(errors)
+    return [
+        (question, choice, number, text)
+        for question in questions
+        if question.pk in shown
+        for choice, number, text in cleaned.get(question.pk, [])
+    ]
+
+
+def _lock_open_invitation(invitation: Invitation, now: datetime) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("moment", "template", "booking")
+        .get(pk=invitation.pk)
+    )
+    if invitation.status != Invitation.Status.SCHEDULED:
+        raise ServiceError(_("This invitation was withdrawn."), code="void")
+    if now >= invitation.closes_at:
+        raise ServiceError(_("This survey has closed."), code="closed")
+    return invitation
+
+
+def response_submit(
+    *, invitation: Invitation, answers: dict[int, list[str]], now: datetime | None = None
+) -> Response:
+    """Record a person's answers to their invitation, in one transaction.
+
+    Named: the response points at the invitation; sending again before the close replaces
+    the answers (the first answer's time stays on the invitation, `submitted_at` moves).
+    Anonymous: the response points at nothing personal (no invitation, no time) and the
+    invitation only learns that it was answered; it can be sent once. Refused once the
+    survey has closed or the invitation was withdrawn. Answers to questions whose
+    condition was not met are dropped; required questions are required only when shown.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = _lock_open_invitation(invitation, now)
+        questions = list(
+            Question.objects.filter(template=invitation.template)
+            .prefetch_related("choices")
+            .order_by("position", "id")
+        )
+        cleaned = _clean_answers(questions, answers)
+        moment = invitation.moment
+        if moment.anonymous:
+            if invitation.answered_at is not None:
+                raise ServiceError(
+                    _("You have answered this survey already. Thank you."), code="answered"
+                )
+            response = Response.objects.create(
+                moment=moment, template=invitation.template, session_id=invitation.session_id
+            )
+        else:
+            response = Response.objects.filter(invitation=invitation).first()
+            if response is None:
+                response = Response.objects.create(
+                    moment=moment,
+                    template=invitation.template,
+                    session_id=invitation.session_id,
+                    invitation=invitation,
+                    submitted_at=now,
+                )
+            else:
+                response.answers.all().delete()
+                response.submitted_at = now
+                response.save(update_fields=["submitted_at"])
+        Answer.objects.bulk_create(
+            Answer(response=response, question=q, choice=c, number=n, text=t)
+            for q, c, n, t in cleaned
+        )
+        if invitation.answered_at is None:
+            invitation.answered_at = now
+            invitation.save(update_fields=["answered_at", "updated_at"])
+            # The reminder is no longer due; the worker would skip it anyway.
+            outbox_void(about=invitation, kinds=[REMINDER])
+    return response
+
+
+def invitation_mark_done(*, invitation: Invitation, now: datetime | None = None) -> Invitation:
+    """An external survey sent the person to our completion page: the invitation counts
+    as answered (so no reminder goes), though the answers live elsewhere. Repeats are
+    harmless."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = _lock_open_invitation(invitation, now)
+        if invitation.answered_at is None:
+            invitation.answered_at = now
+            invitation.save(update_fields=["answered_at", "updated_at"])
+            outbox_void(about=invitation, kinds=[REMINDER])
+    return invitation
