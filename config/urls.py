@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("guildbook.accounts.urls")),
     path("", include("guildbook.notifications.urls")),
     path("", include("guildbook.training.urls")),
+    path("", include("guildbook.surveys.urls")),
 ]
 
 if settings.DEBUG:
