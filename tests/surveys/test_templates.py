@@ -5,6 +5,9 @@ import secrets
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from guildbook.core.errors import ServiceError
@@ -17,7 +20,7 @@ from guildbook.surveys.models import (
     SurveyMoment,
     SurveyTemplate,
 )
-from tests.factories import BookingFactory, SessionFactory
+from tests.factories import BookingFactory, CourseFactory, SessionFactory
 
 NOW = timezone.now().replace(microsecond=0)
 
@@ -411,3 +414,181 @@ def test_the_default_can_be_edited_and_stays_the_default(trainer, course):
     new = services.template_update(template=default, title="Follow-up, a month on", actor=trainer)
     assert new.is_default and new.is_current
     assert SurveyTemplate.objects.get(is_default=True, is_current=True) == new
+
+
+# --- Pages ------------------------------------------------------------------------------
+
+
+def test_learners_cannot_reach_the_template_pages(client, person, survey):
+    question = survey.questions.first()
+    addresses = [
+        reverse("surveys:manage_templates"),
+        reverse("surveys:manage_template_create"),
+        reverse("surveys:manage_template", args=[survey.family]),
+        reverse("surveys:manage_template_preview", args=[survey.family]),
+        reverse("surveys:manage_question_edit", args=[question.pk]),
+    ]
+    for address in addresses:
+        assert client.get(address).status_code == 302  # to sign in
+    client.force_login(person)
+    for address in addresses:
+        assert client.get(address).status_code == 404
+    response = client.post(
+        reverse("surveys:manage_question_move", args=[question.pk]), {"direction": "down"}
+    )
+    assert response.status_code == 404
+    assert survey.questions.get(pk=question.pk).position == 1
+
+
+def test_a_trainer_builds_a_template_with_a_conditional_question_and_previews_it(client, trainer):
+    client.force_login(trainer)
+    response = client.post(
+        reverse("surveys:manage_template_create"),
+        {"title": "Get Tweeting: a month on", "intro": "It takes a minute."},
+    )
+    template = SurveyTemplate.objects.get(title="Get Tweeting: a month on")
+    editor = reverse("surveys:manage_template", args=[template.family])
+    assert response.status_code == 302 and response.url == editor
+
+    add_single = reverse("surveys:manage_question_add", args=[template.family, "single"])
+    assert "Answers to choose from" in client.get(add_single).content.decode()
+    response = client.post(
+        add_single,
+        {
+            "kind": "single",
+            "text": "Have you used Twitter since the session?",
+            "required": "on",
+            "is_impact": "on",
+            "choices": "Yes, regularly\nYes, a little\nNot yet",
+        },
+    )
+    assert response.status_code == 302
+    first = template.questions.get()
+    not_yet = first.choices.get(label="Not yet")
+
+    add_text = reverse("surveys:manage_question_add", args=[template.family, "long_text"])
+    page = client.get(add_text).content.decode()
+    assert "the answer is “Not yet”" in page
+    assert "Words for 1" not in page  # scale labels only for a scale
+    client.post(
+        add_text,
+        {"kind": "long_text", "text": "What got in the way?", "show_if": str(not_yet.pk)},
+    )
+    second = template.questions.get(position=2)
+    assert second.show_if_choice == not_yet
+
+    page = client.get(editor).content.decode()
+    assert "Shown only if the answer to question 1 is “Not yet”." in page
+    assert "Impact question" in page
+
+    preview = client.get(reverse("surveys:manage_template_preview", args=[template.family]))
+    html = preview.content.decode()
+    assert preview.status_code == 200
+    assert "What got in the way?" in html
+    assert f'data-show-if-choice="{not_yet.pk}"' in html
+    assert "For those who answered “Not yet” to question 1." in html
+
+
+def test_a_refused_condition_is_shown_beside_its_field(client, trainer, survey):
+    client.force_login(trainer)
+    scale = survey.questions.get(kind="scale")
+    in_the_way = survey.questions.get(position=2)
+    # Question 2 is offered no later question's answers; a forged one is refused.
+    later = services.question_add(template=survey, kind="yes_no", text="Tweeted?", actor=trainer)
+    response = client.post(
+        reverse("surveys:manage_question_edit", args=[in_the_way.pk]),
+        {"kind": "long_text", "text": in_the_way.text, "show_if": str(later.choices.first().pk)},
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    in_the_way.refresh_from_db()
+    assert in_the_way.show_if_choice.label == "Not yet"
+    assert scale.show_if_choice is None
+
+
+def test_moving_with_htmx_swaps_the_editor_and_says_what_happened(client, trainer, survey):
+    client.force_login(trainer)
+    scale = survey.questions.get(kind="scale")
+    response = client.post(
+        reverse("surveys:manage_question_move", args=[scale.pk]),
+        {"direction": "up"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert 'id="editor-status" hx-swap-oob="innerHTML"' in html
+    assert "Question moved to number 2." in html
+    scale.refresh_from_db()
+    assert scale.position == 2
+
+    # Moving a question above the one it depends on is refused, and said so.
+    in_the_way = survey.questions.get(text="What got in the way?")
+    move = reverse("surveys:manage_question_move", args=[in_the_way.pk])
+    client.post(move, {"direction": "up"}, headers={"HX-Request": "true"})
+    assert survey.questions.get(position=2) == in_the_way
+    response = client.post(move, {"direction": "up"}, headers={"HX-Request": "true"})
+    assert 'role="alert"' in response.content.decode()
+    assert "must stay below" in response.content.decode()
+
+
+def test_the_editor_warns_before_a_change_makes_a_new_version_and_moves_on_to_it(
+    client, trainer, survey, in_use
+):
+    client.force_login(trainer)
+    editor = reverse("surveys:manage_template", args=[survey.family])
+    page = client.get(editor).content.decode()
+    assert "1 person has answered version 1." in page
+    assert "Your changes make version 2" in page
+
+    choice = survey.questions.get(position=1).choices.get(label="Not yet")
+    response = client.post(
+        reverse("surveys:manage_choice", args=[choice.pk]),
+        {"action": "save", "label": "Not yet, but I will"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == editor
+    new = SurveyTemplate.objects.get(family=survey.family, is_current=True)
+    assert new.version == 2
+    assert new.questions.get(position=1).choices.filter(label="Not yet, but I will").exists()
+    page = client.get(editor).content.decode()
+    assert "You are now editing version 2." in page
+    assert "Changing this template makes a new version." not in page
+
+    # The page opened before the change still holds version 1's rows: refused, not applied.
+    response = client.post(reverse("surveys:manage_choice", args=[choice.pk]), {"action": "remove"})
+    assert response.status_code == 302 and response.url == editor
+    assert Choice.objects.filter(pk=choice.pk).exists()
+    assert SurveyTemplate.objects.filter(family=survey.family).count() == 2
+
+
+def _templates_in_use(n, trainer):
+    for i in range(n):
+        template = services.template_create(title=f"Template {i}", actor=trainer)
+        question = services.question_add(
+            template=template, kind="yes_no", text="Used it?", actor=trainer
+        )
+        course = CourseFactory()
+        moment = SurveyMoment.objects.create(course=course, template=template)
+        invitation = _invite(moment, template, due_at=NOW - timedelta(days=1))
+        _answer(invitation)
+        assert question.template == template
+
+
+def _list_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("surveys:manage_templates"))
+    assert response.status_code == 200
+    return len(queries), response
+
+
+def test_the_list_takes_the_same_queries_for_1_and_10_templates(client, trainer):
+    client.force_login(trainer)
+    _templates_in_use(1, trainer)
+    one, _response = _list_queries(client)
+    _templates_in_use(9, trainer)
+    ten, response = _list_queries(client)
+    assert ten == one
+    html = response.content.decode()
+    assert html.count('<td class="num">1</td>') >= 30  # 10 rows: version, courses, answers
