@@ -1,7 +1,8 @@
 """The training record: every course a person booked and attended, with hours.
 
 One template draws the page and the PDF (WeasyPrint applies the stylesheet's print rules);
-the CSV has the same rows.
+the CSV has the same rows. The page also draws sections that higher apps add through
+guildbook.training.record (e.g. a person's own follow-up survey answers).
 """
 
 import csv
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from guildbook.core.timefmt import format_time
+from guildbook.training import record as record_sections
 from guildbook.training import selectors
 
 
@@ -45,6 +47,7 @@ def _record(request, person, fmt):
         return _record_csv(record)
     if fmt == "pdf":
         return _record_pdf(request, context)
+    context["extra_sections"] = record_sections.extra_sections(request.user, person)
     return render(request, "training/record.html", context)
 
 
