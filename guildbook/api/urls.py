@@ -9,7 +9,7 @@ from django.http import HttpResponseNotAllowed, JsonResponse
 from django.urls import path, re_path
 from ninja import NinjaAPI
 
-from guildbook.api import bookings, courses, errors, sessions
+from guildbook.api import bookings, courses, errors, sessions, surveys
 from guildbook.api.auth import TokenAuth
 
 
@@ -72,3 +72,4 @@ errors.install(api)
 api.add_router("", courses.router)
 api.add_router("", sessions.router)
 api.add_router("", bookings.router)
+api.add_router("", surveys.router)

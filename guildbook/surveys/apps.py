@@ -10,3 +10,9 @@ class SurveysConfig(AppConfig):
         # Training calls these hooks inside its own transactions (attendance recorded, a
         # session moved), so invitations and their outbox rows commit with the change.
         from guildbook.surveys import receivers  # noqa: F401
+
+        # A person's own answers, as a section of their training record.
+        from guildbook.surveys.record_section import my_survey_answers
+        from guildbook.training import record
+
+        record.register_section(my_survey_answers)

@@ -31,3 +31,13 @@ urlpatterns += [
         name="manage_moment_remove",
     ),
 ]
+
+from guildbook.surveys import urls_results  # noqa: E402
+
+# Trainers: survey results and downloads (views_results.py).
+urlpatterns += urls_results.urlpatterns
+
+from guildbook.surveys import urls_templates  # noqa: E402
+
+# Trainers: building survey templates (views_templates.py).
+urlpatterns += urls_templates.urlpatterns
