@@ -63,6 +63,19 @@ def scene(db):
     }
 
 
+def survey_link(s, *, one_click: bool) -> str:
+    """The follow-up survey link from the learner's e-mail (she attended the past session)."""
+    from guildbook.surveys import tokens
+    from guildbook.surveys.models import Invitation
+
+    invitation = Invitation.objects.get(booking__person=s["learner"], session=s["past"])
+    url = reverse("surveys:answer", args=[tokens.make_token(invitation, "answer")])
+    if one_click:
+        first = invitation.template.questions.order_by("position").first()
+        url += f"?choice={first.choices.first().pk}"
+    return url
+
+
 # (page name, who is signed in, how to build its address from the scene)
 PAGES = [
     ("sign-in", None, lambda s: reverse("account_login")),
@@ -78,6 +91,9 @@ PAGES = [
         lambda s: reverse("training:manage_session", args=[s["upcoming"].pk]),
     ),
     ("register", "trainer", lambda s: reverse("training:manage_register", args=[s["past"].pk])),
+    ("survey, one-click answer", None, lambda s: survey_link(s, one_click=True)),
+    ("survey, every question", None, lambda s: survey_link(s, one_click=False)),
+    ("survey link that does not work", None, lambda s: reverse("surveys:answer", args=["x"])),
 ]
 
 
