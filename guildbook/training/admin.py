@@ -176,6 +176,9 @@ class SeriesAdmin(admin.ModelAdmin):
         self.message_user(request, f"{total} sessions scheduled.", messages.SUCCESS)
 
 
+PLACE_FIELDS = ("venue", "online_link")
+
+
 @admin.register(Session)
 class SessionAdmin(TrainersThroughService, admin.ModelAdmin):
     list_display = [
@@ -218,14 +221,23 @@ class SessionAdmin(TrainersThroughService, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
-            audit_record(
-                actor=request.user,
-                action="session_updated",
-                subject=obj,
-                changes={k: str(form.cleaned_data.get(k)) for k in form.changed_data},
-                via="admin",
-            )
+            # A new venue or link goes through the service, which tells the people with a
+            # place; trainers are saved in save_related. Only the other fields saved here.
+            place = {k: form.cleaned_data[k] for k in PLACE_FIELDS if k in form.changed_data}
+            if place:
+                services.session_update(
+                    session=Session.objects.get(pk=obj.pk), actor=request.user, **place
+                )
+            rest = [k for k in form.changed_data if k not in PLACE_FIELDS and k != "trainers"]
+            if rest:
+                obj.save(update_fields=[*rest, "updated_at"])
+                audit_record(
+                    actor=request.user,
+                    action="session_updated",
+                    subject=obj,
+                    changes={k: str(form.cleaned_data.get(k)) for k in rest},
+                    via="admin",
+                )
             return
         d = form.cleaned_data
         created = services.session_create(

@@ -48,6 +48,7 @@ WAITING_LEFT = "training.waiting_left"
 PROMOTED = "training.promoted"
 CANCELLED = "training.place_cancelled"
 RESCHEDULED = "training.session_rescheduled"
+PLACE_CHANGED = "training.session_place_changed"
 BOOKING_MOVED = "training.booking_moved"
 SESSION_CANCELLED = "training.session_cancelled"
 REMINDER = "training.reminder"
@@ -393,6 +394,31 @@ def on_session_rescheduled(session: Session, *, now: datetime) -> None:
     _sync_rosters(session, now)
 
 
+def on_session_place_changed(session: Session, changed: list[str], *, now: datetime) -> None:
+    """The venue or the online link (`changed` names which) of a session to come changed.
+    Everyone with a place gets an updated invite, one calendar version on, with a short
+    note; a time change still waiting to go out is folded into it, so one e-mail says
+    both. The waiting list is not told: they learn the place with a place."""
+    if session.ends_at <= now or session.status != Session.Status.SCHEDULED:
+        return
+    places = list(session.bookings.filter(status=Booking.Status.CONFIRMED).select_related("person"))
+    Booking.objects.filter(pk__in=[b.pk for b in places]).update(
+        calendar_sequence=F("calendar_sequence") + 1
+    )
+    for booking in places:
+        booking.calendar_sequence += 1
+        time_changed = outbox_void(about=booking, kinds=[RESCHEDULED]) > 0
+        _schedule(
+            PLACE_CHANGED,
+            booking,
+            now,
+            key=_key(PLACE_CHANGED, booking, booking.calendar_sequence),
+            sequence=booking.calendar_sequence,
+            changed=sorted(changed),
+            time_changed=time_changed,
+        )
+
+
 def on_reminder_hours_changed(course, *, now: datetime) -> None:
     """The course's reminder time changed: move the pending reminders of its places to come
     (void those whose new time has passed)."""
@@ -543,6 +569,42 @@ class SessionRescheduled(TrainingMessage):
 
     def invite_method(self, message, context):
         return calendar.REQUEST if message.about.status == Booking.Status.CONFIRMED else None
+
+
+@message_kind(PLACE_CHANGED)
+class SessionPlaceChanged(TrainingMessage):
+    """To people with a place: the venue or the joining link changed. The invite updates
+    the event already in their calendar."""
+
+    label = "Session moved to a new place or link"
+    attach_invite = calendar.REQUEST
+
+    def booking_due(self, booking):
+        return _confirmed(booking)
+
+    def still_due(self, message):
+        # A later change queued its own notice: only the newest goes out.
+        return (
+            super().still_due(message)
+            and (message.context or {}).get("sequence") == message.about.calendar_sequence
+        )
+
+    def get_context(self, message):
+        context = super().get_context(message)
+        changed = context.get("changed") or []
+        what = "place" if "venue" in changed else "joining link"
+        if context.get("time_changed"):
+            context["headline"] = f"Your session has a new time and {what}."
+            context["subject_start"] = f"New time and {what}"
+        else:
+            both = "venue" in changed and "online_link" in changed
+            context["headline"] = (
+                "The place and the joining link for your session have changed."
+                if both
+                else f"The {what} for your session has changed."
+            )
+            context["subject_start"] = f"New {what}"
+        return context
 
 
 @message_kind(BOOKING_MOVED)

@@ -445,7 +445,8 @@ def session_update(
     `start_time` (a local time of day) and `duration_minutes` keep each session's own date.
     Capacity changes go through `session_set_capacity`, so they promote from the waiting list
     and never drop below the places taken. Sessions edited on their own since (detached) are
-    left alone by a "this and following" edit.
+    left alone by a "this and following" edit. A new venue or online link queues, in this
+    transaction, an updated invite for everyone with a place on each session it changes.
     """
     unknown = set(changes) - SESSION_EDITABLE
     if unknown:
@@ -483,10 +484,13 @@ def session_update(
                         detach=not following,
                     )
                     target.refresh_from_db()
-            if fields:
+            current = _lock_session(target.pk) if fields else target
+            moved = sorted(k for k, v in fields.items() if getattr(current, k) != v)
+            if moved:
                 Session.objects.filter(pk=target.pk).update(**fields)
                 for k, v in fields.items():
                     setattr(target, k, v)
+                messages.on_session_place_changed(target, moved, now=timezone.now())
             if "capacity" in changes and changes["capacity"] != target.capacity:
                 session_set_capacity(session=target, capacity=changes["capacity"], actor=actor)
             if not following and target.series_id:
