@@ -99,7 +99,9 @@ class QuestionForm(forms.Form):
     show_if = forms.ChoiceField(
         required=False,
         label=_("Show this question"),
-        help_text=_("Only to people who gave a particular answer to an earlier question."),
+        help_text=_(
+            "Always, or only to people who gave a particular answer to an earlier question."
+        ),
     )
 
     def __init__(self, *args, kind: str, questions, question: Question | None = None, **kwargs):

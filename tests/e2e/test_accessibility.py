@@ -11,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
 
+from guildbook.surveys import services as survey_services
 from guildbook.training import services
 from guildbook.training.models import BookingQuestion
 from tests.factories import CourseFactory, SessionFactory, UserFactory
@@ -53,6 +54,7 @@ def scene(db):
     services.attendance_record(booking=attended, attended=True, actor=tess)
     services.booking_create(session=upcoming, person=ada, actor=ada)
     services.booking_create(session=upcoming, person=ben, actor=ben)
+    survey = _survey_template(tess)
     return {
         "trainer": tess,
         "learner": ada,
@@ -60,7 +62,47 @@ def scene(db):
         "past": past,
         "upcoming": upcoming,
         "open": open_session,
+        "survey": survey,
     }
+
+
+def _survey_template(trainer):
+    """A follow-up with every kind of question, a condition and the impact question."""
+    template = survey_services.template_create(
+        title="Get Tweeting: a month on", intro="It takes a minute.", actor=trainer
+    )
+    used = survey_services.question_add(
+        template=template,
+        kind="single",
+        text="Have you used Twitter since the session?",
+        choices=["Yes, regularly", "Yes, a little", "Not yet"],
+        required=True,
+        is_impact=True,
+        actor=trainer,
+    )
+    survey_services.question_add(
+        template=template,
+        kind="long_text",
+        text="What got in the way?",
+        help_text="Time, access, confidence.",
+        show_if_choice=used.choices.get(label="Not yet"),
+        actor=trainer,
+    )
+    survey_services.question_add(
+        template=template,
+        kind="scale",
+        text="How confident do you feel now?",
+        scale_low_label="Not at all confident",
+        scale_high_label="Very confident",
+        actor=trainer,
+    )
+    survey_services.question_add(
+        template=template, kind="multiple", text="Where?", choices=["Work", "Home"], actor=trainer
+    )
+    survey_services.question_add(
+        template=template, kind="yes_no", text="Would you recommend it?", actor=trainer
+    )
+    return template
 
 
 def survey_link(s, *, one_click: bool) -> str:
@@ -91,9 +133,32 @@ PAGES = [
         lambda s: reverse("training:manage_session", args=[s["upcoming"].pk]),
     ),
     ("register", "trainer", lambda s: reverse("training:manage_register", args=[s["past"].pk])),
+    (
+        "survey template editor",
+        "trainer",
+        lambda s: reverse("surveys:manage_template", args=[s["survey"].family]),
+    ),
+    (
+        "survey template preview",
+        "trainer",
+        lambda s: reverse("surveys:manage_template_preview", args=[s["survey"].family]),
+    ),
     ("survey, one-click answer", None, lambda s: survey_link(s, one_click=True)),
     ("survey, every question", None, lambda s: survey_link(s, one_click=False)),
     ("survey link that does not work", None, lambda s: reverse("surveys:answer", args=["x"])),
+    (
+        "course's follow-up surveys",
+        "trainer",
+        lambda s: reverse("surveys:manage_moments", args=[s["course"].slug]),
+    ),
+    (
+        "follow-up survey settings",
+        "trainer",
+        lambda s: reverse(
+            "surveys:manage_moment_edit",
+            args=[s["course"].slug, s["course"].survey_moments.first().pk],
+        ),
+    ),
 ]
 
 

@@ -20,7 +20,7 @@ from guildbook.surveys.models import (
     SurveyMoment,
     SurveyTemplate,
 )
-from tests.factories import BookingFactory, CourseFactory, SessionFactory
+from tests.factories import BookingFactory, CourseFactory, SessionFactory, UserFactory
 
 NOW = timezone.now().replace(microsecond=0)
 
@@ -592,3 +592,71 @@ def test_the_list_takes_the_same_queries_for_1_and_10_templates(client, trainer)
     assert ten == one
     html = response.content.decode()
     assert html.count('<td class="num">1</td>') >= 30  # 10 rows: version, courses, answers
+
+
+# --- Admin ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(client, db):
+    client.force_login(
+        UserFactory(
+            email="admin@example.nhs.uk", name="Ann Admin", is_staff=True, is_superuser=True
+        )
+    )
+    return client
+
+
+def test_the_admin_shows_no_person_for_an_anonymous_response(staff_client, survey, course):
+    moment = SurveyMoment.objects.create(course=course, template=survey, anonymous=True)
+    invitation = _invite(moment, survey, due_at=NOW - timedelta(days=1))
+    person = invitation.booking.person
+    response = Response.objects.create(moment=moment, template=survey, session=invitation.session)
+    question = survey.questions.get(position=1)
+    Answer.objects.create(response=response, question=question, choice=question.choices.first())
+    named = _answer(
+        _invite(
+            SurveyMoment.objects.create(course=course, template=survey),
+            survey,
+            due_at=NOW - timedelta(days=2),
+        )
+    )
+
+    listing = staff_client.get(reverse("admin:surveys_response_changelist")).content.decode()
+    page = staff_client.get(
+        reverse("admin:surveys_response_change", args=[response.pk])
+    ).content.decode()
+    assert "Anonymous" in listing and "Anonymous" in page
+    for html in (listing, page):
+        assert person.email not in html and person.name not in html
+        assert reverse("admin:surveys_invitation_change", args=[invitation.pk]) not in html
+        assert reverse("admin:training_booking_change", args=[invitation.booking_id]) not in html
+    named_page = staff_client.get(
+        reverse("admin:surveys_response_change", args=[named.pk])
+    ).content.decode()
+    assert named.invitation.booking.person.display_name in named_page
+
+
+def test_changing_an_answered_template_in_the_admin_makes_a_new_version(
+    staff_client, survey, in_use
+):
+    address = reverse("admin:surveys_surveytemplate_change", args=[survey.pk])
+    assert staff_client.get(address).status_code == 200
+    response = staff_client.post(
+        address,
+        {
+            "title": "Twitter, a month on",
+            "intro": "",
+            "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0",
+            "questions-MIN_NUM_FORMS": "0",
+            "questions-MAX_NUM_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    survey.refresh_from_db()
+    assert survey.title == "Get Tweeting follow-up" and not survey.is_current
+    new = SurveyTemplate.objects.get(family=survey.family, is_current=True)
+    assert (new.version, new.title, new.questions.count()) == (2, "Twitter, a month on", 3)
+    # The answered version can no longer be changed there.
+    assert staff_client.post(address, {"title": "Again"}).status_code == 403
