@@ -868,6 +868,19 @@ def moment_update(
         for name, value in fields.items():
             setattr(moment, name, value)
         _check_moment(moment)
+        if moment.anonymous != old["anonymous"] and (
+            moment.responses.exists()
+            or moment.invitations.filter(answered_at__isnull=False).exists()
+        ):
+            # People answered on the understanding they were given; the answers already
+            # stored must stay as they were promised (named, or without any link to them).
+            raise ServiceError(
+                _(
+                    "People have answered already, so whether answers are anonymous cannot "
+                    "change. Add a new survey instead."
+                ),
+                field="anonymous",
+            )
         moment.save()
         changed = sorted(n for n in MOMENT_FIELDS if getattr(moment, n) != old[n])
         if changed:

@@ -159,6 +159,19 @@ PAGES = [
             args=[s["course"].slug, s["course"].survey_moments.first().pk],
         ),
     ),
+    (
+        "course's follow-up surveys",
+        "trainer",
+        lambda s: reverse("surveys:manage_moments", args=[s["course"].slug]),
+    ),
+    (
+        "follow-up survey settings",
+        "trainer",
+        lambda s: reverse(
+            "surveys:manage_moment_edit",
+            args=[s["course"].slug, s["course"].survey_moments.first().pk],
+        ),
+    ),
 ]
 
 
