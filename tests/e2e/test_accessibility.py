@@ -15,6 +15,7 @@ from guildbook.surveys import services as survey_services
 from guildbook.training import services
 from guildbook.training.models import BookingQuestion
 from tests.factories import CourseFactory, SessionFactory, UserFactory
+from tests.surveys import results_scene
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -159,20 +160,34 @@ PAGES = [
             args=[s["course"].slug, s["course"].survey_moments.first().pk],
         ),
     ),
-    (
-        "course's follow-up surveys",
-        "trainer",
-        lambda s: reverse("surveys:manage_moments", args=[s["course"].slug]),
-    ),
-    (
-        "follow-up survey settings",
-        "trainer",
-        lambda s: reverse(
-            "surveys:manage_moment_edit",
-            args=[s["course"].slug, s["course"].survey_moments.first().pk],
-        ),
-    ),
+    ("survey results, all courses", "trainer", lambda s: survey_results(s, "overview")),
+    ("survey results, a course", "trainer", lambda s: survey_results(s, "course")),
+    ("survey results, a session", "trainer", lambda s: survey_results(s, "session")),
+    ("training record with survey answers", "learner", lambda s: survey_results(s, "record")),
 ]
+
+
+def survey_results(s, which):
+    """Results of a follow-up answered by several people, over two template versions
+    (tests/surveys/results_scene.py); the learner answered one of its sessions too."""
+    if "results" not in s:
+        r = s["results"] = results_scene.build(title="Searching PubMed", slug="searching-pubmed")
+        invitation = results_scene.invite(
+            r.moment, r.sessions[1], s["learner"], template=r.v2.template
+        )
+        results_scene.respond(
+            invitation,
+            r.v2,
+            {"impact": "Yes, a little", "helped": ["A colleague"], "scale": 4},
+            anonymous=False,
+        )
+    r = s["results"]
+    return {
+        "overview": reverse("surveys:results") + "?from=&to=",
+        "course": reverse("surveys:results_course", args=[r.course.slug]) + "?from=&to=",
+        "session": reverse("surveys:results_session", args=[r.sessions[0].pk]),
+        "record": reverse("training:my_record"),
+    }[which]
 
 
 def readable(results) -> str:
