@@ -563,6 +563,34 @@ def test_the_editor_warns_before_a_change_makes_a_new_version_and_moves_on_to_it
     assert SurveyTemplate.objects.filter(family=survey.family).count() == 2
 
 
+def test_copy_archive_and_remove_from_the_editor(client, trainer, survey, course):
+    client.force_login(trainer)
+    editor = reverse("surveys:manage_template", args=[survey.family])
+    response = client.post(reverse("surveys:manage_template_duplicate", args=[survey.family]))
+    copy = SurveyTemplate.objects.get(title="Copy of Get Tweeting follow-up")
+    assert response.url == reverse("surveys:manage_template", args=[copy.family])
+
+    moment = SurveyMoment.objects.create(course=course, template=survey)
+    archive = reverse("surveys:manage_template_archive", args=[survey.family])
+    response = client.post(archive, follow=True)
+    assert "1 course still uses this template" in response.content.decode()
+    moment.active = False
+    moment.save()
+    response = client.post(archive, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("surveys:manage_templates")
+    assert "Archived templates" in response.content.decode()
+    page = client.get(editor).content.decode()
+    assert "Bring it back" in page and "Move up" not in page
+
+    # Removing asks first; the answer is a POST.
+    question = copy.questions.get(kind="scale")
+    remove = reverse("surveys:manage_question_remove", args=[question.pk])
+    assert "Remove question 3?" in client.get(remove).content.decode()
+    assert copy.questions.filter(pk=question.pk).exists()
+    client.post(remove)
+    assert not copy.questions.filter(pk=question.pk).exists()
+
+
 def _templates_in_use(n, trainer):
     for i in range(n):
         template = services.template_create(title=f"Template {i}", actor=trainer)
