@@ -1,10 +1,11 @@
-"""Bookings: booking a place (or a waiting-list entry), my bookings, cancelling, and the
-trainer's side — everyone on a session, taking someone off it, and the register.
+"""Bookings: booking a place (or a waiting-list entry), my bookings, cancelling, claiming or
+declining an offered place, and the trainer's side — everyone on a session, taking someone
+off it, and the register.
 
-Whose booking: `/bookings/{id}/cancel` is for the caller's own bookings only; anyone else's
-answers 404, trainers included. Trainers take someone off a session with
-`/bookings/{id}/remove`, which is recorded as removed by a trainer, not as the person's
-cancellation (so it never counts as a late cancellation).
+Whose booking: `/bookings/{id}/cancel`, `/claim` and `/decline` are for the caller's own
+bookings only; anyone else's answers 404, trainers included. Trainers take someone off a
+session with `/bookings/{id}/remove`, which is recorded as removed by a trainer, not as the
+person's cancellation (so it never counts as a late cancellation).
 """
 
 import re
@@ -292,6 +293,44 @@ def cancel(request, booking_id: int):
     window. Someone else's booking answers 404, trainers included (see /remove)."""
     booking = _own_booking(request.auth, booking_id)
     return services.booking_cancel(booking=booking, actor=request.auth)
+
+
+def _booking_out(booking: Booking) -> Booking:
+    # Read again with the waiting-list position the response shows.
+    return selectors.with_waiting_positions(
+        Booking.objects.select_related("session__course").filter(pk=booking.pk)
+    ).get()
+
+
+@router.post(
+    "/bookings/{int:booking_id}/claim",
+    response={200: MyBookingOut, **errors(400, 404, 409)},
+    summary="Claim the place offered to me",
+)
+def claim_offer(request, booking_id: int):
+    """Offer mode: take the place held for the caller (status `offered`), or, in the last
+    24 hours before the session, a free place everyone waiting was told about (status
+    `waiting`; the first to claim it gets it). Answers the booking, now `confirmed`.
+    409 `offer_gone` when there is no place to claim any more (the offer ran out or was
+    passed on, someone claimed the free place first, the session started or was cancelled;
+    the person keeps their turn on the waiting list where they still have one). Someone
+    else's booking answers 404, trainers included."""
+    booking = _own_booking(request.auth, booking_id)
+    return _booking_out(services.offer_claim(booking=booking, actor=request.auth))
+
+
+@router.post(
+    "/bookings/{int:booking_id}/decline",
+    response={200: MyBookingOut, **errors(404, 409)},
+    summary="Pass on the place offered to me",
+)
+def decline_offer(request, booking_id: int):
+    """Offer mode: "no thanks" to the place held for the caller. The caller leaves the
+    waiting list and the place is offered to the next person. Answers the booking, now
+    `cancelled`. 409 `offer_gone` when nothing is on offer to the caller. Someone else's
+    booking answers 404, trainers included."""
+    booking = _own_booking(request.auth, booking_id)
+    return _booking_out(services.offer_decline(booking=booking, actor=request.auth))
 
 
 @router.post(
