@@ -24,6 +24,7 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import weekday as rrule_weekday
 from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
@@ -622,6 +623,11 @@ class Command(GuildbookCommand):
                 password=options["password"] or None,
             )
             loader.load()
+        # Apps above training add their part of the story by command name (training never
+        # imports them): the follow-up surveys' answers, for instance.
+        for extra in ("demo_surveys",):
+            if extra in get_commands():
+                call_command(extra, seed=options["seed"], verbosity=options["verbosity"])
         # The history's e-mails (confirmations from months ago, reminders for sessions long
         # over) are not news: only what falls due from now on will be sent.
         outbox_void_overdue(before=timezone.now())
