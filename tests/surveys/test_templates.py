@@ -688,3 +688,53 @@ def test_changing_an_answered_template_in_the_admin_makes_a_new_version(
     assert (new.version, new.title, new.questions.count()) == (2, "Twitter, a month on", 3)
     # The answered version can no longer be changed there.
     assert staff_client.post(address, {"title": "Again"}).status_code == 403
+
+
+# --- At the same moment -----------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_trainers_changing_an_answered_version_at_once_make_one_new_version(trainer):
+    """Both start from version 1, which people answered. The row lock lets one copy it; the
+    other's change, aimed at a version that is no longer current, is refused."""
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        # SQLite's in-memory test database refuses a second writer outright instead of
+        # making it wait; its IMMEDIATE transactions serialise these changes anyway.
+        pytest.skip("runs on PostgreSQL, where writers really run side by side")
+
+    course = CourseFactory()
+    template = services.template_create(title="Follow-up", actor=trainer)
+    question = services.question_add(
+        template=template, kind="yes_no", text="Used it?", actor=trainer
+    )
+    moment = SurveyMoment.objects.create(course=course, template=template)
+    _answer(_invite(moment, template, due_at=NOW - timedelta(days=1)))
+
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def change(text):
+        try:
+            barrier.wait(timeout=10)
+            services.question_update(question=question, text=text, actor=trainer)
+            outcomes.append("changed")
+        except services.TemplateChanged:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=change, args=(t,)) for t in ("Tweeted?", "Used Twitter?")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["changed", "refused"]
+    versions = SurveyTemplate.objects.filter(family=template.family)
+    assert versions.count() == 2
+    assert versions.filter(is_current=True).get().version == 2
+    moment.refresh_from_db()
+    assert moment.template.version == 2
