@@ -64,7 +64,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def short_error(self, obj):
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
-    @admin.action(description="Send again (failed or pending messages)")
+    # Only for people who may change the outbox: seeing it is not enough to send again.
+    @admin.action(description="Send again (failed or pending messages)", permissions=["change"])
     def retry(self, request, queryset):
         count = outbox_retry(messages=queryset, actor=request.user)
         self.message_user(
