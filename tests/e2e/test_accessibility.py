@@ -144,6 +144,14 @@ PAGES = [
         "trainer",
         lambda s: reverse("surveys:manage_template_preview", args=[s["survey"].family]),
     ),
+    ("survey templates", "trainer", lambda s: reverse("surveys:manage_templates")),
+    (
+        "survey question form",
+        "trainer",
+        lambda s: reverse(
+            "surveys:manage_question_edit", args=[s["survey"].questions.get(position=1).pk]
+        ),
+    ),
     ("survey, one-click answer", None, lambda s: survey_link(s, one_click=True)),
     ("survey, every question", None, lambda s: survey_link(s, one_click=False)),
     ("survey link that does not work", None, lambda s: reverse("surveys:answer", args=["x"])),
