@@ -100,6 +100,20 @@ def booking_link_url(booking: Booking, purpose: str) -> str:
 # --- A trainer's own paragraph ---------------------------------------------------------
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+NOTE_PLACEHOLDERS = ("first_name", "course", "start", "venue")
+# A word in single braces, perhaps with spaces or a dot: meant as a placeholder.
+_MEANT_AS_PLACEHOLDER = re.compile(r"(?<!\{)\{\s*[A-Za-z_][\w.]*\s*\}(?!\})")
+
+
+def note_mistakes(text: str) -> list[str]:
+    """What in a trainer's paragraph looks meant as a placeholder but is not one we fill
+    in ("{firstname}", "{ venue }", "{Course}"), so the course page can say so before it
+    reaches everyone who books. Other braces ("{0}", "{{", a phrase in braces) are text."""
+    return [
+        m.group(0)
+        for m in _MEANT_AS_PLACEHOLDER.finditer(text or "")
+        if m.group(0)[1:-1] not in NOTE_PLACEHOLDERS
+    ]
 
 
 def note_values(booking: Booking) -> dict[str, str]:

@@ -111,6 +111,7 @@ def course_create(*, actor: User | None, trainers: Iterable[User] = (), **fields
         raise ServiceError(f"Unknown course field: {', '.join(sorted(unknown))}.")
     if not (fields.get("title") or "").strip():
         raise ServiceError("A course needs a title.", field="title")
+    _check_notes(fields)
     with transaction.atomic():
         course = Course(**fields)
         if not course.slug:
@@ -140,6 +141,7 @@ def course_update(
         raise ServiceError(f"Unknown course field: {', '.join(sorted(unknown))}.")
     if "title" in fields and not (fields["title"] or "").strip():
         raise ServiceError("A course needs a title.", field="title")
+    _check_notes(fields)
     with transaction.atomic():
         old_reminder_hours = course.reminder_hours
         for key, value in fields.items():
@@ -181,6 +183,19 @@ def _course_trainers_set(course: Course, trainers: Iterable[User]) -> bool:
     )
     messages.on_trainers_changed(list(sessions), now=now)
     return True
+
+
+def _check_notes(fields: dict) -> None:
+    """The trainer's paragraphs use only the placeholders messages.render_note fills in."""
+    for field in ("confirmation_note", "reminder_note"):
+        wrong = messages.note_mistakes(fields.get(field) or "")
+        if wrong:
+            names = ", ".join(f"{{{n}}}" for n in messages.NOTE_PLACEHOLDERS[:-1])
+            raise ServiceError(
+                f"“{wrong[0]}” is not something Guildbook can fill in. You can use "
+                f"{names} and {{{messages.NOTE_PLACEHOLDERS[-1]}}}, written exactly so.",
+                field=field,
+            )
 
 
 def _full_clean(obj, **kwargs) -> None:
