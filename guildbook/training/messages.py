@@ -24,14 +24,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from guildbook.core.errors import ServiceError
 from guildbook.core.timefmt import format_date, format_span, format_time
 from guildbook.notifications.due_work import due_work
-from guildbook.notifications.kinds import MessageKind, message_kind
+from guildbook.notifications.kinds import MessageKind, is_registered, message_kind
 from guildbook.notifications.models import OutboxMessage
 from guildbook.notifications.services import (
     outbox_pending_recipients,
@@ -184,22 +186,43 @@ def _schedule_reminder(
         )
 
 
-def on_booked(booking: Booking, session: Session, *, now: datetime) -> None:
-    """A new booking: a confirmed place (with its invite and a reminder) or the waiting list."""
-    # The booking was created in this transaction, so its messages cannot exist yet.
+def on_booked(booking: Booking, session: Session, *, now: datetime) -> list[OutboxMessage]:
+    """A new booking's messages: a confirmed place's confirmation (with its invite) and
+    reminder, or the waiting list's welcome.
+
+    Returned as unsaved outbox rows, which the booking service writes in the booking's own
+    statement (services._book): booking is the hottest write there is. The rows are what
+    `outbox_schedule(..., about_is_new=True)` would write — the booking was created in this
+    transaction, so no row can hold their keys yet, and the unique index refuses a clash.
+    """
     if booking.status == Booking.Status.CONFIRMED:
-        _schedule(CONFIRMED, booking, now, key=_key(CONFIRMED, booking), new=True)
-        _schedule_reminder(booking, session, now, new=True)
-    elif booking.status == Booking.Status.WAITING:
+        rows = [_new_row(CONFIRMED, booking, now, _key(CONFIRMED, booking))]
+        due = _reminder_due(booking, session)
+        # Booked inside the reminder window: the confirmation itself is the reminder.
+        if due > now:
+            key = _key(REMINDER, booking, booking.calendar_sequence)
+            rows.append(_new_row(REMINDER, booking, due, key))
+        return rows
+    if booking.status == Booking.Status.WAITING:
         position = getattr(booking, "position_when_joined", None)
-        _schedule(
-            WAITING_JOINED,
-            booking,
-            now,
-            key=_key(WAITING_JOINED, booking),
-            new=True,
-            position=position,
-        )
+        key = _key(WAITING_JOINED, booking)
+        return [_new_row(WAITING_JOINED, booking, now, key, position=position)]
+    return []
+
+
+def _new_row(kind: str, booking: Booking, due_at: datetime, key: str, **context) -> OutboxMessage:
+    if not is_registered(kind):
+        raise ServiceError(f"Unknown message kind {kind!r}.", field="kind")
+    return OutboxMessage(
+        kind=kind,
+        content_type=ContentType.objects.get_for_model(Booking),
+        object_id=booking.pk,
+        recipient=booking.person,
+        dedupe_key=key,
+        context=context,
+        due_at=due_at,
+        next_attempt_at=due_at,
+    )
 
 
 def on_promoted(booking: Booking, session: Session, *, now: datetime) -> None:

@@ -12,16 +12,19 @@ by messages.py inside the same transaction as the change, never from a signal ha
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from guildbook.accounts.models import User
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
+from guildbook.core.models import AuditEntry
 from guildbook.core.timefmt import format_date, format_time
 from guildbook.training import messages, offers, recurrence
 from guildbook.training.models import (
@@ -709,11 +712,16 @@ def booking_refusal(
     return None
 
 
+# A course's booking questions in their order: plain SQL, as every booking asks (most
+# courses have none, and the ORM's query cost many times the database's answer).
+_QUESTIONS = 'SELECT * FROM training_bookingquestion WHERE course_id = %s ORDER BY "order", id'
+
+
 def booking_answers_clean(course: Course, answers: dict | None) -> dict:
     """Check answers to the course's booking questions; keys are question ids as strings."""
     answers = {str(k): v for k, v in (answers or {}).items()}
     cleaned = {}
-    for q in course.questions.all():
+    for q in BookingQuestion.objects.raw(_QUESTIONS, [course.pk]):
         value = answers.get(str(q.pk), "")
         value = value.strip() if isinstance(value, str) else value
         if q.kind == BookingQuestion.Kind.YES_NO and value not in ("", None):
@@ -769,7 +777,7 @@ def booking_create(
     cleaned = booking_answers_clean(session.course, answers)
     try:
         with transaction.atomic():
-            return _book(session.pk, person, actor, cleaned, now or timezone.now(), by_trainer)
+            return _book(session, person, actor, cleaned, now or timezone.now(), by_trainer)
     except IntegrityError as exc:
         # The partial unique index caught a duplicate that slipped past the check (it
         # cannot under the row lock, but the constraint is the guarantee).
@@ -794,42 +802,192 @@ def _already_booked_message(session_id: int, person: User) -> str:
     return f"{person.display_name} already has a place on this session."
 
 
-def _book(session_id, person, actor, cleaned, now, by_trainer) -> Booking:
-    session = _lock_session(session_id)
-    reason = booking_refusal(session, now=now, by_trainer=by_trainer)
-    if reason:
-        raise BookingRefused(reason)
-    if Booking.objects.filter(session=session, person=person, status__in=Booking.ACTIVE).exists():
-        raise AlreadyBooked(_already_booked_message(session.pk, person))
-    if session.places_taken < session.capacity:
-        booking = Booking.objects.create(
-            session=session,
-            person=person,
-            status=Booking.Status.CONFIRMED,
-            confirmed_at=now,
-            answers=cleaned,
-            booked_by=actor,
+def _book(session, person, actor, cleaned, now, by_trainer) -> Booking:
+    """The locked part of booking_create, in plain SQL and as few statements as possible.
+
+    This is the hottest write in Guildbook: when a course is announced, everyone books the
+    same session at once and every booking queues for that session's lock, so the time
+    from the lock to the commit bounds how many bookings a second the whole service takes.
+    Through the ORM it was seven statements, each costing more in Python than in the
+    database; here it is (see docs/subsystems/bookings.md, "Speed"):
+
+    1. the lock: the session's row, with the fields a booking depends on and its course's
+       (SELECT … FOR UPDATE OF the session on PostgreSQL; on SQLite the IMMEDIATE
+       transaction already holds the database's write lock). On PostgreSQL it also draws
+       the new booking's id, so that the writes need nothing back from each other;
+    2. for the waiting list only, its end and length, read under the lock;
+    3. the writes: the booking, its place (`places_taken + 1`), its audit entry and its
+       messages. On PostgreSQL these are ONE statement (data-modifying WITH), so the lock
+       is held for three round trips, four for the waiting list; on SQLite, where the
+       database is in the process, they are four short statements.
+
+    The guarantees are those of the ORM version: capacity, status and the booking window
+    are checked on values read under the lock; the duplicate check IS the partial unique
+    index (INSERT … ON CONFLICT DO NOTHING on the index's own condition: no row back means
+    the person already holds an active booking, and everything written is rolled back);
+    the waiting list's order and the positions are counted under the lock; all of it
+    commits together or not at all. Rows are built as model instances and written with
+    the values `save()` would write (`_insert_sql`), so defaults stay the models'. No
+    model signals are sent for these rows (none are connected); `booking_changed` is sent
+    on commit as for every booking change.
+    """
+    db = transaction.get_connection()  # the connection itself, not the per-thread proxy
+    postgres = db.vendor == "postgresql"
+    with db.cursor() as cursor:
+        cursor.execute(_LOCK_FOR_BOOKING[postgres], [session.pk])
+        row = cursor.fetchone()
+        if row is None:
+            raise Session.DoesNotExist("No such session")
+        _refresh_for_booking(session, row)
+        new_id = row[-1] if postgres else None
+        reason = booking_refusal(session, now=now, by_trainer=by_trainer)
+        if reason:
+            raise BookingRefused(reason)
+        booking = Booking(
+            pk=new_id, session=session, person=person, answers=cleaned, booked_by=actor
         )
-        _take_place(session)
-        change = "confirmed"
-    elif session.course.waiting_list_enabled:
-        since, ahead = _end_of_waiting_list(session, now)
-        booking = Booking.objects.create(
-            session=session,
-            person=person,
-            status=Booking.Status.WAITING,
-            waiting_since=since,
-            answers=cleaned,
-            booked_by=actor,
-        )
-        booking.position_when_joined = ahead + 1
-        change = "waiting"
-    else:
-        raise BookingRefused("This session is full and has no waiting list.", code="full")
-    audit_record(actor=actor, action=f"booking_{change}", subject=booking, at=now)
-    messages.on_booked(booking, session, now=now)
+        if session.places_taken < session.capacity:
+            booking.status = Booking.Status.CONFIRMED
+            booking.confirmed_at = now
+            change = "confirmed"
+        elif session.course.waiting_list_enabled:
+            cursor.execute(_WAITING_LIST_END, [session.pk, Booking.Status.WAITING])
+            last, ahead = cursor.fetchone()
+            last = _db_datetime(last)
+            # `now` was read before the lock was granted, and app servers' clocks differ,
+            # so it can be earlier than the time of someone who joined before. Never going
+            # below the last one keeps the list in the order people joined.
+            booking.status = Booking.Status.WAITING
+            booking.waiting_since = max(now, last + timedelta(microseconds=1)) if last else now
+            booking.position_when_joined = ahead + 1
+            change = "waiting"
+        else:
+            raise BookingRefused("This session is full and has no waiting list.", code="full")
+        booking_sql, booking_params = _insert_sql(db, [booking], suffix=_ONE_ACTIVE_OR_NOTHING)
+        took_place = change == "confirmed"
+        if postgres:
+            extra = _book_rows(booking, session, actor, change, now)
+            parts = [f"b AS ({booking_sql})"]
+            params = list(booking_params)
+            if took_place:
+                parts.append(f"u AS ({_TAKE_PLACE_IF_BOOKED})")
+                params.append(session.pk)
+            for n, rows in enumerate(extra):
+                sql, more = _insert_sql(db, rows)
+                parts.append(f"r{n} AS ({sql})")
+                params.extend(more)
+            # The parts are this module's constants and _insert_sql's (names from the models).
+            sql = "WITH " + ", ".join(parts) + " SELECT id FROM b"  # noqa: S608
+            cursor.execute(sql, params)
+            if cursor.fetchone() is None:
+                raise AlreadyBooked(_already_booked_message(session.pk, person))
+        else:
+            cursor.execute(booking_sql, booking_params)
+            got = cursor.fetchone()
+            if got is None:
+                raise AlreadyBooked(_already_booked_message(session.pk, person))
+            booking.pk = got[0]
+            if took_place:
+                cursor.execute(_TAKE_PLACE, [session.pk])
+            for rows in _book_rows(booking, session, actor, change, now):
+                cursor.execute(*_insert_sql(db, rows))
+    if took_place:
+        session.places_taken += 1
+    booking._state.adding = False
+    booking._state.db = db.alias
     _on_commit_send(booking_changed, booking=booking, change=change, actor=actor, late=False)
     return booking
+
+
+# The fields of a session and its course that booking depends on, read under the lock.
+# On PostgreSQL the statement also draws the new booking's id (a value lost on refusal is
+# only a gap in the ids).
+_LOCK_FOR_BOOKING = {
+    False: """
+        SELECT s.status, s.starts_at, s.capacity, s.places_taken, c.status,
+               c.waiting_list_enabled, c.booking_opens_days, c.booking_closes_hours,
+               c.reminder_hours
+        FROM training_session s JOIN training_course c ON c.id = s.course_id
+        WHERE s.id = %s
+    """,
+    True: """
+        SELECT s.status, s.starts_at, s.capacity, s.places_taken, c.status,
+               c.waiting_list_enabled, c.booking_opens_days, c.booking_closes_hours,
+               c.reminder_hours, nextval(pg_get_serial_sequence('training_booking', 'id'))
+        FROM training_session s JOIN training_course c ON c.id = s.course_id
+        WHERE s.id = %s
+        FOR UPDATE OF s
+    """,
+}
+_WAITING_LIST_END = """
+    SELECT MAX(waiting_since), COUNT(*) FROM training_booking
+    WHERE session_id = %s AND status = %s
+"""
+# The partial unique index booking_one_active_per_person, named by its columns and its
+# condition, so that a second active booking of the same person is skipped, not an error.
+_ONE_ACTIVE_OR_NOTHING = """
+    ON CONFLICT (session_id, person_id) WHERE status IN ('confirmed', 'waiting', 'offered')
+    DO NOTHING RETURNING id
+"""
+_TAKE_PLACE = "UPDATE training_session SET places_taken = places_taken + 1 WHERE id = %s"
+# In the same statement as the booking's INSERT (named b): only when it wrote a row.
+_TAKE_PLACE_IF_BOOKED = """
+    UPDATE training_session SET places_taken = places_taken + 1
+    WHERE id = %s AND EXISTS (SELECT 1 FROM b)
+"""
+
+
+def _refresh_for_booking(session: Session, row) -> None:
+    course = session.course
+    (
+        session.status,
+        starts_at,
+        session.capacity,
+        session.places_taken,
+        course.status,
+        waiting_list_enabled,
+        course.booking_opens_days,
+        course.booking_closes_hours,
+        course.reminder_hours,
+    ) = row[:9]
+    session.starts_at = _db_datetime(starts_at)
+    course.waiting_list_enabled = bool(waiting_list_enabled)
+
+
+def _db_datetime(value):
+    """A datetime from a plain SQL result: SQLite gives text or naive UTC."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _book_rows(booking, session, actor, change, now) -> list[list]:
+    """What a new booking writes besides itself, as unsaved rows, one list per table."""
+    audit = AuditEntry(
+        actor=actor if (actor is not None and actor.is_authenticated) else None,
+        action=f"booking_{change}",
+        content_type=ContentType.objects.get_for_model(Booking),
+        object_id=booking.pk,
+        data={},
+        at=now,
+    )
+    return [[audit], messages.on_booked(booking, session, now=now)]
+
+
+def _insert_sql(db, objs: list, *, suffix: str = "") -> tuple[str, list]:
+    """One INSERT of new instances of one model, with the values `save()` would write
+    (defaults, `auto_now`, JSON and time zones as the ORM prepares them). The id is written
+    only when already set."""
+    meta = objs[0]._meta
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and objs[0].pk is None)]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [f.get_db_prep_save(f.pre_save(obj, True), db) for obj in objs for f in fields]
+    columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
+    values = ", ".join([row] * len(objs))
+    sql = f"INSERT INTO {meta.db_table} ({columns}) VALUES {values}"  # noqa: S608 (names from the model)
+    return sql + suffix, params
 
 
 def booking_add_person(

@@ -1,0 +1,100 @@
+"""Booking's locked part (services._book) is a few plain SQL statements: the statements
+between the session's lock and the commit are what bound a burst of bookings on one
+session, so their number is pinned here, and the rows they write are checked against what
+the ORM would have written."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from guildbook.core.models import AuditEntry
+from guildbook.notifications.models import OutboxMessage
+from guildbook.training import messages, services
+from guildbook.training.models import Booking
+from tests.factories import SessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _statements_from_lock(person, session) -> tuple[Booking, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        booking = services.booking_create(session=session, person=person, actor=person)
+    sqls = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"].upper()]
+    lock = next(i for i, sql in enumerate(sqls) if "FROM training_session s JOIN" in sql)
+    return booking, len(sqls) - lock
+
+
+def test_a_booking_holds_the_session_lock_for_few_statements():
+    session = SessionFactory(capacity=1)
+    first, second = UserFactory.create_batch(2)
+    ContentType.objects.get_for_model(Booking)  # cached in a running server
+    place, place_statements = _statements_from_lock(first, session)
+    waiting, waiting_statements = _statements_from_lock(second, session)
+    assert (place.status, waiting.status) == (Booking.Status.CONFIRMED, Booking.Status.WAITING)
+    if connection.vendor == "postgresql":
+        # The lock, then one statement for every write (the waiting list adds its queue).
+        assert (place_statements, waiting_statements) == (2, 3)
+    else:
+        # The lock, the booking, the place or the queue, the audit entry, the messages.
+        assert (place_statements, waiting_statements) == (5, 5)
+
+
+def test_a_booking_writes_what_the_orm_would():
+    session = SessionFactory(capacity=1)
+    first, second = UserFactory.create_batch(2)
+    place = services.booking_create(session=session, person=first, actor=first)
+    waiting = services.booking_create(session=session, person=second, actor=second)
+
+    session.refresh_from_db()
+    assert session.places_taken == 1
+    stored = Booking.objects.get(pk=place.pk)
+    assert (stored.status, stored.confirmed_at, stored.person_id) == (
+        "confirmed",
+        place.confirmed_at,
+        first.pk,
+    )
+    assert stored.created_at == place.created_at and stored.updated_at == place.updated_at
+    queued = Booking.objects.get(pk=waiting.pk)
+    assert queued.waiting_since == waiting.waiting_since
+    assert waiting.position_when_joined == 1
+
+    audit = AuditEntry.objects.filter(object_id__in=[place.pk, waiting.pk]).order_by("id")
+    assert [(a.action, a.actor_id, a.object_id) for a in audit] == [
+        ("booking_confirmed", first.pk, place.pk),
+        ("booking_waiting", second.pk, waiting.pk),
+    ]
+    rows = {
+        (m.kind, m.object_id): m
+        for m in OutboxMessage.objects.filter(object_id__in=[place.pk, waiting.pk])
+    }
+    assert set(rows) == {
+        (messages.CONFIRMED, place.pk),
+        (messages.REMINDER, place.pk),
+        (messages.WAITING_JOINED, waiting.pk),
+    }
+    joined = rows[(messages.WAITING_JOINED, waiting.pk)]
+    assert joined.context == {"position": 1}
+    assert joined.dedupe_key == f"{messages.WAITING_JOINED}:{waiting.pk}"
+    assert joined.status == OutboxMessage.Status.PENDING
+    assert joined.recipient_id == second.pk and joined.next_attempt_at == joined.due_at
+    reminder = rows[(messages.REMINDER, place.pk)]
+    assert reminder.due_at == session.starts_at - timedelta(hours=session.course.reminder_hours)
+
+
+def test_a_second_booking_of_the_same_person_writes_nothing():
+    session = SessionFactory(capacity=1)
+    person = UserFactory()
+    services.booking_create(session=session, person=person, actor=person)
+    counts = (Booking.objects.count(), AuditEntry.objects.count(), OutboxMessage.objects.count())
+    with pytest.raises(services.AlreadyBooked):
+        services.booking_create(session=session, person=person, actor=person)
+    assert (
+        Booking.objects.count(),
+        AuditEntry.objects.count(),
+        OutboxMessage.objects.count(),
+    ) == counts
+    session.refresh_from_db()
+    assert session.places_taken == 1
