@@ -30,7 +30,7 @@ from guildbook.api.schemas import (
 )
 from guildbook.core.errors import ServiceError
 from guildbook.training import selectors, services
-from guildbook.training.models import Booking, Session
+from guildbook.training.models import Booking, Course, Session
 
 router = Router(tags=["bookings"])
 
@@ -180,6 +180,23 @@ def _name_answer_fields(exc: ServiceError) -> None:
         exc.field = f"answers.{exc.field[1:]}"
 
 
+# Booking's own read of the session and its course: two plain look-ups by id. The same
+# as selectors.session_for_booking, whose select_related query cost more than the rest of
+# the request's reads together (bookings come in bursts: see docs/subsystems/bookings.md).
+# Booking re-reads what it depends on under the session's lock.
+_SESSION = "SELECT * FROM training_session WHERE id = %s"
+_COURSE = "SELECT * FROM training_course WHERE id = %s"
+
+
+def _session_for_booking(user, pk: int) -> Session:
+    session = next(iter(Session.objects.raw(_SESSION, [pk])), None)
+    if session is not None:
+        session.course = next(iter(Course.objects.raw(_COURSE, [session.course_id])))
+    if session is None or not selectors.course_visible(user, session.course):
+        raise Http404("No such session")
+    return session
+
+
 @router.post(
     "/sessions/{int:session_id}/bookings",
     response={201: BookingCreatedOut, **errors(400, 403, 404, 409)},
@@ -195,7 +212,7 @@ def book(request, session_id: int, payload: BookingIn | None = None):
     """
     user = request.auth
     payload = payload or BookingIn()
-    session = selectors.session_for_booking(user, pk=session_id)
+    session = _session_for_booking(user, session_id)
     for_someone_else = payload.email and normalise_email(payload.email) != user.email
     try:
         if for_someone_else:
