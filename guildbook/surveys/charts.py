@@ -121,7 +121,7 @@ def trend_chart(
     chart_id: str, title: str, points: list[TrendPoint], *, columns: list[str]
 ) -> Chart:
     """Response rate and impact rate per session, in date order, on a 0–100% scale."""
-    left, right, top, bottom = 48, 16, 40, 56
+    left, right, top, bottom = 48, 40, 40, 56
     height = 300
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     n = len(points)
