@@ -109,7 +109,13 @@ def _editor_page(request, template, *, status=200, **extra):
 
 
 def _after_change(
-    request, before: SurveyTemplate, after: SurveyTemplate, message: str, *, anchor: str = ""
+    request,
+    before: SurveyTemplate,
+    after: SurveyTemplate,
+    message: str,
+    *,
+    anchor: str = "",
+    focus: dict | None = None,
 ):
     """Back to the editor: the swapped editor for htmx, a redirect otherwise, and a full
     reload (with the news) when the change made a new version."""
@@ -132,7 +138,9 @@ def _after_change(
         return render(
             request,
             "surveys/templates/_editor_response.html",
-            _editor_context(request, after, status_message=message),
+            # htmx focuses the [autofocus] element of the new content: the button just
+            # pressed, or its twin when the row reached the top or the bottom.
+            _editor_context(request, after, status_message=message, focus=focus or {}),
         )
     messages.success(request, message)
     return redirect(_editor_url(after, anchor))
@@ -419,6 +427,7 @@ def question_move(request, pk):
         moved.template,
         _("Question moved to number %(n)d.") % {"n": moved.position},
         anchor=f"q{moved.position}",
+        focus={"question": moved.pk, "direction": direction},
     )
 
 
@@ -518,4 +527,10 @@ def choice_change(request, pk):
             message = _("Answer “%(label)s” saved.") % {"label": form.cleaned_data["label"]}
     except ServiceError as exc:
         return _refused(request, template, exc, anchor=anchor)
-    return _after_change(request, template, changed, message, anchor=anchor)
+    if action == "remove":
+        focus = {"add": question.pk}
+    elif action in ("up", "down"):
+        focus = {"choice": choice.pk, "direction": action}
+    else:
+        focus = {}
+    return _after_change(request, template, changed, message, anchor=anchor, focus=focus)
