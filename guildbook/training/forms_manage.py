@@ -324,6 +324,10 @@ class SessionEditForm(forms.Form):
     venue = forms.CharField(max_length=300, required=False)
     online_link = forms.URLField(required=False, label="Online link", assume_scheme="https")
     capacity = forms.IntegerField(label="Places", min_value=1, max_value=10000)
+    trainers = TrainerField(
+        help_text="Leave them all unticked and the course's trainers run it. They get the "
+        "roster the day before."
+    )
     scope = forms.ChoiceField(
         label="Change",
         choices=[
@@ -344,6 +348,7 @@ class SessionEditForm(forms.Form):
                 "venue": session.venue,
                 "online_link": session.online_link,
                 "capacity": session.capacity,
+                "trainers": list(session.trainers.all()),
                 "scope": self.SCOPE_ONE,
             },
         )
@@ -352,7 +357,7 @@ class SessionEditForm(forms.Form):
             del self.fields["scope"]
 
     def changes(self) -> dict:
-        fields = ("start_time", "duration_minutes", "venue", "online_link", "capacity")
+        fields = ("start_time", "duration_minutes", "venue", "online_link", "capacity", "trainers")
         return {k: self.cleaned_data[k] for k in fields if k in self.changed_data}
 
     @property

@@ -452,7 +452,14 @@ def series_extend(*, series: Series, actor: User | None, until=None) -> list[Ses
     return created
 
 
-SESSION_EDITABLE = {"venue", "online_link", "capacity", "start_time", "duration_minutes"}
+SESSION_EDITABLE = {
+    "venue",
+    "online_link",
+    "capacity",
+    "start_time",
+    "duration_minutes",
+    "trainers",
+}
 
 
 def session_update(
@@ -464,11 +471,14 @@ def session_update(
     Capacity changes go through `session_set_capacity`, so they promote from the waiting list
     and never drop below the places taken. Sessions edited on their own since (detached) are
     left alone by a "this and following" edit. A new venue or online link queues, in this
-    transaction, an updated invite for everyone with a place on each session it changes.
+    transaction, an updated invite for everyone with a place on each session it changes;
+    new `trainers` go through `session_trainers_set` (their rosters follow).
     """
     unknown = set(changes) - SESSION_EDITABLE
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    if "trainers" in changes:
+        changes["trainers"] = list(changes["trainers"])
     with transaction.atomic():
         targets = [session]
         if following and session.series_id:
@@ -484,6 +494,8 @@ def session_update(
                 if key in changes:
                     setattr(series, key, changes[key])
             series.save()
+            if "trainers" in changes:
+                series.trainers.set(changes["trainers"])
         for target in targets:
             fields = {k: v for k, v in changes.items() if k in ("venue", "online_link")}
             if "start_time" in changes or "duration_minutes" in changes:
@@ -511,6 +523,8 @@ def session_update(
                 messages.on_session_place_changed(target, moved, now=timezone.now())
             if "capacity" in changes and changes["capacity"] != target.capacity:
                 session_set_capacity(session=target, capacity=changes["capacity"], actor=actor)
+            if "trainers" in changes:
+                session_trainers_set(session=target, trainers=changes["trainers"], actor=actor)
             if not following and target.series_id:
                 Session.objects.filter(pk=target.pk).update(detached=True)
             audit_record(
@@ -552,7 +566,12 @@ def session_trainers_set(
 
 
 def _jsonable(changes: dict) -> dict:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in changes.items()}
+    def value(v):
+        if isinstance(v, list):  # trainers: their ids
+            return [getattr(item, "pk", item) for item in v]
+        return v.isoformat() if hasattr(v, "isoformat") else v
+
+    return {k: value(v) for k, v in changes.items()}
 
 
 def session_reschedule(
@@ -815,11 +834,11 @@ def _book(session, person, actor, cleaned, now, by_trainer) -> Booking:
        (SELECT … FOR UPDATE OF the session on PostgreSQL; on SQLite the IMMEDIATE
        transaction already holds the database's write lock). On PostgreSQL it also draws
        the new booking's id, so that the writes need nothing back from each other;
-    2. for the waiting list only, its end and length, read under the lock;
-    3. the writes: the booking, its place (`places_taken + 1`), its audit entry and its
-       messages. On PostgreSQL these are ONE statement (data-modifying WITH), so the lock
-       is held for three round trips, four for the waiting list; on SQLite, where the
-       database is in the process, they are four short statements.
+    2. the writes: the booking, its place (`places_taken + 1`) or, on the waiting list,
+       its queue time after the last one's, its audit entry and its messages. On
+       PostgreSQL they are ONE statement (data-modifying WITH), so the lock is held for
+       three round trips: lock, write, commit. On SQLite, where the database is in the
+       process, they are four short statements.
 
     The guarantees are those of the ORM version: capacity, status and the booking window
     are checked on values read under the lock; the duplicate check IS the partial unique
@@ -851,52 +870,79 @@ def _book(session, person, actor, cleaned, now, by_trainer) -> Booking:
             booking.confirmed_at = now
             change = "confirmed"
         elif session.course.waiting_list_enabled:
-            cursor.execute(_WAITING_LIST_END, [session.pk, Booking.Status.WAITING])
-            last, ahead = cursor.fetchone()
-            last = _db_datetime(last)
-            # `now` was read before the lock was granted, and app servers' clocks differ,
-            # so it can be earlier than the time of someone who joined before. Never going
-            # below the last one keeps the list in the order people joined.
             booking.status = Booking.Status.WAITING
-            booking.waiting_since = max(now, last + timedelta(microseconds=1)) if last else now
-            booking.position_when_joined = ahead + 1
             change = "waiting"
         else:
             raise BookingRefused("This session is full and has no waiting list.", code="full")
-        booking_sql, booking_params = _insert_sql(db, [booking], suffix=_ONE_ACTIVE_OR_NOTHING)
-        took_place = change == "confirmed"
-        if postgres:
-            extra = _book_rows(booking, session, actor, change, now)
-            parts = [f"b AS ({booking_sql})"]
-            params = list(booking_params)
-            if took_place:
-                parts.append(f"u AS ({_TAKE_PLACE_IF_BOOKED})")
-                params.append(session.pk)
-            for n, rows in enumerate(extra):
-                sql, more = _insert_sql(db, rows)
-                parts.append(f"r{n} AS ({sql})")
-                params.extend(more)
-            # The parts are this module's constants and _insert_sql's (names from the models).
-            sql = "WITH " + ", ".join(parts) + " SELECT id FROM b"  # noqa: S608
-            cursor.execute(sql, params)
-            if cursor.fetchone() is None:
-                raise AlreadyBooked(_already_booked_message(session.pk, person))
-        else:
-            cursor.execute(booking_sql, booking_params)
-            got = cursor.fetchone()
-            if got is None:
-                raise AlreadyBooked(_already_booked_message(session.pk, person))
-            booking.pk = got[0]
-            if took_place:
-                cursor.execute(_TAKE_PLACE, [session.pk])
-            for rows in _book_rows(booking, session, actor, change, now):
-                cursor.execute(*_insert_sql(db, rows))
+        write = _book_write_postgresql if postgres else _book_write_sqlite
+        if not write(db, cursor, booking, session, actor, change, now):
+            raise AlreadyBooked(_already_booked_message(session.pk, person))
+    took_place = change == "confirmed"
     if took_place:
         session.places_taken += 1
     booking._state.adding = False
     booking._state.db = db.alias
     _on_commit_send(booking_changed, booking=booking, change=change, actor=actor, late=False)
     return booking
+
+
+def _book_write_sqlite(db, cursor, booking, session, actor, change, now) -> bool:
+    """The writes of a new booking, one short statement each (SQLite is in the process).
+    False when the person already holds an active booking (nothing is written)."""
+    if change == "waiting":
+        cursor.execute(_WAITING_LIST_END, [session.pk])
+        last, ahead = cursor.fetchone()
+        last = _db_datetime(last)
+        # `now` was read before the lock was granted, and app servers' clocks differ, so it
+        # can be earlier than the time of someone who joined before. Never going below the
+        # last one keeps the list in the order people joined.
+        booking.waiting_since = max(now, last + timedelta(microseconds=1)) if last else now
+        booking.position_when_joined = ahead + 1
+    cursor.execute(*_insert_sql(db, [booking], suffix=_ONE_ACTIVE_OR_NOTHING))
+    got = cursor.fetchone()
+    if got is None:
+        return False
+    booking.pk = got[0]
+    if change == "confirmed":
+        cursor.execute(_TAKE_PLACE, [session.pk])
+    for rows in _book_rows(booking, session, actor, change, now):
+        cursor.execute(*_insert_sql(db, rows))
+    return True
+
+
+def _book_write_postgresql(db, cursor, booking, session, actor, change, now) -> bool:
+    """The writes of a new booking as ONE statement (data-modifying WITH), its id drawn
+    with the lock. Every part reads the same snapshot, taken after the lock was granted,
+    and none sees the others' rows: so the waiting list's end and length are read here too
+    (the queue time never below the last one's, as on SQLite, and the position in the
+    welcome message's context and in the answer). False when the person already holds an
+    active booking: the statement's other rows are then rolled back with the transaction."""
+    booking_exprs, welcome_exprs = {}, {}
+    if change == "waiting":
+        booking.waiting_since = now
+        booking_exprs["waiting_since"] = (_QUEUE_TIME, [now, session.pk])
+        welcome_exprs["context"] = (_QUEUE_POSITION_CONTEXT, [session.pk])
+    returning = _ONE_ACTIVE_OR_NOTHING + ", waiting_since"  # RETURNING id, waiting_since
+    booking_sql, params = _insert_sql(db, [booking], suffix=returning, exprs=booking_exprs)
+    parts = [f"b AS ({booking_sql})"]
+    if change == "confirmed":
+        parts.append(f"u AS ({_TAKE_PLACE_IF_BOOKED})")
+        params.append(session.pk)
+    audit, outbox = _book_rows(booking, session, actor, change, now)
+    for n, (rows, exprs) in enumerate([(audit, {}), (outbox, welcome_exprs)]):
+        sql, more = _insert_sql(db, rows, exprs=exprs)
+        parts.append(f"r{n} AS ({sql})")
+        params.extend(more)
+    # The parts are this module's constants and _insert_sql's (names from the models).
+    sql = f"WITH {', '.join(parts)} SELECT id, waiting_since, {_QUEUE_LENGTH} FROM b"  # noqa: S608
+    cursor.execute(sql, [*params, session.pk])
+    got = cursor.fetchone()
+    if got is None:
+        return False
+    booking.pk, booking.waiting_since, ahead = got
+    if change == "waiting":
+        booking.position_when_joined = ahead + 1
+    return True
 
 
 # The fields of a session and its course that booking depends on, read under the lock.
@@ -921,8 +967,17 @@ _LOCK_FOR_BOOKING = {
 }
 _WAITING_LIST_END = """
     SELECT MAX(waiting_since), COUNT(*) FROM training_booking
-    WHERE session_id = %s AND status = %s
+    WHERE session_id = %s AND status = 'waiting'
 """
+# The same, as parts of the PostgreSQL statement: the queue time (GREATEST skips the NULL
+# of an empty list), the position in the welcome's context, and the length before joining.
+_QUEUE_TIME = """GREATEST(%s::timestamptz, (
+    SELECT MAX(waiting_since) + interval '1 microsecond' FROM training_booking
+    WHERE session_id = %s AND status = 'waiting'))"""
+_QUEUE_POSITION_CONTEXT = """jsonb_build_object('position', (
+    SELECT COUNT(*) + 1 FROM training_booking WHERE session_id = %s AND status = 'waiting'))"""
+_QUEUE_LENGTH = """(
+    SELECT COUNT(*) FROM training_booking WHERE session_id = %s AND status = 'waiting')"""
 # The partial unique index booking_one_active_per_person, named by its columns and its
 # condition, so that a second active booking of the same person is skipped, not an error.
 _ONE_ACTIVE_OR_NOTHING = """
@@ -976,17 +1031,32 @@ def _book_rows(booking, session, actor, change, now) -> list[list]:
     return [[audit], messages.on_booked(booking, session, now=now)]
 
 
-def _insert_sql(db, objs: list, *, suffix: str = "") -> tuple[str, list]:
+def _insert_sql(db, objs: list, *, suffix: str = "", exprs: dict | None = None) -> tuple[str, list]:
     """One INSERT of new instances of one model, with the values `save()` would write
     (defaults, `auto_now`, JSON and time zones as the ORM prepares them). The id is written
-    only when already set."""
+    only when already set. `exprs` replaces a field's value with an SQL expression and its
+    parameters."""
     meta = objs[0]._meta
     fields = [f for f in meta.concrete_fields if not (f.primary_key and objs[0].pk is None)]
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params = [f.get_db_prep_save(f.pre_save(obj, True), db) for obj in objs for f in fields]
+    exprs = exprs or {}
+    placeholders, params = [], []
+    for obj in objs:
+        for f in fields:
+            value = f.get_db_prep_save(f.pre_save(obj, True), db)
+            if f.attname in exprs:
+                sql, more = exprs[f.attname]
+                placeholders.append(sql)
+                params.extend(more)
+            else:
+                placeholders.append("%s")
+                params.append(value)
+    width = len(fields)
+    rows = ", ".join(
+        "(" + ", ".join(placeholders[i : i + width]) + ")"
+        for i in range(0, len(placeholders), width)
+    )
     columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
-    values = ", ".join([row] * len(objs))
-    sql = f"INSERT INTO {meta.db_table} ({columns}) VALUES {values}"  # noqa: S608 (names from the model)
+    sql = f"INSERT INTO {meta.db_table} ({columns}) VALUES {rows}"  # noqa: S608 (names from the model)
     return sql + suffix, params
 
 

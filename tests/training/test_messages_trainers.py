@@ -234,3 +234,50 @@ def test_trainers_set_on_a_course_in_the_admin_get_the_roster(admin_client, untr
     assert response.status_code == 302, response.content.decode()[:3000]
     assert list(course.trainers.all()) == [trainer]
     assert rosters(untrained) == [(trainer.email, roster_due(untrained))]
+
+
+# --- The trainer's session page -------------------------------------------------------
+
+
+def test_a_trainer_names_a_sessions_trainers_on_its_edit_page(client, untrained, trainer):
+    client.force_login(trainer)
+    url = reverse("training:manage_session_edit", args=[untrained.pk])
+    form = client.get(url).context["form"]
+    assert "trainers" in form.fields
+    start = timezone.localtime(untrained.starts_at)
+    response = client.post(
+        url,
+        {
+            "start_time": start.strftime("%H:%M"),
+            "duration_minutes": str(untrained.duration_minutes),
+            "venue": untrained.venue,
+            "online_link": "",
+            "capacity": str(untrained.capacity),
+            "trainers": [trainer.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(untrained.trainers.all()) == [trainer]
+    assert rosters(untrained) == [(trainer.email, roster_due(untrained))]
+
+
+def test_this_and_following_sessions_get_the_new_trainers(course, trainer, other_trainer):
+    from datetime import date, time
+
+    series = services.series_create(
+        course=course,
+        frequency="weekly",
+        weekday=(date.today() + timedelta(days=3)).weekday(),
+        start_time=time(10, 0),
+        starts_on=date.today() + timedelta(days=2),
+        capacity=5,
+        trainers=[trainer],
+        actor=trainer,
+        generate_months_ahead=1,
+    )
+    first, second, *rest = list(series.sessions.order_by("starts_at"))
+    services.session_update(session=second, actor=trainer, following=True, trainers=[other_trainer])
+    assert rosters(first) == [(trainer.email, roster_due(first))]
+    for session in [second, *rest]:
+        assert rosters(session) == [(other_trainer.email, roster_due(session))]
+    assert list(series.trainers.all()) == [other_trainer]
