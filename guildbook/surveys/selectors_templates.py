@@ -82,9 +82,11 @@ def template_questions(template: SurveyTemplate) -> list[Question]:
 
 
 def courses_using(template: SurveyTemplate) -> list:
-    """The courses whose survey moments use this template (any version), by title."""
+    """The courses whose active survey moments use this template (any version), by title."""
     return list(
-        Course.objects.filter(survey_moments__template__family=template.family)
+        Course.objects.filter(
+            survey_moments__template__family=template.family, survey_moments__active=True
+        )
         .distinct()
         .order_by("title")
     )
