@@ -622,6 +622,29 @@ def test_the_list_takes_the_same_queries_for_1_and_10_templates(client, trainer)
     assert html.count('<td class="num">1</td>') >= 30  # 10 rows: version, courses, answers
 
 
+def test_the_editor_takes_the_same_queries_for_3_and_30_questions(client, trainer, survey):
+    client.force_login(trainer)
+    editor = reverse("surveys:manage_template", args=[survey.family])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(editor).status_code == 200
+        return len(captured)
+
+    few = queries()
+    used = survey.questions.get(position=1)
+    for i in range(27):
+        services.question_add(
+            template=survey,
+            kind="single",
+            text=f"Question {i}",
+            choices=["One", "Two", "Three"],
+            show_if_choice=used.choices.first(),
+            actor=trainer,
+        )
+    assert queries() == few
+
+
 # --- Admin ------------------------------------------------------------------------------
 
 
