@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guildbook.surveys.models import SurveyMoment, SurveyTemplate
+from guildbook.surveys.services import MOMENT_FIELDS
 
 
 class TemplateChoice(forms.ModelChoiceField):
@@ -22,18 +23,7 @@ class MomentForm(forms.ModelForm):
 
     class Meta:
         model = SurveyMoment
-        fields = [
-            "name",
-            "template",
-            "days_after",
-            "reminder_after_days",
-            "closes_after_days",
-            "anonymous",
-            "external_url",
-            "note",
-            "message_no_shows",
-            "no_show_note",
-        ]
+        fields = list(MOMENT_FIELDS)
         labels = {
             "name": _("Name"),
             "days_after": _("Days after the session ends"),

@@ -4,8 +4,10 @@ and a session that has happened, with people marked on the register through the 
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
+from guildbook.surveys.models import Invitation
 from guildbook.training import services as training
 from tests.factories import CourseFactory, SessionFactory, UserFactory
 from tests.notifications.conftest import smtp  # noqa: F401  (the real SMTP server)
@@ -62,3 +64,16 @@ def register(course):
     for b in bookings.values():
         b.refresh_from_db()
     return session, bookings
+
+
+@pytest.fixture
+def invitation(register):
+    """Ada's follow-up invitation."""
+    _session, bookings = register
+    return Invitation.objects.get(booking=bookings["Ada"])
+
+
+@pytest.fixture
+def browser():
+    """A client that checks CSRF, as a browser's form post would be checked."""
+    return Client(enforce_csrf_checks=True)

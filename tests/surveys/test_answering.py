@@ -14,17 +14,6 @@ from guildbook.surveys import messages, services, tokens
 from guildbook.surveys.models import Answer, Invitation, Question, Response
 
 
-@pytest.fixture
-def invitation(register):
-    _session, bookings = register
-    return Invitation.objects.get(booking=bookings["Ada"])
-
-
-@pytest.fixture
-def browser():
-    return Client(enforce_csrf_checks=True)
-
-
 def url(invitation, query=""):
     return reverse("surveys:answer", args=[tokens.make_token(invitation, "answer")]) + query
 

@@ -16,17 +16,6 @@ from tests.factories import UserFactory
 from tests.surveys.conftest import book, mark, past_session
 
 
-@pytest.fixture
-def invitation(register):
-    _session, bookings = register
-    return Invitation.objects.get(booking=bookings["Ada"])
-
-
-@pytest.fixture
-def browser():
-    return Client(enforce_csrf_checks=True)
-
-
 def answer_page(token):
     return reverse("surveys:answer", args=[token])
 
