@@ -928,7 +928,9 @@ def moment_remove(*, moment: SurveyMoment, actor, now: datetime | None = None) -
             status=Invitation.Status.VOID, updated_at=now
         )
         OutboxMessage.objects.filter(
-            status=OutboxMessage.Status.PENDING, dedupe_key__startswith=f"{MISSED_YOU}:{moment.pk}:"
+            kind=MISSED_YOU,
+            status=OutboxMessage.Status.PENDING,
+            dedupe_key__startswith=f"{MISSED_YOU}:{moment.pk}:",
         ).update(status=OutboxMessage.Status.VOID, updated_at=now)
     return False
 
@@ -995,16 +997,23 @@ def _missed_prefix(moment: SurveyMoment, booking_id: int) -> str:
     return f"{MISSED_YOU}:{moment.pk}:{booking_id}:"
 
 
-def _void_missed(moment: SurveyMoment, booking_id: int) -> None:
-    OutboxMessage.objects.filter(
-        status=OutboxMessage.Status.PENDING,
-        dedupe_key__startswith=_missed_prefix(moment, booking_id),
-    ).update(status=OutboxMessage.Status.VOID, updated_at=timezone.now())
+def _missed_rows(moment: SurveyMoment, booking):
+    """The no-show messages of `moment` about `booking` (found through the outbox's index
+    on what a row is about, then told apart by the moment in their key)."""
+    return _rows_about(booking).filter(
+        kind=MISSED_YOU, dedupe_key__startswith=_missed_prefix(moment, booking.pk)
+    )
+
+
+def _void_missed(moment: SurveyMoment, booking) -> None:
+    _missed_rows(moment, booking).filter(status=OutboxMessage.Status.PENDING).update(
+        status=OutboxMessage.Status.VOID, updated_at=timezone.now()
+    )
 
 
 def _queue_missed(moment: SurveyMoment, booking, session, now: datetime) -> None:
     prefix = _missed_prefix(moment, booking.pk)
-    earlier = OutboxMessage.objects.filter(dedupe_key__startswith=prefix)
+    earlier = _missed_rows(moment, booking)
     if earlier.filter(
         status__in=[
             OutboxMessage.Status.PENDING,
@@ -1056,7 +1065,8 @@ def invitations_for_attendance(*, booking, now: datetime) -> list[Invitation]:
             if moment.message_no_shows:
                 _queue_missed(moment, booking, session, now)
             continue
-        _void_missed(moment, booking.pk)
+        if moment.message_no_shows:
+            _void_missed(moment, booking)
         if invitation is None:
             invitation = Invitation(
                 moment=moment,
@@ -1104,10 +1114,7 @@ def invitations_move(*, session, now: datetime) -> int:
     for moment in SurveyMoment.objects.filter(course_id=session.course_id, message_no_shows=True):
         due = session.ends_at + timedelta(days=moment.days_after)
         for booking in session.bookings.filter(attendance=Booking.Attendance.NO_SHOW):
-            for row in OutboxMessage.objects.filter(
-                status=OutboxMessage.Status.PENDING,
-                dedupe_key__startswith=_missed_prefix(moment, booking.pk),
-            ):
+            for row in _missed_rows(moment, booking).filter(status=OutboxMessage.Status.PENDING):
                 row.due_at = row.next_attempt_at = due
                 row.save(update_fields=["due_at", "next_attempt_at", "updated_at"])
     return len(invitations)

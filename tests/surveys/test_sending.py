@@ -5,7 +5,8 @@ the worker, never by sleeping."""
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from guildbook.core.errors import ServiceError
@@ -307,3 +308,28 @@ def test_bad_moment_settings_are_refused_with_the_field(course, fields, field):
     with pytest.raises(ServiceError) as caught:
         services.moment_create(course=course, actor=None, **fields)
     assert caught.value.field == field
+
+
+def test_marking_attendance_asks_the_same_queries_however_many_are_invited(course):
+    """The register's hook must not slow down as invitations and e-mails pile up."""
+    services.moment_create(
+        course=course,
+        actor=None,
+        name="Quick",
+        days_after=0,
+        reminder_after_days=None,
+        message_no_shows=True,
+        no_show_note="Sorry we missed you.",
+    )
+
+    def mark_one(n_before: int) -> int:
+        session = past_session(course)
+        for _ in range(n_before):
+            mark(book(session, UserFactory()), True)
+        last = book(session, UserFactory())
+        with CaptureQueriesContext(connection) as captured:
+            mark(last, True)
+        return len(captured.captured_queries)
+
+    few, many = mark_one(1), mark_one(10)
+    assert few == many, (few, many)
