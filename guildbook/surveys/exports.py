@@ -3,8 +3,9 @@ question (merged across template versions as on the results page).
 
 Anonymous responses carry no name, e-mail, booking, invitation or time, because none is
 stored; and the rows are sorted by session and then by the answers themselves, never in
-the order they were given, so row order cannot be lined up with who answered when.
-Named responses (from a moment that was not anonymous) add the person's name and e-mail.
+the order they were given, so row order cannot be lined up with who answered when. An
+anonymous row from a session with fewer than `selectors.ANONYMOUS_MINIMUM` responses leaves
+its session out. Named responses (from a moment that was not anonymous) add the person's name and e-mail.
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ def answer_sheet(
         header += [_("Name"), _("E-mail")]
     header += [g.text for g in groups]
 
+    # Anonymous: a row that names a session where only one or two people answered would be
+    # theirs, so such rows go without their session (as the results pages show no answers).
+    per_session: dict[int, int] = {}
+    for r in responses:
+        per_session[r.session_id] = per_session.get(r.session_id, 0) + 1
     keyed = []
     for r in responses:
         cells: list[list] = [[] for _g in groups]
@@ -73,10 +79,11 @@ def answer_sheet(
                 cells[i].append(a)
         values = [_cell_value(groups[i], answers) for i, answers in enumerate(cells)]
         s = r.session
+        hide_session = r.invitation_id is None and per_session[s.pk] < selectors.ANONYMOUS_MINIMUM
         row = [
             s.course.title,
-            timezone.localtime(s.starts_at).date().isoformat(),
-            timezone.localtime(s.starts_at).strftime("%H:%M"),
+            "" if hide_session else timezone.localtime(s.starts_at).date().isoformat(),
+            "" if hide_session else timezone.localtime(s.starts_at).strftime("%H:%M"),
             moment.name,
             r.template.version,
         ]
@@ -85,7 +92,12 @@ def answer_sheet(
             row += [person.display_name, person.email] if person else ["", ""]
         row += values
         # Session first, then the answers themselves: never the order they were given.
-        sort_key = (s.starts_at, s.pk, [str(v) for v in values], row[5:7] if named else [])
+        sort_key = (
+            hide_session,
+            None if hide_session else (s.starts_at, s.pk),
+            [str(v) for v in values],
+            row[5:7] if named else [],
+        )
         keyed.append((sort_key, row))
     keyed.sort(key=lambda kr: kr[0])
     return Sheet(header=header, rows=[row for _k, row in keyed])

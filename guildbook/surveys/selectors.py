@@ -109,7 +109,9 @@ class ScaleResult:
 @dataclass
 class TextAnswer:
     text: str
-    session_starts_at: datetime
+    # None for anonymous answers: with the session beside it, an answer from a session
+    # where one or two people answered would be theirs.
+    session_starts_at: datetime | None
     # Named responses only; None for anonymous ones.
     name: str | None = None
 
@@ -368,6 +370,7 @@ def results_for(
             ans_q=ans_q,
             with_texts=with_texts,
             with_names=with_names and not moment.anonymous,
+            anonymous=moment.anonymous,
         )
     return Results(
         moment=moment,
@@ -433,7 +436,7 @@ def question_groups(template_ids) -> list[QuestionResult]:
 
 
 def _question_results(
-    *, template_ids, ans_q: Q, with_texts: bool, with_names: bool
+    *, template_ids, ans_q: Q, with_texts: bool, with_names: bool, anonymous: bool = False
 ) -> list[QuestionResult]:
     groups = question_groups(template_ids)
     answers = Answer.objects.filter(ans_q)
@@ -476,7 +479,11 @@ def _question_results(
             if with_names and a.response.invitation_id:
                 name = a.response.invitation.booking.person.display_name
             texts[a.question_id].append(
-                TextAnswer(text=a.text, session_starts_at=a.response.session.starts_at, name=name)
+                TextAnswer(
+                    text=a.text,
+                    session_starts_at=None if anonymous else a.response.session.starts_at,
+                    name=name,
+                )
             )
 
     for g in groups:
@@ -511,7 +518,13 @@ def _question_results(
         elif g.is_text:
             for q in qs:
                 g.texts.extend(texts.get(q.pk, []))
-            g.texts.sort(key=lambda t: (t.session_starts_at, t.text))
+            # By session, then alphabetically; anonymous answers alphabetically only.
+            g.texts.sort(
+                key=lambda t: (
+                    t.session_starts_at.timestamp() if t.session_starts_at else 0,
+                    t.text,
+                )
+            )
     return groups
 
 

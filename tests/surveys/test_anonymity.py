@@ -139,7 +139,13 @@ def test_csv_has_no_identity_and_rows_are_ordered_by_answer(client, tess, scene)
     assert len(body) == 5
     _assert_nothing_personal(json.dumps(rows), scene, "the CSV")
     # Sorted by session, then by the answers themselves.
-    assert body == sorted(body, key=lambda r: (r[1], r[2], r[5:]))
+    assert body == sorted(body, key=lambda r: (not r[1], r[1], r[2], r[5:]))
+    # S1 had three anonymous answers; S2 only two, so its rows do not say which session.
+    s1_date = timezone.localtime(scene.sessions[0].starts_at).date().isoformat()
+    s2_date = timezone.localtime(scene.sessions[1].starts_at).date().isoformat()
+    assert [r[1] for r in body] == [s1_date] * 3 + ["", ""]
+    assert s2_date not in json.dumps(rows)
+    assert sorted(r[5] for r in body[3:]) == ["I tried and stopped", "Not yet"]
     session_rows = _csv_rows(
         client, reverse("surveys:results_session_csv", args=[scene.sessions[0].pk])
     )
@@ -247,6 +253,10 @@ def test_results_pages_show_no_identity(client, tess, scene):
         _assert_nothing_personal(response.content.decode(), scene, url)
     course_page = client.get(pages[1][0], ALL_DATES).content.decode()
     assert "Great session" in course_page  # the answers are there, without their authors
+    # ... and without their session, which for a small session would say whose they are.
+    answers = course_page[course_page.index("Anything else?") :]
+    assert "session of" not in answers
+    assert answers.index("Great session") < answers.index("More sessions please")
     # A session with two anonymous answers shows counts only.
     s2 = client.get(reverse("surveys:results_session", args=[scene.sessions[1].pk]))
     assert "More sessions please" not in s2.content.decode()
