@@ -60,11 +60,11 @@ def button_href(mail, label: str) -> str:
 
 
 def survey_mail(sink):
-    return {m["To"]: m for m in sink.messages if "has it helped" in str(m["Subject"])}
+    return {m["To"]: m for m in sink.messages if str(m["Subject"]).startswith("Has it helped?")}
 
 
 def reminders(sink):
-    return [m["To"] for m in sink.messages if str(m["Subject"]).startswith("A reminder:")]
+    return [m["To"] for m in sink.messages if str(m["Subject"]).startswith("Reminder:")]
 
 
 def test_follow_up_at_thirty_days_answered_in_one_click_and_reminded_once(

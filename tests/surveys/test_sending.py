@@ -83,12 +83,12 @@ def test_invitation_times_follow_the_session_end_and_the_moment(register):
 def test_worker_sends_the_follow_up_at_thirty_days_only_to_attendees(register, smtp):
     session, bookings = register
     deliver(session.ends_at + timedelta(days=29, hours=23))
-    assert [m for m in smtp.messages if "has it helped" in str(m["Subject"])] == []
+    assert [m for m in smtp.messages if "Has it helped?" in str(m["Subject"])] == []
     deliver(session.ends_at + timedelta(days=30, minutes=1))
     subjects = {m["To"]: str(m["Subject"]) for m in smtp.messages}
     assert subjects == {
-        "ada@example.nhs.uk": "Get Tweeting: has it helped? (one click)",
-        "ben@example.nhs.uk": "Get Tweeting: has it helped? (one click)",
+        "ada@example.nhs.uk": "Has it helped? One click about Get Tweeting",
+        "ben@example.nhs.uk": "Has it helped? One click about Get Tweeting",
     }
     [mail] = to(smtp, bookings["Ada"])
     text, html = text_of(mail), html_of(mail)
@@ -126,7 +126,7 @@ def test_attendance_marked_after_the_due_time_goes_out_at_once(course, smtp):
     mark(booking, True)
     counts = deliver(timezone.now())
     assert counts["sent"] == 1
-    assert "has it helped" in str(to(smtp, booking)[0]["Subject"])
+    assert "Has it helped?" in str(to(smtp, booking)[0]["Subject"])
 
 
 def test_nobody_is_invited_to_a_survey_that_has_already_closed(course, smtp):
@@ -149,7 +149,9 @@ def test_reminder_goes_only_to_people_who_have_not_answered(register, smtp):
     smtp.messages.clear()
     deliver(session.ends_at + timedelta(days=37, minutes=1))
     assert [m["To"] for m in smtp.messages] == ["ben@example.nhs.uk"]
-    assert str(smtp.messages[0]["Subject"]) == "A reminder: Get Tweeting, one question"
+    assert (
+        str(smtp.messages[0]["Subject"]) == "Reminder: has it helped? One click about Get Tweeting"
+    )
     assert survey_rows(object_id=ada.pk, kind=messages.REMINDER).get().status == "void"
     # One reminder only: nothing more goes later.
     smtp.messages.clear()
@@ -240,7 +242,7 @@ def test_the_no_shows_get_the_short_message_with_the_next_dates(course, smtp):
     text = text_of(mail)
     assert "Sorry we missed you, Cai. {oops}" in text
     assert f"{SITE}{upcoming.get_absolute_url()}" in text
-    assert "has it helped" in str(to(smtp, came)[0]["Subject"])
+    assert "Has it helped?" in str(to(smtp, came)[0]["Subject"])
 
 
 def test_marking_a_no_show_as_attended_withdraws_the_short_message(course):
