@@ -5,7 +5,8 @@ Anonymous responses carry no name, e-mail, booking, invitation or time, because 
 stored; and the rows are sorted by session and then by the answers themselves, never in
 the order they were given, so row order cannot be lined up with who answered when. An
 anonymous row from a session with fewer than `selectors.ANONYMOUS_MINIMUM` responses leaves
-its session out. Named responses (from a moment that was not anonymous) add the person's name and e-mail.
+its session out. Named responses (from a moment that was not anonymous) add the person's
+name and e-mail.
 """
 
 from __future__ import annotations

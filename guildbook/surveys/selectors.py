@@ -295,8 +295,8 @@ def results_for(
 ) -> Results:
     """A moment's results for a session, a course, or a period (check access first).
 
-    Eight queries whatever the number of answers: invitations per session, responses per
-    template version, questions, their choices, impact answers per session, choice counts,
+    Nine queries whatever the number of answers: invitations per session, responses per
+    template version, impact answers per session, questions, their choices, choice counts,
     scale counts, respondents per question, and (with_texts) the free-text answers.
     `with_names=False` leaves names out of free-text answers (the API never gives them).
     """

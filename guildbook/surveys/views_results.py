@@ -235,7 +235,7 @@ def _download(request, fmt, *, course, session, dates):
     date_from, date_to = dates
     scope = {"course": course, "session": session, "date_from": date_from, "date_to": date_to}
     sheet = exports.answer_sheet(moment=moment, **scope)
-    when = session.starts_at if session else timezone.now()
+    when = timezone.localtime(session.starts_at) if session else timezone.localdate()
     name = "-".join(
         p for p in ("survey-answers", course.slug, slugify(moment.name), f"{when:%Y-%m-%d}") if p
     )
