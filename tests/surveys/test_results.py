@@ -545,3 +545,39 @@ def test_record_query_count_does_not_grow_with_survey_answers(client, scene):
     large = _count(client, url)
     assert small == large, (small, large)
     assert large <= 12
+
+
+# --- Charts -----------------------------------------------------------------------------------
+
+
+def test_bar_chart_is_a_named_described_image_with_its_figures_as_rows():
+    from guildbook.surveys import charts
+
+    chart = charts.bar_chart(
+        "c1", "Have you used <it>?", [("Yes & more", 3, 75), ("No", 1, 25)], label_heading="Answer"
+    )
+    svg = str(chart.svg)
+    assert 'role="img"' in svg and 'aria-labelledby="c1-title c1-desc"' in svg
+    assert '<title id="c1-title">Have you used &lt;it&gt;?</title>' in svg
+    assert "Yes &amp; more: 3 (75%); No: 1 (25%)" in svg
+    assert "style=" not in svg  # the CSP allows no inline styles
+    assert chart.rows == [["Yes & more", "3", "75%"], ["No", "1", "25%"]]
+    # The longest bar is the biggest count; a zero count draws no bar.
+    zero = str(charts.bar_chart("c2", "t", [("A", 0, 0)], label_heading="Answer").svg)
+    assert 'width="0"' in zero
+
+
+def test_trend_chart_leaves_a_gap_where_a_session_has_no_rate():
+    from guildbook.surveys import charts
+
+    points = [
+        charts.TrendPoint("1 Jan", 50, 40, ["1 Jan"]),
+        charts.TrendPoint("1 Feb", 60, None, ["1 Feb"]),
+        charts.TrendPoint("1 Mar", 70, 20, ["1 Mar"]),
+    ]
+    svg = str(charts.trend_chart("t", "Trend", points, columns=["Session"]).svg)
+    # The response rate is one line through three points; the impact rate has a gap, so no
+    # line joins its two points (they are drawn as markers only).
+    assert svg.count("<polyline") == 1
+    assert svg.count("<rect") == 2 + 1  # two impact markers and the legend's
+    assert "1 Feb: response rate 60%, impact rate –" in svg
