@@ -411,12 +411,15 @@ def on_session_rescheduled(session: Session, *, now: datetime) -> None:
     )
     for booking in active:
         booking.calendar_sequence += 1
+        # A change of place not yet sent is folded into this notice: one e-mail says both.
+        place_changed = outbox_void(about=booking, kinds=[PLACE_CHANGED]) > 0
         _schedule(
             RESCHEDULED,
             booking,
             now,
             key=_key(RESCHEDULED, booking, booking.calendar_sequence),
             sequence=booking.calendar_sequence,
+            **({"place_changed": True} if place_changed else {}),
         )
         if booking.status != Booking.Status.CONFIRMED:
             continue

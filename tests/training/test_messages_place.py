@@ -197,3 +197,21 @@ def test_a_venue_changed_in_the_admin_is_announced(client, booked):
     session.refresh_from_db()
     assert session.venue == "Seminar Room 2" and session.capacity == 1
     assert len(notices(place)) == 1
+
+
+def test_a_new_time_after_a_new_place_not_yet_sent_says_both(booked, trainer):
+    session, place, _waiting = booked
+    services.session_update(session=session, actor=trainer, venue="Seminar Room 2")
+    [changed] = notices(place)
+    later = session.starts_at + timedelta(days=1)
+    services.session_reschedule(
+        session=session, starts_at=later, ends_at=later + timedelta(hours=1), actor=trainer
+    )
+    assert notices(place, "void") == [changed]
+    [row] = OutboxMessage.objects.filter(
+        kind=messages.RESCHEDULED, object_id=place.pk, status="pending"
+    )
+    assert row.context["place_changed"] is True
+    email = get_kind(row.kind).build(row)
+    assert email.subject.startswith("New time and place: ")
+    assert "new time and place" in email.text and "Seminar Room 2" in email.text
