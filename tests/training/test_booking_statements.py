@@ -35,8 +35,8 @@ def test_a_booking_holds_the_session_lock_for_few_statements():
     waiting, waiting_statements = _statements_from_lock(second, session)
     assert (place.status, waiting.status) == (Booking.Status.CONFIRMED, Booking.Status.WAITING)
     if connection.vendor == "postgresql":
-        # The lock, then one statement for every write (the waiting list adds its queue).
-        assert (place_statements, waiting_statements) == (2, 3)
+        # The lock, then one statement for every write, the waiting list's end included.
+        assert (place_statements, waiting_statements) == (2, 2)
     else:
         # The lock, the booking, the place or the queue, the audit entry, the messages.
         assert (place_statements, waiting_statements) == (5, 5)
@@ -60,6 +60,15 @@ def test_a_booking_writes_what_the_orm_would():
     queued = Booking.objects.get(pk=waiting.pk)
     assert queued.waiting_since == waiting.waiting_since
     assert waiting.position_when_joined == 1
+    third = UserFactory()
+    # Joining with a clock behind the last one's still queues after it.
+    behind = services.booking_create(
+        session=session, person=third, actor=third, now=waiting.waiting_since - timedelta(hours=1)
+    )
+    assert behind.position_when_joined == 2
+    assert Booking.objects.get(pk=behind.pk).waiting_since > queued.waiting_since
+    welcome = OutboxMessage.objects.get(kind=messages.WAITING_JOINED, object_id=behind.pk)
+    assert welcome.context == {"position": 2}
 
     audit = AuditEntry.objects.filter(object_id__in=[place.pk, waiting.pk]).order_by("id")
     assert [(a.action, a.actor_id, a.object_id) for a in audit] == [
@@ -68,7 +77,9 @@ def test_a_booking_writes_what_the_orm_would():
     ]
     rows = {
         (m.kind, m.object_id): m
-        for m in OutboxMessage.objects.filter(object_id__in=[place.pk, waiting.pk])
+        for m in OutboxMessage.objects.filter(
+            content_type__model="booking", object_id__in=[place.pk, waiting.pk]
+        )
     }
     assert set(rows) == {
         (messages.CONFIRMED, place.pk),
