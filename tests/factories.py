@@ -71,3 +71,26 @@ class BookingFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(UserFactory)
     status = Booking.Status.CONFIRMED
     confirmed_at = factory.LazyFunction(timezone.now)
+
+
+def weekly_series(course, actor, *, first_in_days: int = 3, **kwargs):
+    """A weekly series through the service, its first session `first_in_days` from today,
+    sessions made a month ahead."""
+    from datetime import date, time
+
+    from guildbook.training import services
+
+    first = date.today() + timedelta(days=first_in_days)
+    return services.series_create(
+        **{
+            "course": course,
+            "frequency": "weekly",
+            "weekday": first.weekday(),
+            "start_time": time(10, 0),
+            "starts_on": date.today() + timedelta(days=1),
+            "capacity": 5,
+            "generate_months_ahead": 1,
+            "actor": actor,
+            **kwargs,
+        }
+    )

@@ -396,6 +396,16 @@ def _sync_late_release_notes(session: Session, now: datetime, trainers: dict) ->
                 )
 
 
+def _next_calendar_version(bookings: list[Booking]) -> None:
+    """One calendar version on for each booking, in the database and in hand, so the next
+    invite updates the event people's calendars already hold."""
+    Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(
+        calendar_sequence=F("calendar_sequence") + 1
+    )
+    for booking in bookings:
+        booking.calendar_sequence += 1
+
+
 def on_session_rescheduled(session: Session, *, now: datetime) -> None:
     """A session moved to a new time: everyone on it gets an updated invite (one calendar
     version on), and the reminders and rosters move with it."""
@@ -406,11 +416,8 @@ def on_session_rescheduled(session: Session, *, now: datetime) -> None:
     )
     if not active and not session_trainers(session):
         return
-    Booking.objects.filter(pk__in=[b.pk for b in active]).update(
-        calendar_sequence=F("calendar_sequence") + 1
-    )
+    _next_calendar_version(active)
     for booking in active:
-        booking.calendar_sequence += 1
         # A change of place not yet sent is folded into this notice: one e-mail says both.
         place_changed = outbox_void(about=booking, kinds=[PLACE_CHANGED]) > 0
         _schedule(
@@ -442,11 +449,8 @@ def on_session_place_changed(session: Session, changed: list[str], *, now: datet
     if session.ends_at <= now or session.status != Session.Status.SCHEDULED:
         return
     places = list(session.bookings.filter(status=Booking.Status.CONFIRMED).select_related("person"))
-    Booking.objects.filter(pk__in=[b.pk for b in places]).update(
-        calendar_sequence=F("calendar_sequence") + 1
-    )
+    _next_calendar_version(places)
     for booking in places:
-        booking.calendar_sequence += 1
         time_changed = outbox_void(about=booking, kinds=[RESCHEDULED]) > 0
         _schedule(
             PLACE_CHANGED,

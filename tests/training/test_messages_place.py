@@ -3,7 +3,7 @@ invite (same UID, SEQUENCE up) and a short "the place has changed" message, queu
 same transaction; the waiting list hears nothing, and the link only reaches people with a
 place. Delivered through the real SMTP server and read back."""
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.db import transaction
@@ -15,7 +15,7 @@ from guildbook.notifications.kinds import get_kind
 from guildbook.notifications.models import OutboxMessage
 from guildbook.training import messages, services
 from guildbook.training.models import Booking
-from tests.factories import UserFactory
+from tests.factories import UserFactory, weekly_series
 from tests.training.test_messages_delivery import SITE, html_of, invite, mails_to, text_of
 
 NEW_LINK = "https://meet.example.org/get-tweeting-2"
@@ -158,17 +158,7 @@ def test_a_place_cancelled_before_the_notice_went_gets_none(booked, trainer):
 
 
 def test_this_and_following_sessions_of_a_series(course, trainer):
-    series = services.series_create(
-        course=course,
-        frequency="weekly",
-        weekday=(date.today() + timedelta(days=3)).weekday(),
-        start_time=time(10, 0),
-        starts_on=date.today() + timedelta(days=1),
-        capacity=5,
-        venue="Staff Library",
-        actor=trainer,
-        generate_months_ahead=1,
-    )
+    series = weekly_series(course, trainer, venue="Staff Library")
     first, second, third = list(series.sessions.order_by("starts_at"))[:3]
     places = [
         services.booking_create(session=s, person=UserFactory(), actor=None)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from guildbook.notifications.kinds import get_kind
 from guildbook.notifications.models import OutboxMessage
 from guildbook.training import messages, services
-from tests.factories import UserFactory
+from tests.factories import UserFactory, weekly_series
 
 
 def rosters(session, status="pending"):
@@ -262,19 +262,7 @@ def test_a_trainer_names_a_sessions_trainers_on_its_edit_page(client, untrained,
 
 
 def test_this_and_following_sessions_get_the_new_trainers(course, trainer, other_trainer):
-    from datetime import date, time
-
-    series = services.series_create(
-        course=course,
-        frequency="weekly",
-        weekday=(date.today() + timedelta(days=3)).weekday(),
-        start_time=time(10, 0),
-        starts_on=date.today() + timedelta(days=2),
-        capacity=5,
-        trainers=[trainer],
-        actor=trainer,
-        generate_months_ahead=1,
-    )
+    series = weekly_series(course, trainer, trainers=[trainer])
     first, second, *rest = list(series.sessions.order_by("starts_at"))
     services.session_update(session=second, actor=trainer, following=True, trainers=[other_trainer])
     assert rosters(first) == [(trainer.email, roster_due(first))]
