@@ -32,6 +32,7 @@ from guildbook.surveys.models import (
     SurveyMoment,
     SurveyTemplate,
 )
+from guildbook.training.messages import NOTE_PLACEHOLDERS, note_mistakes
 from guildbook.training.models import Booking
 
 # --- Templates ---------------------------------------------------------------------------
@@ -821,6 +822,17 @@ def _check_moment(moment: SurveyMoment) -> None:
         raise ServiceError(
             _("The external survey's address must start with https://."), field="external_url"
         )
+    for name in ("note", "no_show_note"):
+        wrong = note_mistakes(getattr(moment, name) or "")
+        if wrong:
+            raise ServiceError(
+                _(
+                    "“%(wrong)s” is not something Guildbook can fill in. You can use "
+                    "%(names)s, written exactly so."
+                )
+                % {"wrong": wrong[0], "names": ", ".join(f"{{{n}}}" for n in NOTE_PLACEHOLDERS)},
+                field=name,
+            )
     if moment.message_no_shows and not (moment.no_show_note or "").strip():
         raise ServiceError(
             _("Write the short message for people who did not come, or untick the option."),

@@ -229,7 +229,7 @@ def test_the_no_shows_get_the_short_message_with_the_next_dates(course, smtp):
         moment=moment,
         actor=None,
         message_no_shows=True,
-        no_show_note="Sorry we missed you, {first_name}. {oops}",
+        no_show_note="Sorry we missed you, {first_name}. {0} braces stay.",
     )
     upcoming = SessionFactory(course=course, starts_at=timezone.now() + timedelta(days=40))
     session = past_session(course)
@@ -240,7 +240,7 @@ def test_the_no_shows_get_the_short_message_with_the_next_dates(course, smtp):
     [mail] = to(smtp, missed)
     assert str(mail["Subject"]) == "Sorry we missed you at Get Tweeting"
     text = text_of(mail)
-    assert "Sorry we missed you, Cai. {oops}" in text
+    assert "Sorry we missed you, Cai. {0} braces stay." in text
     assert f"{SITE}{upcoming.get_absolute_url()}" in text
     assert "Has it helped?" in str(to(smtp, came)[0]["Subject"])
 
@@ -304,6 +304,8 @@ def test_removing_a_moment_withdraws_unsent_invitations_and_keeps_the_rows(regis
         ({"external_url": "javascript:alert(1)"}, "external_url"),
         ({"message_no_shows": True, "no_show_note": " "}, "no_show_note"),
         ({"name": ""}, "name"),
+        ({"note": "Hello {firstname}"}, "note"),
+        ({"message_no_shows": True, "no_show_note": "Hi { course }"}, "no_show_note"),
     ],
 )
 def test_bad_moment_settings_are_refused_with_the_field(course, fields, field):
