@@ -465,7 +465,8 @@ def on_session_place_changed(session: Session, changed: list[str], *, now: datet
 
 def on_reminder_hours_changed(course, *, now: datetime) -> None:
     """The course's reminder time changed: move the pending reminders of its places to come
-    (void those whose new time has passed)."""
+    (void those whose new time has passed), and queue one for a place that had none because
+    it was booked inside the old reminder time."""
     upcoming = Booking.objects.filter(
         session__course=course,
         session__starts_at__gt=now,
@@ -475,8 +476,10 @@ def on_reminder_hours_changed(course, *, now: datetime) -> None:
         due = _reminder_due(booking, booking.session)
         if due <= now:
             outbox_void(about=booking, kinds=[REMINDER])
-        else:
-            outbox_reschedule(about=booking, kinds=[REMINDER], due_at=due)
+        elif not outbox_reschedule(about=booking, kinds=[REMINDER], due_at=due):
+            # None pending: booked inside the old reminder time (or already reminded, which
+            # the key's existing row answers), so a later time may now be worth a reminder.
+            _schedule_reminder(booking, booking.session, now)
 
 
 # --- The kinds -------------------------------------------------------------------------

@@ -1,12 +1,18 @@
-"""A trainer's own paragraph in the confirmation and reminder: a mistyped placeholder is
+"""A course's e-mail settings. The trainer's own paragraph: a mistyped placeholder is
 refused when the course is saved, with the ones that work, instead of reaching every
-person who books as "{firstname}". Braces that are plainly not placeholders are fine."""
+person who books as "{firstname}"; braces that are plainly not placeholders are fine. The
+reminder time: changing it moves, queues or leaves alone each place's reminder."""
+
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from guildbook.core.errors import ServiceError
+from guildbook.notifications.models import OutboxMessage
 from guildbook.training import messages, services
+from tests.factories import SessionFactory, UserFactory
 
 
 @pytest.mark.parametrize(
@@ -77,3 +83,28 @@ def test_the_placeholders_the_check_knows_are_the_ones_filled_in(session, person
 
     booking = Booking(session=session, person=person)
     assert set(messages.note_values(booking)) == set(messages.NOTE_PLACEHOLDERS)
+
+
+# --- The course's reminder time ---------------------------------------------------------
+
+
+def test_a_shorter_reminder_time_reminds_places_booked_inside_the_old_one(course, trainer):
+    session = SessionFactory(course=course, starts_at=timezone.now() + timedelta(hours=30))
+    person = UserFactory()
+    booking = services.booking_create(session=session, person=person, actor=person)
+    reminders = OutboxMessage.objects.filter(kind=messages.REMINDER, object_id=booking.pk)
+    assert not reminders.exists()  # inside the 48 hours: the confirmation was the reminder
+    services.course_update(course=course, actor=trainer, reminder_hours=6)
+    assert [(r.status, r.due_at) for r in reminders] == [
+        ("pending", session.starts_at - timedelta(hours=6))
+    ]
+
+
+def test_a_reminder_already_sent_is_not_sent_again_when_the_time_changes(course, trainer):
+    session = SessionFactory(course=course, starts_at=timezone.now() + timedelta(days=5))
+    person = UserFactory()
+    booking = services.booking_create(session=session, person=person, actor=person)
+    reminders = OutboxMessage.objects.filter(kind=messages.REMINDER, object_id=booking.pk)
+    reminders.update(status="sent")
+    services.course_update(course=course, actor=trainer, reminder_hours=24)
+    assert [r.status for r in reminders] == ["sent"]
