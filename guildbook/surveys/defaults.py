@@ -33,7 +33,7 @@ QUESTIONS = [
     (
         "long_text",
         "What helped?",
-        "For example a colleague, a guide, a reason to.",
+        "For example a colleague's help, a guide, or a reason to use it.",
         False,
         False,
         [],
