@@ -216,13 +216,13 @@ _OUTBOX = OutboxMessage._meta.db_table
 _ATTEMPT = DeliveryAttempt._meta.db_table
 
 # "Sent", in one statement on PostgreSQL: the row (only if this worker still holds it) and
-# its open attempt together. The commit does not wait for the disk (synchronous_commit off
-# for this transaction only): a worker that dies after it loses nothing, and only a crash of
-# the database server itself could lose the last few records — a repeat, never a lost
-# message. That halves the time of a send.
+# its open attempt together, committed as the server is configured to commit (durably, by
+# default: `synchronous_commit` is left alone). A record that a crash of the database
+# server could lose would let that crash repeat every message recorded in the last few
+# hundred milliseconds; see docs/subsystems/notifications.md, "Why 'sent' waits for the
+# disk".
 _SENT_POSTGRESQL = f"""
-WITH sync AS (SELECT set_config('synchronous_commit', 'off', true)),
-row AS (
+WITH row AS (
     UPDATE {_OUTBOX}
     SET status = 'sent', sent_at = %(now)s, subject = %(subject)s, last_error = '',
         lease_expires_at = NULL, updated_at = %(now)s
@@ -233,7 +233,7 @@ row AS (
     WHERE message_id IN (SELECT id FROM row) AND worker = %(worker)s AND outcome = ''
     RETURNING 1
 )
-SELECT count(*) FROM row, sync
+SELECT count(*) FROM row
 """  # noqa: S608 (the table names come from the models)
 _SENT_ROW = f"""
 UPDATE {_OUTBOX}
