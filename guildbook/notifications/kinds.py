@@ -135,7 +135,12 @@ def _default_prefix(name: str) -> str:
 
 
 def message_id_domain() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "guildbook"
+    return _host(settings.SITE_URL)
+
+
+@functools.lru_cache(maxsize=8)
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or "guildbook"
 
 
 # --- The registry ----------------------------------------------------------------------
