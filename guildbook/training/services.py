@@ -794,9 +794,15 @@ def booking_create(
     # Answers are checked before the session's lock is taken, so the lock is held only for
     # the few statements that must see the latest places and waiting list.
     cleaned = booking_answers_clean(session.course, answers)
+    now = now or timezone.now()
+    db = transaction.get_connection()
     try:
+        if db.vendor == "postgresql" and not db.in_atomic_block:
+            booking = _book_postgresql_at_once(db, session, person, actor, cleaned, now, by_trainer)
+            if booking is not None:
+                return _booked(db, booking, session, actor)
         with transaction.atomic():
-            return _book(session, person, actor, cleaned, now or timezone.now(), by_trainer)
+            return _book(session, person, actor, cleaned, now, by_trainer)
     except IntegrityError as exc:
         # The partial unique index caught a duplicate that slipped past the check (it
         # cannot under the row lock, but the constraint is the guarantee).
@@ -826,59 +832,38 @@ def _book(session, person, actor, cleaned, now, by_trainer) -> Booking:
 
     This is the hottest write in Guildbook: when a course is announced, everyone books the
     same session at once and every booking queues for that session's lock, so the time
-    from the lock to the commit bounds how many bookings a second the whole service takes.
-    Through the ORM it was seven statements, each costing more in Python than in the
-    database; here it is (see docs/subsystems/bookings.md, "Speed"):
+    from the lock to the commit bounds how many bookings a second the whole service takes,
+    and every round trip to the database costs both sides CPU. Through the ORM it was
+    seven statements, each costing more in Python than in the database, with the worker
+    waking up between each; now (see docs/subsystems/bookings.md, "Speed"):
 
-    1. the lock: the session's row, with the fields a booking depends on and its course's
-       (SELECT … FOR UPDATE OF the session on PostgreSQL; on SQLite the IMMEDIATE
-       transaction already holds the database's write lock). On PostgreSQL it also draws
-       the new booking's id, so that the writes need nothing back from each other;
-    2. the writes: the booking, its place (`places_taken + 1`) or, on the waiting list,
-       its queue time after the last one's, its audit entry and its messages. On
-       PostgreSQL they are ONE statement (data-modifying WITH), so the lock is held for
-       three round trips: lock, write, commit. On SQLite, where the database is in the
-       process, they are four short statements.
+    - SQLite (`_book_sqlite`): the IMMEDIATE transaction already holds the database's write
+      lock; the session's fields are read again, then four or five short statements write.
+    - PostgreSQL inside a caller's transaction (`_book_postgresql`): the lock (SELECT … FOR
+      UPDATE OF the session, drawing the new booking's id), then every write in ONE
+      data-modifying WITH statement (`_book_write_postgresql`).
+    - PostgreSQL as its own transaction: `_book_postgresql_at_once`, called by
+      booking_create before this, sends BEGIN, the lock, the writes and COMMIT in one
+      round trip; this function is its fallback.
 
     The guarantees are those of the ORM version: capacity, status and the booking window
-    are checked on values read under the lock; the duplicate check IS the partial unique
+    are decided on values read under the lock; the duplicate check IS the partial unique
     index (INSERT … ON CONFLICT DO NOTHING on the index's own condition: no row back means
-    the person already holds an active booking, and everything written is rolled back);
-    the waiting list's order and the positions are counted under the lock; all of it
-    commits together or not at all. Rows are built as model instances and written with
-    the values `save()` would write (`_insert_sql`), so defaults stay the models'. No
-    model signals are sent for these rows (none are connected); `booking_changed` is sent
-    on commit as for every booking change.
+    the person already holds an active booking, and nothing else is kept); the waiting
+    list's order and the positions are counted under the lock; all of it commits together
+    or not at all. Rows are built as model instances and written with the values `save()`
+    would write (`_insert_sql`), so defaults stay the models'. No model signals are sent
+    for these rows (none are connected); `booking_changed` is sent on commit as for every
+    booking change.
     """
     db = transaction.get_connection()  # the connection itself, not the per-thread proxy
-    postgres = db.vendor == "postgresql"
-    with db.cursor() as cursor:
-        cursor.execute(_LOCK_FOR_BOOKING[postgres], [session.pk])
-        row = cursor.fetchone()
-        if row is None:
-            raise Session.DoesNotExist("No such session")
-        _refresh_for_booking(session, row)
-        new_id = row[-1] if postgres else None
-        reason = booking_refusal(session, now=now, by_trainer=by_trainer)
-        if reason:
-            raise BookingRefused(reason)
-        booking = Booking(
-            pk=new_id, session=session, person=person, answers=cleaned, booked_by=actor
-        )
-        if session.places_taken < session.capacity:
-            booking.status = Booking.Status.CONFIRMED
-            booking.confirmed_at = now
-            change = "confirmed"
-        elif session.course.waiting_list_enabled:
-            booking.status = Booking.Status.WAITING
-            change = "waiting"
-        else:
-            raise BookingRefused("This session is full and has no waiting list.", code="full")
-        write = _book_write_postgresql if postgres else _book_write_sqlite
-        if not write(db, cursor, booking, session, actor, change, now):
-            raise AlreadyBooked(_already_booked_message(session.pk, person))
-    took_place = change == "confirmed"
-    if took_place:
+    write = _book_postgresql if db.vendor == "postgresql" else _book_sqlite
+    return _booked(db, write(db, session, person, actor, cleaned, now, by_trainer), session, actor)
+
+
+def _booked(db, booking: Booking, session: Session, actor) -> Booking:
+    change = str(booking.status)
+    if change == Booking.Status.CONFIRMED:
         session.places_taken += 1
     booking._state.adding = False
     booking._state.db = db.alias
@@ -886,85 +871,186 @@ def _book(session, person, actor, cleaned, now, by_trainer) -> Booking:
     return booking
 
 
-def _book_write_sqlite(db, cursor, booking, session, actor, change, now) -> bool:
-    """The writes of a new booking, one short statement each (SQLite is in the process).
-    False when the person already holds an active booking (nothing is written)."""
-    if change == "waiting":
-        cursor.execute(_WAITING_LIST_END, [session.pk])
-        last, ahead = cursor.fetchone()
-        last = _db_datetime(last)
-        # `now` was read before the lock was granted, and app servers' clocks differ, so it
-        # can be earlier than the time of someone who joined before. Never going below the
-        # last one keeps the list in the order people joined.
-        booking.waiting_since = max(now, last + timedelta(microseconds=1)) if last else now
-        booking.position_when_joined = ahead + 1
-    cursor.execute(*_insert_sql(db, [booking], suffix=_ONE_ACTIVE_OR_NOTHING))
-    got = cursor.fetchone()
+def _new_booking(session, person, actor, cleaned, now, by_trainer, pk=None) -> Booking:
+    """The booking to write, decided on the session's fields as they are in `session`:
+    a place, else the waiting list; raises BookingRefused when it cannot be booked."""
+    reason = booking_refusal(session, now=now, by_trainer=by_trainer)
+    if reason:
+        raise BookingRefused(reason)
+    booking = Booking(pk=pk, session=session, person=person, answers=cleaned, booked_by=actor)
+    if session.places_taken < session.capacity:
+        booking.status = Booking.Status.CONFIRMED
+        booking.confirmed_at = now
+    elif session.course.waiting_list_enabled:
+        booking.status = Booking.Status.WAITING
+    else:
+        raise BookingRefused("This session is full and has no waiting list.", code="full")
+    return booking
+
+
+def _book_sqlite(db, session, person, actor, cleaned, now, by_trainer) -> Booking:
+    """One short statement each: SQLite is in the process, so a statement costs little."""
+    with db.cursor() as cursor:
+        cursor.execute(_LOCK_FOR_BOOKING, [session.pk])
+        _refresh_for_booking(session, cursor.fetchone())
+        booking = _new_booking(session, person, actor, cleaned, now, by_trainer)
+        if booking.status == Booking.Status.WAITING:
+            cursor.execute(_WAITING_LIST_END, [session.pk])
+            last, ahead = cursor.fetchone()
+            last = _db_datetime(last)
+            # `now` was read before the lock was granted, and app servers' clocks differ,
+            # so it can be earlier than the time of someone who joined before. Never going
+            # below the last one keeps the list in the order people joined.
+            booking.waiting_since = max(now, last + timedelta(microseconds=1)) if last else now
+            booking.position_when_joined = ahead + 1
+        cursor.execute(*_insert_sql(db, [booking], suffix=_ONE_ACTIVE_OR_NOTHING))
+        got = cursor.fetchone()
+        if got is None:
+            raise AlreadyBooked(_already_booked_message(session.pk, person))
+        booking.pk = got[0]
+        if booking.status == Booking.Status.CONFIRMED:
+            cursor.execute(_TAKE_PLACE, [session.pk])
+        for rows in _book_rows(booking, session, actor, now):
+            cursor.execute(*_insert_sql(db, rows))
+    return booking
+
+
+def _book_postgresql(db, session, person, actor, cleaned, now, by_trainer) -> Booking:
+    """Inside a transaction: the lock, then the writes as one statement."""
+    with db.cursor() as cursor:
+        cursor.execute(_LOCK_FOR_BOOKING_PG_WITH_ID, [session.pk])
+        row = cursor.fetchone()
+        _refresh_for_booking(session, row)
+        booking = _new_booking(session, person, actor, cleaned, now, by_trainer, pk=row[-1])
+        cursor.execute(*_book_write_postgresql(db, booking, session, actor, now, None))
+        if not _booking_written(booking, cursor.fetchone()):
+            raise AlreadyBooked(_already_booked_message(session.pk, person))
+    return booking
+
+
+def _book_postgresql_at_once(db, session, person, actor, cleaned, now, by_trainer):
+    """A booking that is its own transaction, in one round trip with the lock held only
+    for the server's own work: "BEGIN; lock; write; COMMIT" sent as one query while the
+    connection is in autocommit mode (outside any atomic block). None when it could not be
+    done this way; booking_create then books through `_book`, in a transaction.
+
+    The new booking's id is drawn first, and the booking and its rows are built from the
+    session as the caller read it (normally a moment before). The write runs only if the
+    session's fields, read again under the lock, still lead to the same decision
+    (`_GUARD`: same status, start, booking window, waiting-list setting and reminder time,
+    and a place free or not as before). Each statement reads the latest committed rows
+    (READ COMMITTED takes a new snapshot per statement, and the write's is taken after the
+    lock was granted), so the waiting list's end is read in the write. When the guard
+    fails nothing is written and the transaction commits empty, releasing the lock."""
+    before = _booking_state(session)
+    try:
+        booking = _new_booking(session, person, actor, cleaned, now, by_trainer)
+    except BookingRefused:
+        return None  # decided again under the lock, where it counts
+    with db.cursor() as cursor:
+        cursor.execute(_NEXT_BOOKING_ID)
+        booking.pk = cursor.fetchone()[0]
+        guard = (_GUARD, [session.pk, *before])
+        sql, params = _book_write_postgresql(db, booking, session, actor, now, guard)
+        try:
+            cursor.execute(f"BEGIN; {_LOCK_FOR_BOOKING_PG}; {sql}; COMMIT", [session.pk, *params])
+        except BaseException:
+            # The server skipped the COMMIT after the error: end the transaction here.
+            if db.connection.info.transaction_status.name != "IDLE":
+                db.connection.rollback()
+            raise
+        cursor.nextset()  # past BEGIN's answer
+        fresh = cursor.fetchone()
+        cursor.nextset()
+        written = _booking_written(booking, cursor.fetchone())
+    _refresh_for_booking(session, fresh)  # as under the lock; _booked counts this booking
+    if written:
+        return booking
+    if _booking_state(session) == before:
+        raise AlreadyBooked(_already_booked_message(session.pk, person))
+    return None
+
+
+def _booking_state(session: Session) -> list:
+    """What a booking's decision and rows depend on, in _GUARD's order."""
+    course = session.course
+    return [
+        session.status,
+        session.starts_at,
+        session.places_taken < session.capacity,
+        course.status,
+        course.waiting_list_enabled,
+        course.booking_opens_days,
+        course.booking_closes_hours,
+        course.reminder_hours,
+    ]
+
+
+def _booking_written(booking: Booking, got) -> bool:
     if got is None:
         return False
-    booking.pk = got[0]
-    if change == "confirmed":
-        cursor.execute(_TAKE_PLACE, [session.pk])
-    for rows in _book_rows(booking, session, actor, change, now):
-        cursor.execute(*_insert_sql(db, rows))
+    booking.waiting_since, ahead = got[1], got[2]
+    if booking.status == Booking.Status.WAITING:
+        booking.position_when_joined = ahead + 1
     return True
 
 
-def _book_write_postgresql(db, cursor, booking, session, actor, change, now) -> bool:
-    """The writes of a new booking as ONE statement (data-modifying WITH), its id drawn
-    with the lock. Every part reads the same snapshot, taken after the lock was granted,
-    and none sees the others' rows: so the waiting list's end and length are read here too
-    (the queue time never below the last one's, as on SQLite, and the position in the
-    welcome message's context and in the answer). False when the person already holds an
-    active booking: the statement's other rows are then rolled back with the transaction."""
-    booking_exprs, welcome_exprs = {}, {}
-    if change == "waiting":
+def _book_write_postgresql(db, booking, session, actor, now, guard) -> tuple[str, list]:
+    """A new booking's writes as ONE statement (data-modifying WITH): the booking (only
+    when `guard`, an SQL condition and its parameters, holds), its place or its queue time
+    after the last one's, its audit entry and its messages. Every part reads the same
+    snapshot and none sees the others' rows. Answers the booking's id, queue time and the
+    waiting list's length before it joined; no row when nothing was written."""
+    exprs, welcome = {}, {}
+    if booking.status == Booking.Status.WAITING:
         booking.waiting_since = now
-        booking_exprs["waiting_since"] = (_QUEUE_TIME, [now, session.pk])
-        welcome_exprs["context"] = (_QUEUE_POSITION_CONTEXT, [session.pk])
+        exprs["waiting_since"] = (_QUEUE_TIME, [now, session.pk])
+        welcome["context"] = (_QUEUE_POSITION_CONTEXT, [session.pk])
+    where, params = guard or ("TRUE", [])
     returning = _ONE_ACTIVE_OR_NOTHING + ", waiting_since"  # RETURNING id, waiting_since
-    booking_sql, params = _insert_sql(db, [booking], suffix=returning, exprs=booking_exprs)
-    parts = [f"b AS ({booking_sql})"]
-    if change == "confirmed":
+    sql, more = _insert_sql(db, [booking], exprs=exprs, select=f"WHERE {where}")
+    parts = [f"b AS ({sql} {returning})"]
+    params = [*more, *params]
+    if booking.status == Booking.Status.CONFIRMED:
         parts.append(f"u AS ({_TAKE_PLACE_IF_BOOKED})")
         params.append(session.pk)
-    audit, outbox = _book_rows(booking, session, actor, change, now)
-    for n, (rows, exprs) in enumerate([(audit, {}), (outbox, welcome_exprs)]):
-        sql, more = _insert_sql(db, rows, exprs=exprs)
+    audit, outbox = _book_rows(booking, session, actor, now)
+    for n, (rows, row_exprs) in enumerate([(audit, {}), (outbox, welcome)]):
+        sql, more = _insert_sql(db, rows, exprs=row_exprs, select="FROM b")
         parts.append(f"r{n} AS ({sql})")
         params.extend(more)
     # The parts are this module's constants and _insert_sql's (names from the models).
     sql = f"WITH {', '.join(parts)} SELECT id, waiting_since, {_QUEUE_LENGTH} FROM b"  # noqa: S608
-    cursor.execute(sql, [*params, session.pk])
-    got = cursor.fetchone()
-    if got is None:
-        return False
-    booking.pk, booking.waiting_since, ahead = got
-    if change == "waiting":
-        booking.position_when_joined = ahead + 1
-    return True
+    return sql, [*params, session.pk]
 
 
 # The fields of a session and its course that booking depends on, read under the lock.
-# On PostgreSQL the statement also draws the new booking's id (a value lost on refusal is
-# only a gap in the ids).
-_LOCK_FOR_BOOKING = {
-    False: """
-        SELECT s.status, s.starts_at, s.capacity, s.places_taken, c.status,
-               c.waiting_list_enabled, c.booking_opens_days, c.booking_closes_hours,
-               c.reminder_hours
-        FROM training_session s JOIN training_course c ON c.id = s.course_id
-        WHERE s.id = %s
-    """,
-    True: """
-        SELECT s.status, s.starts_at, s.capacity, s.places_taken, c.status,
-               c.waiting_list_enabled, c.booking_opens_days, c.booking_closes_hours,
-               c.reminder_hours, nextval(pg_get_serial_sequence('training_booking', 'id'))
-        FROM training_session s JOIN training_course c ON c.id = s.course_id
-        WHERE s.id = %s
-        FOR UPDATE OF s
-    """,
-}
+_BOOKING_FIELDS = """
+    SELECT s.status, s.starts_at, s.capacity, s.places_taken, c.status,
+           c.waiting_list_enabled, c.booking_opens_days, c.booking_closes_hours,
+           c.reminder_hours
+    FROM training_session s JOIN training_course c ON c.id = s.course_id
+    WHERE s.id = %s
+"""
+_LOCK_FOR_BOOKING = _BOOKING_FIELDS
+_LOCK_FOR_BOOKING_PG = _BOOKING_FIELDS + " FOR UPDATE OF s"
+# An id drawn and not used (a refusal) is only a gap in the ids.
+_NEXT_BOOKING_ID = "SELECT nextval(pg_get_serial_sequence('training_booking', 'id'))"
+_LOCK_FOR_BOOKING_PG_WITH_ID = """
+    SELECT s.status, s.starts_at, s.capacity, s.places_taken, c.status,
+           c.waiting_list_enabled, c.booking_opens_days, c.booking_closes_hours,
+           c.reminder_hours, nextval(pg_get_serial_sequence('training_booking', 'id'))
+    FROM training_session s JOIN training_course c ON c.id = s.course_id
+    WHERE s.id = %s
+    FOR UPDATE OF s
+"""
+# The session's fields still as the booking was decided on (_booking_state's order).
+_GUARD = """EXISTS (
+    SELECT 1 FROM training_session s JOIN training_course c ON c.id = s.course_id
+    WHERE s.id = %s AND s.status = %s AND s.starts_at = %s
+      AND (s.places_taken < s.capacity) = %s AND c.status = %s
+      AND c.waiting_list_enabled = %s AND c.booking_opens_days = %s
+      AND c.booking_closes_hours = %s AND c.reminder_hours = %s)"""
 _WAITING_LIST_END = """
     SELECT MAX(waiting_since), COUNT(*) FROM training_booking
     WHERE session_id = %s AND status = 'waiting'
@@ -993,6 +1079,8 @@ _TAKE_PLACE_IF_BOOKED = """
 
 
 def _refresh_for_booking(session: Session, row) -> None:
+    if row is None:
+        raise Session.DoesNotExist("No such session")
     course = session.course
     (
         session.status,
@@ -1018,11 +1106,11 @@ def _db_datetime(value):
     return value
 
 
-def _book_rows(booking, session, actor, change, now) -> list[list]:
+def _book_rows(booking, session, actor, now) -> list[list]:
     """What a new booking writes besides itself, as unsaved rows, one list per table."""
     audit = AuditEntry(
         actor=actor if (actor is not None and actor.is_authenticated) else None,
-        action=f"booking_{change}",
+        action=f"booking_{booking.status}",
         content_type=ContentType.objects.get_for_model(Booking),
         object_id=booking.pk,
         data={},
@@ -1031,32 +1119,37 @@ def _book_rows(booking, session, actor, change, now) -> list[list]:
     return [[audit], messages.on_booked(booking, session, now=now)]
 
 
-def _insert_sql(db, objs: list, *, suffix: str = "", exprs: dict | None = None) -> tuple[str, list]:
+def _insert_sql(
+    db, objs: list, *, suffix: str = "", exprs: dict | None = None, select: str | None = None
+) -> tuple[str, list]:
     """One INSERT of new instances of one model, with the values `save()` would write
     (defaults, `auto_now`, JSON and time zones as the ORM prepares them). The id is written
     only when already set. `exprs` replaces a field's value with an SQL expression and its
-    parameters."""
+    parameters. With `select` (PostgreSQL: "FROM b", "WHERE …"), each row is a SELECT of
+    its values, typed by casts, followed by `select`, so that rows are written only when
+    it gives a row."""
     meta = objs[0]._meta
     fields = [f for f in meta.concrete_fields if not (f.primary_key and objs[0].pk is None)]
     exprs = exprs or {}
-    placeholders, params = [], []
+    rows, params = [], []
     for obj in objs:
+        values = []
         for f in fields:
-            value = f.get_db_prep_save(f.pre_save(obj, True), db)
             if f.attname in exprs:
                 sql, more = exprs[f.attname]
-                placeholders.append(sql)
+                values.append(sql)
                 params.extend(more)
-            else:
-                placeholders.append("%s")
-                params.append(value)
-    width = len(fields)
-    rows = ", ".join(
-        "(" + ", ".join(placeholders[i : i + width]) + ")"
-        for i in range(0, len(placeholders), width)
-    )
+                continue
+            values.append(f"CAST(%s AS {f.cast_db_type(db)})" if select else "%s")
+            params.append(f.get_db_prep_save(f.pre_save(obj, True), db))
+        rows.append(", ".join(values))
     columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
-    sql = f"INSERT INTO {meta.db_table} ({columns}) VALUES {rows}"  # noqa: S608 (names from the model)
+    if select:
+        body = " UNION ALL ".join(f"SELECT {row} {select}" for row in rows)
+    else:
+        body = "VALUES " + ", ".join(f"({row})" for row in rows)
+    # Table and column names come from the model.
+    sql = f"INSERT INTO {meta.db_table} ({columns}) {body}"
     return sql + suffix, params
 
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from guildbook.core.models import AuditEntry
 from guildbook.notifications.models import OutboxMessage
 from guildbook.training import messages, services
-from guildbook.training.models import Booking
+from guildbook.training.models import Booking, Session
 from tests.factories import SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,8 @@ def test_a_booking_holds_the_session_lock_for_few_statements():
     waiting, waiting_statements = _statements_from_lock(second, session)
     assert (place.status, waiting.status) == (Booking.Status.CONFIRMED, Booking.Status.WAITING)
     if connection.vendor == "postgresql":
-        # The lock, then one statement for every write, the waiting list's end included.
+        # Inside a transaction: the lock, then every write in one statement, the waiting
+        # list's end included.
         assert (place_statements, waiting_statements) == (2, 2)
     else:
         # The lock, the booking, the place or the queue, the audit entry, the messages.
@@ -95,6 +96,27 @@ def test_a_booking_writes_what_the_orm_would():
     assert reminder.due_at == session.starts_at - timedelta(hours=session.course.reminder_hours)
 
 
+def test_a_booking_decided_on_an_old_reading_is_decided_again_under_the_lock():
+    session = SessionFactory(capacity=1)
+    old = Session.objects.select_related("course").get(pk=session.pk)
+    first, second = UserFactory.create_batch(2)
+    services.booking_create(session=session, person=first, actor=first)
+    # `old` still shows a free place: the place is gone by the time the lock is granted.
+    booking = services.booking_create(session=old, person=second, actor=second)
+    assert (booking.status, booking.position_when_joined) == (Booking.Status.WAITING, 1)
+    assert old.places_taken == 1
+    session.refresh_from_db()
+    assert session.places_taken == 1
+    assert list(
+        OutboxMessage.objects.filter(
+            object_id=booking.pk, content_type__model="booking"
+        ).values_list("kind", "context")
+    ) == [(messages.WAITING_JOINED, {"position": 1})]
+    assert AuditEntry.objects.get(object_id=booking.pk, action__startswith="booking_").action == (
+        "booking_waiting"
+    )
+
+
 def test_a_second_booking_of_the_same_person_writes_nothing():
     session = SessionFactory(capacity=1)
     person = UserFactory()
@@ -109,3 +131,36 @@ def test_a_second_booking_of_the_same_person_writes_nothing():
     ) == counts
     session.refresh_from_db()
     assert session.places_taken == 1
+
+
+# --- PostgreSQL, a booking that is its own transaction: one round trip -----------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_of_its_own_is_one_query_with_its_commit_on_postgresql():
+    session = SessionFactory(capacity=1)
+    people = UserFactory.create_batch(3)
+    ContentType.objects.get_for_model(Booking)
+    old = Session.objects.select_related("course").get(pk=session.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        place = services.booking_create(session=session, person=people[0], actor=people[0])
+    # `old` still shows a free place: decided again under the lock, in a transaction.
+    waiting = services.booking_create(session=old, person=people[1], actor=people[1])
+    again = Session.objects.select_related("course").get(pk=session.pk)
+    last = services.booking_create(session=again, person=people[2], actor=people[2])
+    with pytest.raises(services.AlreadyBooked):
+        services.booking_create(session=again, person=people[2], actor=people[2])
+
+    assert (place.status, waiting.status, last.status) == ("confirmed", "waiting", "waiting")
+    assert (waiting.position_when_joined, last.position_when_joined) == (1, 2)
+    session.refresh_from_db()
+    assert session.places_taken == 1
+    assert Booking.objects.filter(session=session).count() == 3
+    assert OutboxMessage.objects.filter(content_type__model="booking").count() == 4
+    assert AuditEntry.objects.filter(action__startswith="booking_").count() == 3
+    assert not connection.in_atomic_block
+    if connection.vendor == "postgresql":
+        sqls = [q["sql"] for q in ctx.captured_queries]
+        lock = next(i for i, sql in enumerate(sqls) if "FOR UPDATE OF s" in sql)
+        assert sqls[lock].startswith("BEGIN;") and sqls[lock].rstrip().endswith("COMMIT")
+        assert len(sqls) - lock == 1
