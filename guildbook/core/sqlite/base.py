@@ -4,9 +4,9 @@ Every Guildbook write runs in `transaction.atomic()`, which on SQLite begins wit
 `BEGIN IMMEDIATE` (settings) and so takes the database's single write lock at once. When that
 lock is busy, SQLite's own busy handler sleeps in growing steps (up to 100 ms a time) before it
 looks again, so under a burst of bookings the lock sits free while writers sleep. Here each
-writer first takes an advisory lock on a file beside the database, polling every millisecond
-or two, and holds it until its transaction ends: writers hand the lock on almost at once and
-the busy handler is left for the odd write made outside a transaction.
+writer first takes an advisory lock on a file beside the database, polling every half
+millisecond, and holds it until its transaction ends: writers hand the lock on almost at once
+and the busy handler is left for the odd write made outside a transaction.
 
 The wait is bounded by the same busy timeout as SQLite's (OPTIONS["timeout"]); after it the
 usual "database is locked" error is raised. In-memory databases (the test suite's) have a
@@ -19,6 +19,13 @@ import time
 
 from django.db.backends.sqlite3 import base
 from django.db.utils import OperationalError
+
+# How often a waiting writer looks again. A booking holds the lock for well under a
+# millisecond, so looking every 2 ms (as before) left the lock free most of the time while a
+# burst of bookings queued for it; half a millisecond costs a waiting writer a few
+# microseconds of CPU a time and hands the lock on about four times sooner.
+_POLL_FIRST = 0.0002
+_POLL_MAX = 0.0005
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -40,7 +47,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self._writer_fd is None:
             self._writer_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + float(self.settings_dict["OPTIONS"].get("timeout", 5))
-        delay = 0.0005
+        delay = _POLL_FIRST
         while True:
             try:
                 fcntl.flock(self._writer_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -50,7 +57,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 if time.monotonic() >= deadline:
                     raise OperationalError("database is locked") from None
                 time.sleep(delay)
-                delay = min(delay * 2, 0.002)
+                delay = min(delay * 2, _POLL_MAX)
 
     def _writer_lock_release(self) -> None:
         if self._writer_held:
