@@ -10,8 +10,10 @@ person's cancellation (so it never counts as a late cancellation).
 
 import re
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any
 
+from django.db import transaction
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
@@ -180,19 +182,53 @@ def _name_answer_fields(exc: ServiceError) -> None:
         exc.field = f"answers.{exc.field[1:]}"
 
 
-# Booking's own read of the session and its course: two plain look-ups by id. The same
-# as selectors.session_for_booking, whose select_related query cost more than the rest of
-# the request's reads together (bookings come in bursts: see docs/subsystems/bookings.md).
-# Booking re-reads what it depends on under the session's lock.
-_SESSION = "SELECT * FROM training_session WHERE id = %s"
-_COURSE = "SELECT * FROM training_course WHERE id = %s"
+# Booking's own read of the session and its course: ONE plain statement for the fields a
+# booking reads (the others are deferred, loaded if ever touched), with the number of the
+# course's booking questions, so that a course without any needs no look-up for them. The
+# same answer as selectors.session_for_booking, whose select_related query cost more than
+# the rest of the request's reads together (bookings come in bursts: see
+# docs/subsystems/bookings.md, "Speed"). Booking re-reads what it depends on under the
+# session's lock.
+_SESSION_FIELDS = {
+    "id", "course_id", "series_id", "status", "starts_at", "ends_at", "capacity",
+    "places_taken", "venue", "online_link",
+}  # fmt: skip
+_COURSE_FIELDS = {
+    "id", "title", "slug", "status", "visibility", "invitation_token", "waiting_list_enabled",
+    "waiting_list_mode", "booking_opens_days", "booking_closes_hours",
+    "late_cancellation_hours", "reminder_hours",
+}  # fmt: skip
+
+
+@cache
+def _session_read() -> tuple[str, list[str], list[str]]:
+    # In the models' field order, as Model.from_db expects.
+    session = [f.attname for f in Session._meta.concrete_fields if f.attname in _SESSION_FIELDS]
+    course = [f.attname for f in Course._meta.concrete_fields if f.attname in _COURSE_FIELDS]
+    columns = [f"s.{c}" for c in session] + [f"c.{c}" for c in course]
+    sql = (
+        f"SELECT {', '.join(columns)}, (SELECT COUNT(*) FROM training_bookingquestion q "  # noqa: S608
+        "WHERE q.course_id = c.id) FROM training_session s "
+        "JOIN training_course c ON c.id = s.course_id WHERE s.id = %s"
+    )
+    return sql, session, course
 
 
 def _session_for_booking(user, pk: int) -> Session:
-    session = next(iter(Session.objects.raw(_SESSION, [pk])), None)
-    if session is not None:
-        session.course = next(iter(Course.objects.raw(_COURSE, [session.course_id])))
-    if session is None or not selectors.course_visible(user, session.course):
+    sql, session_fields, course_fields = _session_read()
+    db = transaction.get_connection()
+    with db.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such session")
+    # SQLite answers times as naive UTC; PostgreSQL's are aware already.
+    row = [services.db_value(v) for v in row]
+    n = len(session_fields)
+    session = Session.from_db(db.alias, session_fields, row[:n])
+    session.course = Course.from_db(db.alias, course_fields, row[n:-1])
+    session.course.booking_question_count = row[-1]
+    if not selectors.course_visible(user, session.course):
         raise Http404("No such session")
     return session
 

@@ -737,7 +737,13 @@ _QUESTIONS = 'SELECT * FROM training_bookingquestion WHERE course_id = %s ORDER 
 
 
 def booking_answers_clean(course: Course, answers: dict | None) -> dict:
-    """Check answers to the course's booking questions; keys are question ids as strings."""
+    """Check answers to the course's booking questions; keys are question ids as strings.
+
+    A caller that counted the course's questions in its own read of the course (as
+    `booking_question_count`, as the booking API does) saves the look-up when there are
+    none."""
+    if getattr(course, "booking_question_count", None) == 0:
+        return {}
     answers = {str(k): v for k, v in (answers or {}).items()}
     cleaned = {}
     for q in BookingQuestion.objects.raw(_QUESTIONS, [course.pk]):
@@ -1103,6 +1109,14 @@ def _db_datetime(value):
         value = parse_datetime(value)
     if value is not None and timezone.is_naive(value):
         value = timezone.make_aware(value, UTC)
+    return value
+
+
+def db_value(value):
+    """A value from a plain SQL result, as the ORM would give it: SQLite answers datetime
+    columns as naive UTC; everything else passes unchanged."""
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        return timezone.make_aware(value, UTC)
     return value
 
 
