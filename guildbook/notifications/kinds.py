@@ -65,6 +65,10 @@ class MessageKind:
     name: str = ""  # set by @message_kind
     label: str = ""  # what people and the admin see, e.g. "Reminder before a session"
     template_prefix: str = ""  # default: "<app>/email/<rest of the name>"
+    # What the object a message is about is read with (select_related paths on its model),
+    # at the claim and again before each send: `("session__course", "person")` for a
+    # Booking lets a batch's messages be checked and built without a query each.
+    related: tuple[str, ...] = ()
 
     def still_due(self, message: OutboxMessage) -> bool:
         """Called by the worker under the row's lock just before sending: answer False and

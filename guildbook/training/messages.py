@@ -514,6 +514,7 @@ class TrainingMessage(MessageKind):
     """A message to a person about their booking (`about` is the Booking)."""
 
     attach_invite: str | None = None  # calendar.REQUEST or calendar.CANCEL
+    related = ("session__course", "person")  # what every message reads (see MessageKind)
 
     def still_due(self, message) -> bool:
         booking = message.about
@@ -664,7 +665,11 @@ class BookingMoved(TrainingMessage):
     def get_context(self, message):
         context = super().get_context(message)
         from_id = context.get("from_booking")
-        context["from_booking"] = Booking.objects.filter(pk=from_id).first() if from_id else None
+        context["from_booking"] = (
+            Booking.objects.select_related("session__course").filter(pk=from_id).first()
+            if from_id
+            else None
+        )
         return context
 
     def invite_method(self, message, context):
@@ -685,7 +690,13 @@ class SessionCancelled(TrainingMessage):
     def get_context(self, message):
         context = super().get_context(message)
         replacement_id = context.get("replacement")
-        replacement = Booking.objects.filter(pk=replacement_id).first() if replacement_id else None
+        replacement = (
+            Booking.objects.select_related("session__course", "person")
+            .filter(pk=replacement_id)
+            .first()
+            if replacement_id
+            else None
+        )
         context["replacement"] = replacement
         if replacement is not None:
             context["replacement_facts"] = session_facts(replacement.session, booking=replacement)
@@ -724,6 +735,8 @@ class Reminder(TrainingMessage):
 
 
 class TrainerMessage(TrainingMessage):
+    related = ()  # (about a Booking or a Session, depending on the kind)
+
     def get_context(self, message):
         context = MessageKind.get_context(self, message)
         context["first_name"] = message.recipient.first_name if message.recipient else ""
@@ -775,6 +788,7 @@ class LateRelease(TrainerMessage):
     """To each trainer: someone gave up their place inside the late-cancellation window."""
 
     label = "Place released at short notice (trainers)"
+    related = ("session__course", "person")
 
     def still_due(self, message):
         booking = message.about
