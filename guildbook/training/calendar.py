@@ -10,11 +10,10 @@ the same UID.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
 
 from guildbook.notifications.kinds import message_id_domain
 from guildbook.training.models import Booking
@@ -31,51 +30,101 @@ def booking_invite(
     booking: Booking, *, method: str = REQUEST, now: datetime | None = None
 ) -> bytes:
     """The .ics for `booking`'s place: METHOD:REQUEST to add or update the event,
-    METHOD:CANCEL to take it out of the calendar."""
+    METHOD:CANCEL to take it out of the calendar.
+
+    Written directly (RFC 5545: TEXT escaping, RFC 6868 parameter values, lines folded at
+    75 octets) rather than through icalendar's objects, which cost a third of building a
+    training message; the tests read every invite back with icalendar."""
     if method not in (REQUEST, CANCEL):
         raise ValueError(f"Unknown calendar method {method!r}")
     session = booking.session
     course = session.course
+    person = booking.person
     organiser_email = settings.DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">").strip()
-
-    cal = Calendar()
-    cal.add("prodid", "-//Guildbook//Training invites//EN")
-    cal.add("version", "2.0")
-    cal.add("method", method)
-
-    event = Event()
-    event.add("uid", booking_uid(booking))
-    event.add("sequence", booking.calendar_sequence)
-    event.add("dtstamp", now or timezone.now())
-    event.add("dtstart", session.starts_at)
-    event.add("dtend", session.ends_at)
-    event.add("summary", course.title)
-    where = _location(booking)
-    if where:
-        event.add("location", where)
     manage = settings.SITE_URL + booking.get_absolute_url()
     description = [course.summary] if course.summary else []
     if session.online_link and booking.status == Booking.Status.CONFIRMED:
         description.append(f"Join online: {session.online_link}")
     description.append(f"Your booking: {manage}")
-    event.add("description", "\n\n".join(description))
-    event.add("url", manage)
-    event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
-    event.add("transp", "TRANSPARENT" if method == CANCEL else "OPAQUE")
+    details = "\n\n".join(description)
+    cancel = method == CANCEL
+    where = _location(booking)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Guildbook//Training invites//EN",
+        f"METHOD:{method}",
+        "BEGIN:VEVENT",
+        f"UID:{_text(booking_uid(booking))}",
+        f"SEQUENCE:{int(booking.calendar_sequence)}",
+        f"DTSTAMP:{_utc(now or timezone.now())}",
+        f"DTSTART:{_utc(session.starts_at)}",
+        f"DTEND:{_utc(session.ends_at)}",
+        f"SUMMARY:{_text(course.title)}",
+        *([f"LOCATION:{_text(where)}"] if where else []),
+        f"DESCRIPTION:{_text(details)}",
+        f"URL:{_uri(manage)}",
+        f"STATUS:{'CANCELLED' if cancel else 'CONFIRMED'}",
+        f"TRANSP:{'TRANSPARENT' if cancel else 'OPAQUE'}",
+        f"ORGANIZER;CN={_param(settings.GUILDBOOK_SERVICE_NAME)}:mailto:{_uri(organiser_email)}",
+        # The place is already booked: nobody needs to press "accept" for it to count.
+        f"ATTENDEE;CN={_param(person.display_name)};ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED"
+        f";RSVP=FALSE:mailto:{_uri(person.email)}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "".join(f"{_fold(line)}\r\n" for line in lines).encode()
 
-    organiser = vCalAddress(f"mailto:{organiser_email}")
-    organiser.params["cn"] = vText(settings.GUILDBOOK_SERVICE_NAME)
-    event.add("organizer", organiser)
-    person = booking.person
-    attendee = vCalAddress(f"mailto:{person.email}")
-    attendee.params["cn"] = vText(person.display_name)
-    attendee.params["role"] = vText("REQ-PARTICIPANT")
-    # The place is already booked: nobody needs to press "accept" for it to count.
-    attendee.params["partstat"] = vText("ACCEPTED")
-    attendee.params["rsvp"] = vText("FALSE")
-    event.add("attendee", attendee, encode=0)
-    cal.add_component(event)
-    return cal.to_ical()
+
+def _utc(moment: datetime) -> str:
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"})
+
+
+def _text(value: str) -> str:
+    """A TEXT value: backslash, semicolon and comma escaped, every line break as \\n."""
+    value = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return value.translate(_TEXT_ESCAPES)
+
+
+def _uri(value: str) -> str:
+    """A URI or address as it is, with anything that would break the line taken out."""
+    return "".join(ch for ch in str(value) if ch >= " " and ch != "\x7f")
+
+
+def _param(value: str) -> str:
+    """A parameter value, always quoted; ^, line breaks and double quotes as RFC 6868
+    writes them (^^, ^n, ^')."""
+    value = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("^", "^^").replace("\n", "^n").replace('"', "^'")
+    return '"' + "".join(ch for ch in value if ch >= " " and ch != "\x7f") + '"'
+
+
+def _fold(line: str) -> str:
+    """Fold a content line so no physical line is longer than 75 octets (the leading space
+    of a continuation counts), never inside a character's UTF-8 bytes nor between a
+    backslash or caret and what it escapes."""
+    if len(line) <= 75 and line.isascii():
+        return line
+    pieces, piece, used, room = [], "", 0, 75
+    for ch in line:
+        size = len(ch.encode())
+        if used + size > room:
+            if len(piece) > 1 and piece[-1] in "\\^":  # keep an escape with what it escapes
+                pieces.append(piece[:-1])
+                piece, used = piece[-1], 1
+            else:
+                pieces.append(piece)
+                piece, used = "", 0
+            room = 74  # after "\r\n "
+        piece += ch
+        used += size
+    pieces.append(piece)
+    return "\r\n ".join(pieces)
 
 
 def _location(booking: Booking) -> str:
