@@ -11,6 +11,7 @@ by messages.py inside the same transaction as the change, never from a signal ha
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
@@ -958,8 +959,9 @@ def _book_postgresql_at_once(db, session, person, actor, cleaned, now, by_traine
         booking.pk = cursor.fetchone()[0]
         guard = (_GUARD, [session.pk, *before])
         sql, params = _book_write_postgresql(db, booking, session, actor, now, guard)
+        write = f"EXECUTE {_prepared(db, sql)}({', '.join(['%s'] * len(params))})"
         try:
-            cursor.execute(f"BEGIN; {_LOCK_FOR_BOOKING_PG}; {sql}; COMMIT", [session.pk, *params])
+            cursor.execute(f"BEGIN; {_LOCK_FOR_BOOKING_PG}; {write}; COMMIT", [session.pk, *params])
         except BaseException:
             # The server skipped the COMMIT after the error: end the transaction here.
             if db.connection.info.transaction_status.name != "IDLE":
@@ -975,6 +977,26 @@ def _book_postgresql_at_once(db, session, person, actor, cleaned, now, by_traine
     if _booking_state(session) == before:
         raise AlreadyBooked(_already_booked_message(session.pk, person))
     return None
+
+
+# Statements prepared on each PostgreSQL connection: {connection: {statement: name}}.
+_prepared_statements: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _prepared(db, sql: str) -> str:
+    """The name of `sql` prepared on this connection (PREPARE, once per connection and
+    shape of statement): the booking's write is long, and parsing and planning it cost the
+    server more than running it. Its parameters' types follow from the statement (casts,
+    the columns they are compared with)."""
+    names = _prepared_statements.setdefault(db.connection, {})
+    if sql not in names:
+        name = f"guildbook_book_{len(names) + 1}"
+        parts = sql.split("%s")
+        numbered = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+        with db.cursor() as cursor:
+            cursor.execute(f"PREPARE {name} AS {numbered}")
+        names[sql] = name
+    return names[sql]
 
 
 def _booking_state(session: Session) -> list:
@@ -1133,6 +1155,21 @@ def _book_rows(booking, session, actor, now) -> list[list]:
     return [[audit], messages.on_booked(booking, session, now=now)]
 
 
+_insert_shapes: dict = {}
+
+
+def _insert_shape(db, model, with_pk: bool) -> tuple[list, str, list[str]]:
+    """A model's fields for an INSERT, their quoted columns and their casts (worked out
+    once per model and database: it is the same for every booking)."""
+    key = (model, db.vendor, with_pk)
+    if key not in _insert_shapes:
+        fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+        columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
+        casts = [f"CAST(%s AS {f.cast_db_type(db)})" for f in fields]
+        _insert_shapes[key] = (fields, columns, casts)
+    return _insert_shapes[key]
+
+
 def _insert_sql(
     db, objs: list, *, suffix: str = "", exprs: dict | None = None, select: str | None = None
 ) -> tuple[str, list]:
@@ -1143,21 +1180,20 @@ def _insert_sql(
     its values, typed by casts, followed by `select`, so that rows are written only when
     it gives a row."""
     meta = objs[0]._meta
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and objs[0].pk is None)]
+    fields, columns, casts = _insert_shape(db, type(objs[0]), objs[0].pk is not None)
     exprs = exprs or {}
     rows, params = [], []
     for obj in objs:
         values = []
-        for f in fields:
+        for f, cast in zip(fields, casts, strict=True):
             if f.attname in exprs:
                 sql, more = exprs[f.attname]
                 values.append(sql)
                 params.extend(more)
                 continue
-            values.append(f"CAST(%s AS {f.cast_db_type(db)})" if select else "%s")
+            values.append(cast if select else "%s")
             params.append(f.get_db_prep_save(f.pre_save(obj, True), db))
         rows.append(", ".join(values))
-    columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
     if select:
         body = " UNION ALL ".join(f"SELECT {row} {select}" for row in rows)
     else:
