@@ -20,8 +20,10 @@ new loopback connection (gunicorn's sync workers close the connection after each
 for a fixed time or a fixed number of requests, whichever ends first. Any answer other than
 the expected status, and any socket error, is an error.
 
-Run through `benchmarks/run.py` (`make bench`), which also writes benchmarks/README.md, or on
-its own: `python benchmarks/booking_burst.py --databases sqlite`.
+Run through `benchmarks/run.py` (`make bench`), or on its own:
+`python benchmarks/booking_burst.py [--databases sqlite]`, which prints PASS or FAIL per target,
+exits with status 1 when one is missed and rewrites this benchmark's section of
+benchmarks/README.md (`--no-readme` leaves it alone, for trial runs).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -512,7 +515,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=0, help="default: 2 × workers")
     parser.add_argument("--seconds", type=float, default=10.0, help="per scenario, in all")
     parser.add_argument("--rounds", type=int, default=4, help="turns the scenarios take")
+    parser.add_argument(
+        "--no-readme", action="store_true", help="do not rewrite this benchmark's README section"
+    )
     args = parser.parse_args(argv)
+    # run.py holds the targets, the table and the README writer (`make bench` uses them too).
+    import run as bench
+
+    started, t0, machine_text = datetime.now().astimezone(), time.monotonic(), bench.machine()
     runs = run(
         [d.strip() for d in args.databases.split(",") if d.strip()],
         workers=args.workers,
@@ -520,8 +530,21 @@ def main(argv: list[str] | None = None) -> int:
         seconds=args.seconds,
         rounds=args.rounds,
     )
+    elapsed = time.monotonic() - t0
     print(json.dumps([asdict(r) for r in runs], indent=2))
-    return 0
+    print()
+    print(bench.table(runs))
+    print()
+    ok = bool(runs)
+    for text, passed in [c for r in runs for c in bench.checks(r)]:
+        print(f"{'PASS' if passed else 'FAIL'}  {text}")
+        ok = ok and passed
+    if runs and not args.no_readme:
+        bench.write_readme(
+            runs, started=started, elapsed=elapsed, args=args, machine_text=machine_text
+        )
+        print(f"\nWrote {bench.README}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
