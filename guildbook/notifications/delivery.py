@@ -67,7 +67,11 @@ Outcome = DeliveryAttempt.Outcome
 
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 6 * 60 * 60
-DEFAULT_BATCH = 50
+# Rows per claim. A claim's queries cost the same for 10 rows or 200, so a bigger batch
+# costs less a message (0.12 ms of CPU at 50, 0.08 at 100, 0.06 at 200); a smaller one
+# leaves fewer rows waiting for the lease when a worker dies, and shares work between
+# workers more evenly at the end.
+DEFAULT_BATCH = 100
 DEFAULT_LEASE_SECONDS = 300
 DEFAULT_MAX_ATTEMPTS = 8
 # Before each send the kind's still_due is asked again; the objects messages are about are
