@@ -162,7 +162,10 @@ def run(databases: list[str], messages: int) -> tuple[float, list[dict]]:
                 continue
             rates.append(baseline())
             results.append(run_database(name, messages, server, Path(tmp)))
+            results[-1]["baseline_before"] = rates[-1]
         rates.append(baseline())
+        for result in results:
+            result["baselines"] = rates
     print(f"  reference: the highest baseline, {max(rates):,.0f} msgs/s")
     return max(rates), results
 
@@ -206,6 +209,22 @@ def table(baseline: float, results: list[dict], messages: int) -> str:
     return "\n".join(rows)
 
 
+def spread(results: list[dict]) -> str:
+    """How much the baseline moved within the run, and each database's share of the
+    baseline taken just before it (for reading the figures; the targets are judged
+    against the highest, above)."""
+    if not results:
+        return ""
+    rates = ", ".join(f"{rate:,.0f}" for rate in results[0]["baselines"])
+    near = "; ".join(
+        f"{r['database']} one worker {r[1] / r['baseline_before']:.0%}" for r in results
+    )
+    return (
+        f"The baseline's runs in this measurement: {rates} msgs/s. Against the baseline "
+        f"measured just before each database's runs: {near}."
+    )
+
+
 def section(baseline: float, results: list[dict], messages: int) -> str:
     load = f"load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     return f"""{HEADING}
@@ -222,47 +241,66 @@ Measured {time.strftime("%Y-%m-%d %H:%M")} (local time), {messages:,} messages p
 
 {table(baseline, results, messages)}
 
-### What changed, and why (November 2026)
+{spread(results)}
 
-A profile of one worker (cProfile, and per-stage timers around a whole `--once` run)
-showed about 7 ms a message: claiming 0.4, rendering 0.5–0.6, MIME encoding 1.0–1.5 (a
-third of it compiling a fresh regular expression for every multipart boundary), the SMTP
-exchange 2–2.7 with the worker idle through its four round trips, and recording "sent"
-1.9–3 ms through two ORM updates. The changes, each measured:
+### What changed, and why (November 2026, second round)
 
-- "sent" is one plain SQL statement on PostgreSQL (a CTE over the row and its attempt,
-  `synchronous_commit` off for that transaction only) and two plain UPDATEs in one
-  transaction on SQLite: 1.9–3 ms down to 0.3–0.5 ms.
-- The worker works while the server does. Message N is recorded while the server answers
-  N+1's MAIL FROM; on PostgreSQL the statement's answer is read only just before N+1's
-  content is written, after RCPT and DATA. The content of N+1 is the point of no return,
-  so "a crash repeats at most the one message in flight" still holds (the SIGKILL test
-  checks it on both databases). The next message is rendered and encoded while the server
-  decides on the current one.
-- Messages of the usual shape are written directly instead of through the email
-  package (Django's builder for anything unusual; tests compare the two): 0.7 ms to 0.1.
-- `still_due` is asked again just before every message, not only at claim time (a
-  stronger guarantee than before); the objects are re-read eight messages at a time, one
-  query each time: about 0.2 ms a message.
-- The mail connection is kept across batches while work remains, checked with NOOP.
-- Not needed: Message-IDs are built from the row id and SITE_URL's host (no DNS
-  lookup), and Django caches compiled templates (its cached loader is on in every mode).
+Measured first, in-process: the stages of a `--once` run timed with CPU clocks
+(`time.thread_time`, so other processes on the machine do not count), each stage alone
+over 3,000 claimed rows, and cProfile. One worker on SQLite spent about 1.2 ms of CPU a
+message against the baseline client's 0.17; the mail server about 0.45. The worker, not
+the server, set the pace. The changes, each measured (CPU per message, SQLite):
+
+- "sent" waits for the disk again on PostgreSQL (`synchronous_commit` is left as the
+  server has it). With it off, a crash of the database server could lose the last
+  ~600 ms of "sent" records and repeat every message in them, against the invariant
+  that a crash repeats at most the one message in flight. Recording several messages
+  in one commit, or pipelining several messages before recording them, would widen the
+  window for a worker's death instead. The price is one disk flush per message per
+  worker: a one-row commit took 2.0–3.4 ms here waiting for the disk, 1.0 not waiting
+  (a loaded machine). See docs/subsystems/notifications.md, "Why 'sent' waits for the
+  disk".
+- The common message is written straight from the kind's parts, without building
+  Django's `EmailMessage` first; attempts are opened with one `INSERT … SELECT` per
+  batch; the objects messages are about are re-read with one plain query per model
+  (not the generic prefetch); "sent" is recorded on SQLite through the driver; envelope
+  addresses are quoted once; each template's compiled `Template` is kept; a claim takes
+  100 rows, not 50 (its queries cost the same for any number). Claiming 0.15 → 0.08 ms,
+  building 0.26 → 0.19, re-reading 0.075 → 0.055, recording 0.125 → 0.09.
+- On SQLite the previous message is recorded while the server answers RCPT TO, not
+  MAIL FROM, so the worker sleeps through fewer of the server's four answers (voluntary
+  context switches 2.3 → 1.6 a message); `still_due`'s objects are re-read sixteen
+  messages at a time, not eight.
+- For training's own messages (not in this benchmark): kinds name what `about` is read
+  with (`MessageKind.related`), so a batch of confirmations is built with no queries
+  (two a message before), and the .ics is written directly instead of through
+  icalendar's objects (a confirmation with its invite: 1.7 → 1.4 ms).
+
+### Earlier (November 2026, first round)
+
+A profile then showed about 7 ms a message. "Sent" became one plain SQL statement; the
+worker started working while the server does (recording the previous message and
+building the next during the server's answers); messages of the usual shape were written
+directly instead of through the email package; `still_due` was asked again before every
+message with its objects re-read in groups; the mail connection was kept across batches.
 
 ### Where the time goes now
 
-Per message, one worker, 3,000 messages, SQLite, load average about 2 on 2 cores:
-claiming 0.25 ms, rendering the three templates 0.4, encoding 0.1, re-reading and
-`still_due` 0.2, recording "sent" 0.4, and the SMTP exchange 1.2 (of which the worker's
-own work in smtplib and the kernel's loopback is about half: four `sendall`s and four
-replies parsed) — about 2.6 ms, against the baseline's 0.8. On PostgreSQL each stage
-costs 1.5–2 times as much, because the database server is a third busy process on two
-cores (the machine is shared, and a second run can differ by half: compare shares within
-one run). The worker's Python work per message (about 1.6 ms) is now larger than the mail
-server's (about 0.8 ms), so overlapping cannot close the gap: reaching half the
-baseline would need the worker's own cost per message below about 1.6 ms *including* the
-exchange, i.e. rendering without Django templates or claiming, checking and recording
-without the ORM. A second worker can render while the first waits on the wire, so two
-may beat one even on SQLite, where their writes still queue for the one lock.
+CPU per message in-process on SQLite (3,000 messages, load average about 4 on 2 cores):
+claiming 0.08 (100 rows a claim), building 0.19–0.25 (of which the three templates 0.13,
+Django's own rendering), re-reading and `still_due` 0.03–0.04, recording "sent"
+0.09–0.12, and the SMTP exchange's client side about 0.2. In a whole run the worker uses
+0.9–1.1 ms of CPU a message: four round trips a message mean four sleeps and wake-ups
+shared with the mail server on two cores, and every stage runs about twice as slowly as
+alone. On a quiet machine one worker still takes about 1.5 ms a message for that 0.9 ms
+of CPU: the worker and the mail server mostly take turns rather than run side by side,
+so reaching half the baseline needs the worker's own CPU near 0.5 ms a message — below
+what rendering three Django templates, claiming, checking and recording with the ORM
+cost together. On PostgreSQL the record's commit waits for the disk flush, 1–4 ms on
+this virtual disk depending on what else is writing: the statement is sent with the next
+message's MAIL FROM and its answer read just before that message's content, which hides
+0.3–0.5 ms of it, but one worker cannot send faster than one flush per message. Two
+workers share flushes, which is why they are faster than one there.
 
 ### Method
 
