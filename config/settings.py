@@ -107,6 +107,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        # Checks a kept connection without a round trip; see guildbook/core/postgresql/base.py.
+        _db["ENGINE"] = "guildbook.core.postgresql"
     _db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     _db.setdefault("CONN_HEALTH_CHECKS", True)
 _db.setdefault("TEST", {})

@@ -33,7 +33,7 @@ class WorkerDatabase:
 
     def __init__(self, tmp_path: Path, suffix: str):
         db = settings.DATABASES["default"]
-        self.postgres = db["ENGINE"] == "django.db.backends.postgresql"
+        self.postgres = db["ENGINE"].endswith("postgresql")
         if self.postgres:
             base = db["TEST"].get("NAME") or f"test_{db['NAME']}"
             self.name = f"{base}_{suffix}"[:63]

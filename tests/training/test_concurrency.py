@@ -112,7 +112,7 @@ class LiveApp:
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live")
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         url, drop = _postgres_database()
     else:
         url, drop = f"sqlite:///{tmp / 'guildbook.sqlite3'}", (lambda: None)
