@@ -5,7 +5,8 @@ import hashlib
 import io
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
+from functools import cache
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from guildbook.accounts.models import ApiToken, User, normalise_email
 from guildbook.core import roles
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
+from guildbook.core.postgresql.prepared import prepared
 
 TOKEN_PREFIX = "gb_"
 
@@ -238,15 +240,28 @@ def api_token_revoke(*, token: ApiToken, actor=None) -> ApiToken:
 
 
 # One statement: every API request makes it, so it is plain SQL rather than the ORM's
-# select_related query, which cost several times the database's own work. Nothing is
-# cached: a revoked token or a deactivated person is refused from the next request on.
+# select_related query, which cost several times the database's own work, and on
+# PostgreSQL it is prepared once per connection, as planning it cost the server more than
+# running it. Nothing is cached: a revoked token or a deactivated person is refused from
+# the next request on.
 _TOKEN_USER = """
-    SELECT u.*, t.id AS token_id,
-           (t.last_used_at IS NULL OR t.last_used_at < %s) AS token_use_stale
+    SELECT {columns}, t.id, (t.last_used_at IS NULL OR t.last_used_at < %s)
     FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id
     WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active
 """
 _TOKEN_USED = "UPDATE accounts_apitoken SET last_used_at = %s WHERE id = %s"
+
+
+@cache
+def _token_user_read() -> tuple[str, list[str], list[int], list[int]]:
+    # The person's columns by name, in the model's order as Model.from_db expects them,
+    # and which of them SQLite answers as 0/1 or as naive UTC.
+    fields = User._meta.concrete_fields
+    columns = ", ".join(f"u.{connection.ops.quote_name(f.column)}" for f in fields)
+    kinds = [f.get_internal_type() for f in fields]
+    flags = [n for n, kind in enumerate(kinds) if kind == "BooleanField"]
+    times = [n for n, kind in enumerate(kinds) if kind == "DateTimeField"]
+    return _TOKEN_USER.format(columns=columns), [f.attname for f in fields], flags, times
 
 
 def api_token_authenticate(key: str) -> User | None:
@@ -257,14 +272,25 @@ def api_token_authenticate(key: str) -> User | None:
     # Write the last-use time at most once a minute so a busy integration does not turn
     # every read into a write.
     stale_before = connection.ops.adapt_datetimefield_value(now - timedelta(seconds=60))
-    found = list(User.objects.raw(_TOKEN_USER, [stale_before, _hash_key(key)]))
-    if not found:
+    sql, fields, flags, times = _token_user_read()
+    db = transaction.get_connection()
+    if db.vendor == "postgresql":
+        sql = prepared(db, sql)
+    with db.cursor() as cursor:
+        cursor.execute(sql, [stale_before, _hash_key(key)])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    user = found[0]
-    if user.token_use_stale:
+    *values, token_id, use_stale = row
+    if db.vendor == "sqlite":
+        for n in flags:
+            values[n] = bool(values[n])
+        for n in times:
+            if values[n] is not None and timezone.is_naive(values[n]):
+                values[n] = timezone.make_aware(values[n], UTC)
+    user = User.from_db(db.alias, fields, values)
+    if use_stale:
         # In a transaction, so that on SQLite it queues with the other writers.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                _TOKEN_USED, [connection.ops.adapt_datetimefield_value(now), user.token_id]
-            )
+        with transaction.atomic(), db.cursor() as cursor:
+            cursor.execute(_TOKEN_USED, [db.ops.adapt_datetimefield_value(now), token_id])
     return user

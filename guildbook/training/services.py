@@ -11,7 +11,6 @@ by messages.py inside the same transaction as the change, never from a signal ha
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
@@ -26,6 +25,7 @@ from guildbook.accounts.models import User
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
 from guildbook.core.models import AuditEntry
+from guildbook.core.postgresql.prepared import prepared
 from guildbook.core.timefmt import format_date, format_time
 from guildbook.training import messages, offers, recurrence
 from guildbook.training.models import (
@@ -785,11 +785,16 @@ def booking_create(
     actor: User | None,
     answers: dict | None = None,
     now: datetime | None = None,
+    booking_id: int | None = None,
 ) -> Booking:
     """Book `person` onto `session`: a place if one is free, else the waiting list.
 
     A booking put on the waiting list comes back with `position_when_joined`, its place in
     the queue counted under the session's lock (it can only improve afterwards).
+
+    `booking_id`, on PostgreSQL only: an id the caller drew from the bookings' sequence
+    (`DRAW_BOOKING_ID`) for this call alone, in a statement it sent anyway, which saves
+    booking a round trip; an id left unused is only a gap in the ids.
 
     A trainer (actor with the run_training permission, booking someone else or themselves)
     may book outside the booking window. Raises AlreadyBooked when the person already holds
@@ -805,7 +810,9 @@ def booking_create(
     db = transaction.get_connection()
     try:
         if db.vendor == "postgresql" and not db.in_atomic_block:
-            booking = _book_postgresql_at_once(db, session, person, actor, cleaned, now, by_trainer)
+            booking = _book_postgresql_at_once(
+                db, session, person, actor, cleaned, now, by_trainer, booking_id
+            )
             if booking is not None:
                 return _booked(db, booking, session, actor)
         with transaction.atomic():
@@ -935,17 +942,17 @@ def _book_postgresql(db, session, person, actor, cleaned, now, by_trainer) -> Bo
     return booking
 
 
-def _book_postgresql_at_once(db, session, person, actor, cleaned, now, by_trainer):
+def _book_postgresql_at_once(db, session, person, actor, cleaned, now, by_trainer, pk=None):
     """A booking that is its own transaction, in one round trip with the lock held only
     for the server's own work: "BEGIN; lock; write; COMMIT" sent as one query while the
     connection is in autocommit mode (outside any atomic block). None when it could not be
     done this way; booking_create then books through `_book`, in a transaction.
 
-    The new booking's id is drawn first, and the booking and its rows are built from the
-    session as the caller read it (normally a moment before). The write runs only if the
-    session's fields, read again under the lock, still lead to the same decision
-    (`_GUARD`: same status, start, booking window, waiting-list setting and reminder time,
-    and a place free or not as before). Each statement reads the latest committed rows
+    The new booking's id is drawn first (unless the caller drew it: `pk`), and the booking
+    and its rows are built from the session as the caller read it (normally a moment
+    before). The write runs only if the session's fields, read again under the lock, still
+    lead to the same decision (`_GUARD`: same status, start, booking window, waiting-list
+    setting and reminder time, and a place free or not as before). Each statement reads the latest committed rows
     (READ COMMITTED takes a new snapshot per statement, and the write's is taken after the
     lock was granted), so the waiting list's end is read in the write. When the guard
     fails nothing is written and the transaction commits empty, releasing the lock."""
@@ -955,13 +962,17 @@ def _book_postgresql_at_once(db, session, person, actor, cleaned, now, by_traine
     except BookingRefused:
         return None  # decided again under the lock, where it counts
     with db.cursor() as cursor:
-        cursor.execute(_NEXT_BOOKING_ID)
-        booking.pk = cursor.fetchone()[0]
+        if pk is None:
+            cursor.execute(f"SELECT {DRAW_BOOKING_ID}")
+            pk = cursor.fetchone()[0]
+        booking.pk = pk
         guard = (_GUARD, [session.pk, *before])
         sql, params = _book_write_postgresql(db, booking, session, actor, now, guard)
-        write = f"EXECUTE {_prepared(db, sql)}({', '.join(['%s'] * len(params))})"
+        # Both prepared (once per connection): planning them cost the server more than
+        # running them.
+        lock, write = prepared(db, _LOCK_FOR_BOOKING_PG), prepared(db, sql)
         try:
-            cursor.execute(f"BEGIN; {_LOCK_FOR_BOOKING_PG}; {write}; COMMIT", [session.pk, *params])
+            cursor.execute(f"BEGIN; {lock}; {write}; COMMIT", [session.pk, *params])
         except BaseException:
             # The server skipped the COMMIT after the error: end the transaction here.
             if db.connection.info.transaction_status.name != "IDLE":
@@ -977,26 +988,6 @@ def _book_postgresql_at_once(db, session, person, actor, cleaned, now, by_traine
     if _booking_state(session) == before:
         raise AlreadyBooked(_already_booked_message(session.pk, person))
     return None
-
-
-# Statements prepared on each PostgreSQL connection: {connection: {statement: name}}.
-_prepared_statements: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _prepared(db, sql: str) -> str:
-    """The name of `sql` prepared on this connection (PREPARE, once per connection and
-    shape of statement): the booking's write is long, and parsing and planning it cost the
-    server more than running it. Its parameters' types follow from the statement (casts,
-    the columns they are compared with)."""
-    names = _prepared_statements.setdefault(db.connection, {})
-    if sql not in names:
-        name = f"guildbook_book_{len(names) + 1}"
-        parts = sql.split("%s")
-        numbered = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
-        with db.cursor() as cursor:
-            cursor.execute(f"PREPARE {name} AS {numbered}")
-        names[sql] = name
-    return names[sql]
 
 
 def _booking_state(session: Session) -> list:
@@ -1062,16 +1053,17 @@ _BOOKING_FIELDS = """
 """
 _LOCK_FOR_BOOKING = _BOOKING_FIELDS
 _LOCK_FOR_BOOKING_PG = _BOOKING_FIELDS + " FOR UPDATE OF s"
-# An id drawn and not used (a refusal) is only a gap in the ids.
-_NEXT_BOOKING_ID = "SELECT nextval(pg_get_serial_sequence('training_booking', 'id'))"
-_LOCK_FOR_BOOKING_PG_WITH_ID = """
+# A new booking's id, drawn before the lock (PostgreSQL); an id drawn and not used (a
+# refusal) is only a gap in the ids.
+DRAW_BOOKING_ID = "nextval(pg_get_serial_sequence('training_booking', 'id'))"
+_LOCK_FOR_BOOKING_PG_WITH_ID = f"""
     SELECT s.status, s.starts_at, s.capacity, s.places_taken, c.status,
            c.waiting_list_enabled, c.booking_opens_days, c.booking_closes_hours,
-           c.reminder_hours, nextval(pg_get_serial_sequence('training_booking', 'id'))
+           c.reminder_hours, {DRAW_BOOKING_ID}
     FROM training_session s JOIN training_course c ON c.id = s.course_id
     WHERE s.id = %s
     FOR UPDATE OF s
-"""
+"""  # noqa: S608 (constants only)
 # The session's fields still as the booking was decided on (_booking_state's order).
 _GUARD = """EXISTS (
     SELECT 1 FROM training_session s JOIN training_course c ON c.id = s.course_id

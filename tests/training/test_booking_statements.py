@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from guildbook.core.models import AuditEntry
+from guildbook.core.postgresql.prepared import prepared
 from guildbook.notifications.models import OutboxMessage
 from guildbook.training import messages, services
 from guildbook.training.models import Booking, Session
@@ -160,7 +161,9 @@ def test_a_booking_of_its_own_is_one_query_with_its_commit_on_postgresql():
     assert AuditEntry.objects.filter(action__startswith="booking_").count() == 3
     assert not connection.in_atomic_block
     if connection.vendor == "postgresql":
-        sqls = [q["sql"] for q in ctx.captured_queries]
-        lock = next(i for i, sql in enumerate(sqls) if "FOR UPDATE OF s" in sql)
+        # The lock is prepared once per connection and sent as EXECUTE.
+        execute_lock = prepared(connection, services._LOCK_FOR_BOOKING_PG).split("(")[0]
+        sqls = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith("PREPARE")]
+        lock = next(i for i, sql in enumerate(sqls) if f"{execute_lock}(" in sql)
         assert sqls[lock].startswith("BEGIN;") and sqls[lock].rstrip().endswith("COMMIT")
         assert len(sqls) - lock == 1
