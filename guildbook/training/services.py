@@ -25,7 +25,7 @@ from guildbook.accounts.models import User
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
 from guildbook.core.models import AuditEntry
-from guildbook.core.postgresql.prepared import prepared
+from guildbook.core.postgresql.prepared import bound, prepared
 from guildbook.core.timefmt import format_date, format_time
 from guildbook.training import messages, offers, recurrence
 from guildbook.training.models import (
@@ -952,10 +952,11 @@ def _book_postgresql_at_once(db, session, person, actor, cleaned, now, by_traine
     and its rows are built from the session as the caller read it (normally a moment
     before). The write runs only if the session's fields, read again under the lock, still
     lead to the same decision (`_GUARD`: same status, start, booking window, waiting-list
-    setting and reminder time, and a place free or not as before). Each statement reads the latest committed rows
-    (READ COMMITTED takes a new snapshot per statement, and the write's is taken after the
-    lock was granted), so the waiting list's end is read in the write. When the guard
-    fails nothing is written and the transaction commits empty, releasing the lock."""
+    setting and reminder time, and a place free or not as before). Each statement reads
+    the latest committed rows (READ COMMITTED takes a new snapshot per statement, and the
+    write's is taken after the lock was granted), so the waiting list's end is read in the
+    write. When the guard fails nothing is written and the transaction commits empty,
+    releasing the lock."""
     before = _booking_state(session)
     try:
         booking = _new_booking(session, person, actor, cleaned, now, by_trainer)
@@ -972,7 +973,10 @@ def _book_postgresql_at_once(db, session, person, actor, cleaned, now, by_traine
         # running them.
         lock, write = prepared(db, _LOCK_FOR_BOOKING_PG), prepared(db, sql)
         try:
-            cursor.execute(f"BEGIN; {lock}; {write}; COMMIT", [session.pk, *params])
+            # Written out here: psycopg would search this long statement for its
+            # placeholders on every call.
+            query = f"BEGIN; {lock}; {write}; COMMIT"
+            cursor.execute(bound(db, query, [session.pk, *params]))
         except BaseException:
             # The server skipped the COMMIT after the error: end the transaction here.
             if db.connection.info.transaction_status.name != "IDLE":

@@ -1,6 +1,7 @@
 """Guildbook's PostgreSQL engine: the health check without a round trip, and statements
 prepared once per connection."""
 
+import json
 import select
 
 import pytest
@@ -93,3 +94,38 @@ def test_a_statement_is_prepared_once_per_connection_and_outlives_a_rollback(oth
     with other.cursor() as cursor:
         cursor.execute(again, [4, 5])
         assert cursor.fetchone() == (9,)
+
+
+def test_bound_writes_values_as_psycopg_would_bind_them(other):
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from psycopg.types.json import Jsonb
+
+    from guildbook.core.postgresql.prepared import bound
+
+    values = [
+        "O'Brien; DROP TABLE x -- 100% \\ done",
+        None,
+        True,
+        7,
+        Decimal("2.50"),
+        datetime(2026, 11, 29, 9, 30, tzinfo=UTC),
+        date(2026, 12, 1),
+        Jsonb({"answer": "it's 50%", "n": [1, None]}),
+        "ünïcödé",
+    ]
+    sql = "SELECT " + ", ".join(["%s"] * len(values))
+    with other.cursor() as cursor:
+        assert bound(other, sql, values) == cursor.cursor.mogrify(sql, values).encode()
+        cursor.execute(bound(other, sql, values))
+        row = cursor.fetchone()
+    assert row[0] == values[0] and row[1] is None and row[2] is True
+    assert json.loads(row[7]) == {
+        "answer": "it's 50%",
+        "n": [1, None],
+    }  # Django reads jsonb as text
+    with pytest.raises(ValueError):
+        bound(other, "SELECT %s, %s", [1])
+    with pytest.raises(ValueError):
+        bound(other, "SELECT %s, '100%%'", [1])
