@@ -55,6 +55,20 @@ class WorkerDatabase:
         else:
             self.url = f"sqlite:///{tmp_path / f'{suffix}.sqlite3'}"
 
+    def unfinished(self) -> int:
+        """Rows not yet recorded as sent (read straight from the database, not through
+        Django: the test's own connection lives in a transaction of the test database)."""
+        sql = "SELECT COUNT(*) FROM notifications_outboxmessage WHERE status <> 'sent'"
+        if self.postgres:
+            import psycopg
+
+            with psycopg.connect(dbname=self.name, autocommit=True, **self.params) as conn:
+                return conn.execute(sql).fetchone()[0]
+        import sqlite3
+
+        with sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=10) as conn:
+            return conn.execute(sql).fetchone()[0]
+
     def _admin(self, sql: str) -> None:
         import psycopg
 
@@ -137,11 +151,17 @@ def test_workers_killed_at_random_deliver_every_message(tmp_path):
                 killed.add(procs[i].pid)
                 procs[i] = start()
             print(f"kills done at {time.monotonic() - t2:.1f} s: {delivered()} delivered")
-            # Wait while there is progress (a busy machine is slow, not wrong).
-            last, stalled_since = -1, time.monotonic()
-            while delivered() < MESSAGES and time.monotonic() - stalled_since < 20:
-                if delivered() != last:
-                    last, stalled_since = delivered(), time.monotonic()
+            # Wait while there is progress (a busy machine is slow, not wrong), until every
+            # message has arrived AND every row is recorded: the message a killed worker had
+            # in flight may have arrived while its row still says "sending"; it is sent again
+            # once the lease runs out (8 s, so a stall allows more than that).
+            last, stalled_since = None, time.monotonic()
+            while time.monotonic() - stalled_since < 20:
+                progress = (delivered(), database.unfinished())
+                if progress[0] == MESSAGES and progress[1] == 0:
+                    break
+                if progress != last:
+                    last, stalled_since = progress, time.monotonic()
                 time.sleep(0.2)
         finally:
             for p in procs:
