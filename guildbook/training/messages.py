@@ -477,9 +477,31 @@ def on_reminder_hours_changed(course, *, now: datetime) -> None:
         if due <= now:
             outbox_void(about=booking, kinds=[REMINDER])
         elif not outbox_reschedule(about=booking, kinds=[REMINDER], due_at=due):
-            # None pending: booked inside the old reminder time (or already reminded, which
-            # the key's existing row answers), so a later time may now be worth a reminder.
-            _schedule_reminder(booking, booking.session, now)
+            # None pending: booked inside the old reminder time, or its reminder was
+            # withdrawn by an earlier change whose time had passed, so the new time may be
+            # worth a reminder again (never a second one after one was sent).
+            key = _reminder_key_again(booking)
+            if key is not None:
+                _schedule(REMINDER, booking, due, key=key)
+
+
+def _reminder_key_again(booking: Booking) -> str | None:
+    """The key for queuing this place's reminder (at its calendar sequence) once more: the
+    plain key when there was none, a numbered one ("…~2") after withdrawn ones, and None
+    when one was sent or is being sent."""
+    base = _key(REMINDER, booking, booking.calendar_sequence)
+    earlier = [
+        status
+        for key, status in OutboxMessage.objects.filter(
+            content_type=ContentType.objects.get_for_model(Booking),
+            object_id=booking.pk,
+            kind=REMINDER,
+        ).values_list("dedupe_key", "status")
+        if key == base or key.startswith(f"{base}~")
+    ]
+    if any(status != OutboxMessage.Status.VOID for status in earlier):
+        return None
+    return f"{base}~{len(earlier) + 1}" if earlier else base
 
 
 # --- The kinds -------------------------------------------------------------------------

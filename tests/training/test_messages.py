@@ -321,3 +321,21 @@ def test_every_kind_is_registered_with_a_label():
         messages.LATE_RELEASE,
     ]
     assert all(get_kind(n).label for n in names)
+
+
+def test_a_reminder_voided_by_a_longer_reminder_time_comes_back_when_it_is_shortened(
+    course, person, trainer
+):
+    session = SessionFactory(course=course, starts_at=timezone.now() + timedelta(days=5))
+    booking = book(session, person)
+    # Ten days before a session five days away has passed: the reminder is withdrawn...
+    services.course_update(course=course, actor=trainer, reminder_hours=240)
+    assert kinds_of(booking, "void") == [messages.REMINDER]
+    # ...and back at two days it is due again, once.
+    services.course_update(course=course, actor=trainer, reminder_hours=48)
+    pending = rows(booking, kind=messages.REMINDER, status="pending")
+    assert [r.due_at for r in pending] == [session.starts_at - timedelta(hours=48)]
+    # A further change moves that one rather than adding another.
+    services.course_update(course=course, actor=trainer, reminder_hours=24)
+    pending = rows(booking, kind=messages.REMINDER, status="pending")
+    assert [r.due_at for r in pending] == [session.starts_at - timedelta(hours=24)]
