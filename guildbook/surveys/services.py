@@ -378,6 +378,40 @@ def _fit_kind_fields(question: Question) -> None:
         question.scale_low_label = question.scale_high_label = ""
 
 
+def _clean_wording(
+    *, text: str, help_text: str, scale_low_label: str, scale_high_label: str
+) -> dict[str, str]:
+    """A question's words, checked before any lock is taken (question_add and _update)."""
+
+    def label(value: str, field_name: str) -> str:
+        return _clean_text(
+            value, field_name=field_name, label=_("The label"), max_length=60, required=False
+        )
+
+    return {
+        "text": _clean_text(text, field_name="text", label=_("The question"), max_length=300),
+        "help_text": _clean_text(
+            help_text,
+            field_name="help_text",
+            label=_("The help text"),
+            max_length=300,
+            required=False,
+        ),
+        "scale_low_label": label(scale_low_label, "scale_low_label"),
+        "scale_high_label": label(scale_high_label, "scale_high_label"),
+    }
+
+
+def _apply_condition(question: Question, edit: TemplateEdit, show_if_choice) -> None:
+    """Fit the question's kind fields and set its condition (mapped into the version
+    being edited, and checked against the questions before it)."""
+    _fit_kind_fields(question)
+    condition = edit.choice(show_if_choice) if show_if_choice is not None else None
+    _check_condition(question, condition)
+    question.show_if_choice = condition
+    question.show_if_question = condition.question if condition else None
+
+
 def question_add(
     *,
     template: SurveyTemplate,
@@ -396,9 +430,11 @@ def question_add(
     """Add a question at the end. Yes/no questions get Yes (counting as impact) and No;
     one- and several-choice questions need at least two answers to choose from."""
     kind = _kind(kind)
-    text = _clean_text(text, field_name="text", label=_("The question"), max_length=300)
-    help_text = _clean_text(
-        help_text, field_name="help_text", label=_("The help text"), max_length=300, required=False
+    wording = _clean_wording(
+        text=text,
+        help_text=help_text,
+        scale_low_label=scale_low_label,
+        scale_high_label=scale_high_label,
     )
     if kind == Question.Kind.YES_NO:
         labels = [(_("Yes"), True), (_("No"), False)]
@@ -416,32 +452,9 @@ def question_add(
         target = edit.template
         last = target.questions.aggregate(n=Max("position"))["n"] or 0
         question = Question(
-            template=target,
-            position=last + 1,
-            kind=kind,
-            text=text,
-            help_text=help_text,
-            required=bool(required),
-            scale_low_label=_clean_text(
-                scale_low_label,
-                field_name="scale_low_label",
-                label=_("The label"),
-                max_length=60,
-                required=False,
-            ),
-            scale_high_label=_clean_text(
-                scale_high_label,
-                field_name="scale_high_label",
-                label=_("The label"),
-                max_length=60,
-                required=False,
-            ),
+            template=target, position=last + 1, kind=kind, required=bool(required), **wording
         )
-        _fit_kind_fields(question)
-        condition = edit.choice(show_if_choice) if show_if_choice is not None else None
-        _check_condition(question, condition)
-        question.show_if_choice = condition
-        question.show_if_question = condition.question if condition else None
+        _apply_condition(question, edit, show_if_choice)
         question.save()
         for position, (label, counts) in enumerate(labels, start=1):
             Choice.objects.create(
@@ -480,9 +493,11 @@ def question_update(
     impact flag (None: leave it) and its kind (only one-choice ↔ several-choice and short
     ↔ long text, where the answers still fit). Returns the question in the version
     changed, which is a new one when the question's version was frozen."""
-    text = _clean_text(text, field_name="text", label=_("The question"), max_length=300)
-    help_text = _clean_text(
-        help_text, field_name="help_text", label=_("The help text"), max_length=300, required=False
+    wording = _clean_wording(
+        text=text,
+        help_text=help_text,
+        scale_low_label=scale_low_label,
+        scale_high_label=scale_high_label,
     )
     with transaction.atomic():
         edit = _editable(question.template, actor=actor, now=now)
@@ -500,26 +515,10 @@ def question_update(
                     field="kind",
                 )
             q.kind = kind
-        q.text, q.help_text, q.required = text, help_text, bool(required)
-        q.scale_low_label = _clean_text(
-            scale_low_label,
-            field_name="scale_low_label",
-            label=_("The label"),
-            max_length=60,
-            required=False,
-        )
-        q.scale_high_label = _clean_text(
-            scale_high_label,
-            field_name="scale_high_label",
-            label=_("The label"),
-            max_length=60,
-            required=False,
-        )
-        _fit_kind_fields(q)
-        condition = edit.choice(show_if_choice) if show_if_choice is not None else None
-        _check_condition(q, condition)
-        q.show_if_choice = condition
-        q.show_if_question = condition.question if condition else None
+        for name, value in wording.items():
+            setattr(q, name, value)
+        q.required = bool(required)
+        _apply_condition(q, edit, show_if_choice)
         if is_impact is False and q.is_impact:
             q.is_impact = False
         q.save()
