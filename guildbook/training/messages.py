@@ -153,9 +153,7 @@ def _key(kind: str, obj, *parts) -> str:
     return ":".join([kind, str(obj.pk), *(str(p) for p in parts)])
 
 
-def _schedule(
-    kind: str, booking: Booking, due_at: datetime, *, key: str, new: bool = False, **context
-):
+def _schedule(kind: str, booking: Booking, due_at: datetime, *, key: str, **context):
     return outbox_schedule(
         kind=kind,
         about=booking,
@@ -163,7 +161,6 @@ def _schedule(
         due_at=due_at,
         key=key,
         context=context or None,
-        about_is_new=new,
     )
 
 
@@ -171,9 +168,7 @@ def _reminder_due(booking: Booking, session: Session) -> datetime:
     return session.starts_at - timedelta(hours=session.course.reminder_hours)
 
 
-def _schedule_reminder(
-    booking: Booking, session: Session, now: datetime, *, new: bool = False
-) -> None:
+def _schedule_reminder(booking: Booking, session: Session, now: datetime) -> None:
     due = _reminder_due(booking, session)
     # Booked inside the reminder window: the confirmation itself is the reminder.
     if due > now:
@@ -182,7 +177,6 @@ def _schedule_reminder(
             booking,
             due,
             key=_key(REMINDER, booking, booking.calendar_sequence),
-            new=new,
         )
 
 
