@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "guildbook.notifications",
     "guildbook.training",
     "guildbook.surveys",
+    "guildbook.portfolios",
     "guildbook.api",
 ]
 
@@ -248,6 +249,10 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Guildbook ------------------------------------------------------------------------
 GUILDBOOK_SERVICE_NAME = env.str("GUILDBOOK_SERVICE_NAME", default="Library and Knowledge Service")
+
+# Evidence files: a private folder no URL serves (see guildbook/portfolios/storage.py).
+PORTFOLIO_FILES_ROOT = Path(env.str("PORTFOLIO_FILES_ROOT", default="") or VAR_DIR / "private")
+PORTFOLIO_MAX_UPLOAD_MB = env.float("PORTFOLIO_MAX_UPLOAD_MB", default=20)
 
 LOGGING = {
     "version": 1,
