@@ -1,0 +1,58 @@
+from django import forms
+from django.utils import timezone
+
+from guildbook.portfolios.models import Evidence, SkillsArea
+
+
+class EvidenceForm(forms.Form):
+    """One screen, phone first: what it is, a title, and either words, a link or a file (a
+    photo straight from the camera on a phone)."""
+
+    kind = forms.ChoiceField(choices=Evidence.Kind.choices, initial=Evidence.Kind.REFLECTION)
+    title = forms.CharField(max_length=200)
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What happened and what you learnt. Markdown works: **bold**, - lists.",
+    )
+    photo = forms.FileField(
+        required=False,
+        label="Take a photo",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+    file = forms.FileField(
+        required=False,
+        label="Or choose a file",
+        help_text="A PDF, a picture or a Word document.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.doc,.docx,image/*,application/pdf"}
+        ),
+    )
+    url = forms.URLField(required=False, label="Link", assume_scheme="https")
+    hours = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=1000,
+        decimal_places=2,
+        label="CPD hours",
+        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+    )
+    tags = forms.CharField(required=False, max_length=300, help_text="Separated by commas.")
+    skills_areas = forms.ModelMultipleChoiceField(
+        queryset=SkillsArea.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Skills areas",
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+        self.fields["skills_areas"].queryset = SkillsArea.objects.select_related("framework")
+        if editing:
+            for name in ("kind", "photo", "file"):
+                del self.fields[name]
+
+    def upload(self):
+        return self.cleaned_data.get("photo") or self.cleaned_data.get("file")
