@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "guildbook.notifications",
     "guildbook.training",
     "guildbook.surveys",
+    "guildbook.qualifications",
     "guildbook.portfolios",
     "guildbook.api",
 ]
@@ -249,6 +250,11 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Guildbook ------------------------------------------------------------------------
 GUILDBOOK_SERVICE_NAME = env.str("GUILDBOOK_SERVICE_NAME", default="Library and Knowledge Service")
+# The library catalogue's address for a record, with {id} where the record's id (or search
+# words) go; recommended reading links there. Empty: reading is listed without a link.
+QUALIFICATIONS_CATALOGUE_URL = env.str(
+    "QUALIFICATIONS_CATALOGUE_URL", default="https://library.example.org/search?q={id}"
+)
 
 # Evidence files: a private folder no URL serves (see guildbook/portfolios/storage.py).
 PORTFOLIO_FILES_ROOT = Path(env.str("PORTFOLIO_FILES_ROOT", default="") or VAR_DIR / "private")
