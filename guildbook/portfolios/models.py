@@ -108,6 +108,17 @@ class Evidence(TimeStampedModel):
     tags = models.CharField(max_length=300, blank=True, help_text="Comma-separated.")
     hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     skills_areas = models.ManyToManyField(SkillsArea, blank=True, related_name="evidence")
+    # The candidacy it was gathered for, if any, and the criteria of that scheme it supports.
+    candidacy = models.ForeignKey(
+        "qualifications.Candidacy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence",
+    )
+    criteria = models.ManyToManyField(
+        "qualifications.Criterion", blank=True, related_name="evidence"
+    )
     # A draft was made for the person (attending a session) and not yet looked at by them.
     is_draft = models.BooleanField(default=False)
     edited_at = models.DateTimeField(null=True, blank=True)

@@ -70,3 +70,11 @@ def add(person, **fields):
     }
     values.update(fields)
     return services.evidence_create(person=person, **values)
+
+
+@pytest.fixture
+def candidacy(candidate):
+    from guildbook.qualifications.models import Candidacy, Scheme
+
+    scheme = Scheme.objects.get(slug="chartership-2021")
+    return Candidacy.objects.create(person=candidate, scheme=scheme, target_date=date(2027, 12, 1))

@@ -14,6 +14,7 @@ from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
 from guildbook.portfolios.models import Evidence, EvidenceLog, SkillsArea
 from guildbook.portfolios.uploads import CheckedUpload, upload_check
+from guildbook.qualifications.models import Candidacy, Criterion
 from guildbook.training.models import Booking
 
 MAX_HOURS = Decimal("1000")
@@ -71,6 +72,30 @@ def _areas(skills_areas) -> list[SkillsArea]:
     return list(skills_areas or [])
 
 
+def _criteria(person: User, candidacy: Candidacy | None, codes) -> list[Criterion]:
+    """The candidacy's criteria named by `codes`; refuse a code the scheme does not have."""
+    codes = [str(c).strip() for c in (codes or []) if str(c).strip()]
+    if candidacy is not None and candidacy.person_id != person.pk:
+        raise ServiceError("There is no such candidacy of yours.", field="candidacy")
+    if not codes:
+        return []
+    if candidacy is None:
+        raise ServiceError("Say which candidacy the criteria belong to.", field="candidacy")
+    found = {
+        c.code: c for c in Criterion.objects.filter(scheme_id=candidacy.scheme_id, code__in=codes)
+    }
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        known = ", ".join(
+            Criterion.objects.filter(scheme_id=candidacy.scheme_id).values_list("code", flat=True)
+        )
+        raise ServiceError(
+            f"{candidacy.scheme.name} has no criterion {unknown[0]}. Its criteria: {known}.",
+            field="criteria",
+        )
+    return [found[c] for c in dict.fromkeys(codes)]
+
+
 def evidence_create(
     *,
     person: User,
@@ -82,6 +107,8 @@ def evidence_create(
     tags: str = "",
     hours=None,
     skills_areas=(),
+    candidacy: Candidacy | None = None,
+    criteria=(),
     upload=None,
     actor: User | None,
     is_draft: bool = False,
@@ -98,6 +125,7 @@ def evidence_create(
     _clean_fields(kind=kind, title=title, date=date, url=url, has_file=checked is not None)
     hours = _clean_hours(hours)
     areas = _areas(skills_areas)
+    criteria = _criteria(person, candidacy, criteria)
     stored_name = None
     storage = Evidence._meta.get_field("file").storage
     try:
@@ -114,6 +142,7 @@ def evidence_create(
                 hours=hours,
                 is_draft=is_draft,
                 booking=booking,
+                candidacy=candidacy,
             )
             if checked is not None:
                 stored_name = storage.save(checked.stored_name(person.pk), checked.file)
@@ -124,6 +153,8 @@ def evidence_create(
             evidence.save()
             if areas:
                 evidence.skills_areas.set(areas)
+            if criteria:
+                evidence.criteria.set(criteria)
             audit_record(actor=actor, action="evidence_created", subject=evidence, kind=kind)
     except BaseException:
         if stored_name:
@@ -143,6 +174,7 @@ def evidence_update(
     tags: str | None = None,
     hours=None,
     skills_areas=None,
+    criteria=None,
 ) -> Evidence:
     """Change an entry. A draft the person edits stops being a draft (and so is never
     withdrawn when the register changes)."""
@@ -172,6 +204,8 @@ def evidence_update(
         evidence.save()
         if skills_areas is not None:
             evidence.skills_areas.set(_areas(skills_areas))
+        if criteria is not None:
+            evidence.criteria.set(_criteria(evidence.person, evidence.candidacy, criteria))
         audit_record(actor=actor, action="evidence_updated", subject=evidence)
     return evidence
 
