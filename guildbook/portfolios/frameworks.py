@@ -1,0 +1,205 @@
+"""Skills frameworks as data: reading a framework file, checking it, and loading it.
+
+A framework file is YAML in guildbook/data/frameworks/ (or any file given to `guildbook
+import_framework`). It is read with PyYAML's safe loader and checked against the pydantic
+models below; a file that fails is refused with one message naming the file, the line and
+the field, and nothing of it is written. A framework is loaded in one transaction.
+
+Loading the same version again with the same areas changes nothing. A new version may add
+areas and rename them; areas are matched by code, so ratings already made keep pointing at
+the same area. An area is never deleted by an import (a rating may point at it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+
+from guildbook.core.audit import audit_record
+from guildbook.core.errors import ServiceError
+from guildbook.portfolios.models import SkillsArea, SkillsFramework
+
+SHIPPED_DIR = Path(settings.BASE_DIR) / "guildbook" / "data" / "frameworks"
+SCALE = 5  # ratings 0…4
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AreaFile(_Strict):
+    code: Code
+    name: Annotated[Text, StringConstraints(max_length=200)]
+    description: str = ""
+
+
+class FrameworkFile(_Strict):
+    slug: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+    name: Annotated[Text, StringConstraints(max_length=200)]
+    version: Annotated[Text, StringConstraints(max_length=40)]
+    description: str = ""
+    labels: list[Annotated[Text, StringConstraints(max_length=40)]] = Field(
+        default_factory=lambda: ["None", "Basic", "Developing", "Good", "Expert"]
+    )
+    areas: list[AreaFile] = Field(min_length=1)
+
+    @field_validator("labels")
+    @classmethod
+    def _five_labels(cls, labels):
+        if len(labels) != SCALE:
+            raise ValueError(f"give {SCALE} labels, one for each rating from 0 to {SCALE - 1}")
+        return labels
+
+    @field_validator("areas")
+    @classmethod
+    def _codes_once(cls, areas):
+        seen = set()
+        for area in areas:
+            if area.code in seen:
+                raise ValueError(f"the area code “{area.code}” appears twice")
+            seen.add(area.code)
+        return areas
+
+
+class FrameworkFileError(ServiceError):
+    """A framework file that cannot be loaded; the message names the file, line and field."""
+
+
+def _line_of(node, loc: tuple) -> int | None:
+    """The 1-based line of the value at pydantic's `loc` in the YAML node tree (or of the
+    nearest parent found, so a missing field is reported where its mapping starts)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            node = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            node = node.value[part] if part < len(node.value) else None
+        else:
+            node = None
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def framework_parse(*, text: str, name: str) -> FrameworkFile:
+    try:
+        data = yaml.safe_load(text)
+        tree = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise FrameworkFileError(
+            f"{name}{where}: not valid YAML ({problem}).", field="file"
+        ) from None
+    if not isinstance(data, dict):
+        raise FrameworkFileError(
+            f"{name}, line 1: a framework file is a mapping of fields.", field="file"
+        )
+    try:
+        return FrameworkFile.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        field = ".".join(str(p) for p in loc) or "file"
+        line = _line_of(tree, loc)
+        where = f", line {line}" if line else ""
+        message = error["msg"].removeprefix("Value error, ")
+        raise FrameworkFileError(f"{name}{where}, field {field}: {message}.", field=field) from None
+
+
+@dataclass
+class LoadResult:
+    framework: SkillsFramework
+    created: bool
+    changed: bool
+
+    @property
+    def message(self) -> str:
+        f = self.framework
+        if self.created:
+            return f"Loaded {f.name}, version {f.version}: {f.areas.count()} areas."
+        if self.changed:
+            return f"Updated {f.name} to version {f.version}: {f.areas.count()} areas."
+        return f"{f.name}, version {f.version}, is already loaded: nothing changed."
+
+
+def framework_import(*, text: str, name: str, actor=None, using: str = "default") -> LoadResult:
+    """Load one framework file, all of it or nothing (see the module's docstring)."""
+    parsed = framework_parse(text=text, name=name)
+    with transaction.atomic(using=using):
+        framework = (
+            SkillsFramework.objects.using(using)
+            .select_for_update()
+            .filter(slug=parsed.slug)
+            .first()
+        )
+        created = framework is None
+        if created:
+            framework = SkillsFramework(slug=parsed.slug)
+        before = (
+            None
+            if created
+            else (
+                framework.name,
+                framework.version,
+                framework.description,
+                framework.labels,
+                list(framework.areas.values_list("code", "name", "description", "position")),
+            )
+        )
+        framework.name = parsed.name
+        framework.version = parsed.version
+        framework.description = parsed.description
+        framework.labels = list(parsed.labels)
+        framework.save(using=using)
+        existing = {a.code: a for a in framework.areas.all()}
+        for position, area in enumerate(parsed.areas):
+            row = existing.get(area.code) or SkillsArea(framework=framework, code=area.code)
+            row.name, row.description, row.position = area.name, area.description, position
+            row.save(using=using)
+        after = (
+            framework.name,
+            framework.version,
+            framework.description,
+            framework.labels,
+            list(framework.areas.values_list("code", "name", "description", "position")),
+        )
+        changed = created or before != after
+        if changed and using == "default":
+            audit_record(actor=actor, action="framework_imported", subject=framework, file=name)
+    return LoadResult(framework=framework, created=created, changed=changed)
+
+
+def framework_import_file(*, path: Path | str, actor=None, using: str = "default") -> LoadResult:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FrameworkFileError(f"{path.name}: cannot be read ({exc}).", field="file") from None
+    return framework_import(text=text, name=path.name, actor=actor, using=using)
+
+
+def frameworks_load_shipped(*, using: str = "default") -> list[LoadResult]:
+    with transaction.atomic(using=using):
+        return [
+            framework_import_file(path=path, using=using)
+            for path in sorted(SHIPPED_DIR.glob("*.yaml"))
+        ]
