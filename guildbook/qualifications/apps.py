@@ -8,6 +8,17 @@ class QualificationsConfig(AppConfig):
     verbose_name = "Qualifications"
 
     def ready(self):
+        # The Mentor's and the staff development officer's permissions come from here.
+        from guildbook.qualifications import roles
+
+        roles.register()
+
+        # A person's candidacies, as a section of their own training record.
+        from guildbook.qualifications.record_section import my_qualifications
+        from guildbook.training import record
+
+        record.register_section(my_qualifications)
+
         # The shipped scheme files are loaded after every migrate (a version already loaded
         # is left as it is), so a fresh database offers them at once.
         post_migrate.connect(
