@@ -14,11 +14,8 @@ urlpatterns = [
     path("", include("guildbook.notifications.urls")),
     path("", include("guildbook.training.urls")),
     path("", include("guildbook.surveys.urls")),
-<<<<<<< HEAD
-    path("", include("guildbook.portfolios.urls")),
-=======
     path("", include("guildbook.qualifications.urls")),
->>>>>>> quals
+    path("", include("guildbook.portfolios.urls")),
 ]
 
 if settings.DEBUG:
