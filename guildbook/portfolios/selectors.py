@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
-from guildbook.portfolios.models import Evidence
+from guildbook.portfolios.models import CourseSkillsArea, Evidence, SkillsAudit, SkillsRating
+from guildbook.training.models import Course
 
 
 def evidence_of(person) -> QuerySet[Evidence]:
@@ -57,3 +58,73 @@ def cpd_hours(person, *, since=None, until=None) -> Decimal:
     if until is not None:
         entries = entries.filter(date__lte=until)
     return entries.aggregate(total=Sum("hours"))["total"] or Decimal("0")
+
+
+# --- Skills audits ----------------------------------------------------------------------
+
+
+def audits_of(person, framework) -> list[SkillsAudit]:
+    """The person's audits of one framework, oldest first, with their ratings."""
+    return list(
+        SkillsAudit.objects.filter(person=person, framework=framework)
+        .prefetch_related(
+            Prefetch("ratings", queryset=SkillsRating.objects.select_related("evidence"))
+        )
+        .order_by("taken_on", "id")
+    )
+
+
+def audit_for_user(user, *, pk: int) -> SkillsAudit:
+    """One of the user's own audits; 404 for everyone else."""
+    if not user.is_authenticated:
+        raise Http404
+    audit = (
+        SkillsAudit.objects.select_related("framework")
+        .prefetch_related(
+            Prefetch(
+                "ratings",
+                queryset=SkillsRating.objects.select_related("area", "evidence").order_by(
+                    "area__position", "area_id"
+                ),
+            )
+        )
+        .filter(pk=pk, person=user)
+        .first()
+    )
+    if audit is None:
+        raise Http404
+    return audit
+
+
+def rating_for_user(user, *, pk: int) -> SkillsRating:
+    rating = (
+        SkillsRating.objects.select_related("audit__framework", "area")
+        .filter(pk=pk, audit__person=user)
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if rating is None:
+        raise Http404
+    return rating
+
+
+def audit_grid(person, framework) -> tuple[list[SkillsAudit], list[tuple]]:
+    """Audits side by side: (audits, rows) where each row is (area, [rating or None per
+    audit]). Three queries whatever the number of audits or areas."""
+    audits = audits_of(person, framework)
+    areas = list(framework.areas.all())
+    by_audit = [{r.area_id: r for r in a.ratings.all()} for a in audits]
+    rows = [(area, [ratings.get(area.pk) for ratings in by_audit]) for area in areas]
+    return audits, rows
+
+
+def courses_for_areas(area_ids) -> dict[int, list]:
+    """Catalogue courses tagged with each area (active ones), by area id."""
+    out: dict[int, list] = {}
+    links = CourseSkillsArea.objects.filter(
+        area_id__in=area_ids, course__status=Course.Status.ACTIVE
+    ).select_related("course")
+    for link in links.order_by("course__title"):
+        out.setdefault(link.area_id, []).append(link.course)
+    return out

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guildbook.portfolios import views
+from guildbook.portfolios import views, views_skills
 
 app_name = "portfolios"
 
@@ -16,4 +16,7 @@ urlpatterns = [
         views.evidence_save_reflection,
         name="evidence_save_reflection",
     ),
+    path("me/skills/", views_skills.skills, name="skills"),
+    path("me/skills/<int:pk>/", views_skills.skills_audit, name="skills_audit"),
+    path("me/skills/ratings/<int:pk>/goal/", views_skills.skills_gap_goal, name="skills_gap_goal"),
 ]

@@ -74,7 +74,10 @@ def add(person, **fields):
 
 @pytest.fixture
 def candidacy(candidate):
-    from guildbook.qualifications.models import Candidacy, Scheme
+    from guildbook.qualifications import services as qualifications
+    from guildbook.qualifications.models import Scheme
 
     scheme = Scheme.objects.get(slug="chartership-2021")
-    return Candidacy.objects.create(person=candidate, scheme=scheme, target_date=date(2027, 12, 1))
+    return qualifications.candidacy_start(
+        person=candidate, scheme=scheme, actor=candidate, target_date=date(2027, 12, 1)
+    )

@@ -1,5 +1,12 @@
 """Every write in portfolios, one module per topic; the names are re-exported here."""
 
+from guildbook.portfolios.services.audits import (
+    audit_start,
+    course_areas_set,
+    gap_to_goal,
+    rating_mentor_set,
+    rating_set,
+)
 from guildbook.portfolios.services.evidence import (
     evidence_add_survey_answer,
     evidence_create,
@@ -9,9 +16,14 @@ from guildbook.portfolios.services.evidence import (
 )
 
 __all__ = [
+    "audit_start",
+    "course_areas_set",
     "evidence_add_survey_answer",
     "evidence_create",
     "evidence_delete",
     "evidence_for_attendance",
     "evidence_update",
+    "gap_to_goal",
+    "rating_mentor_set",
+    "rating_set",
 ]
