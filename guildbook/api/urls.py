@@ -9,7 +9,7 @@ from django.http import HttpResponseNotAllowed, JsonResponse
 from django.urls import path, re_path
 from ninja import NinjaAPI
 
-from guildbook.api import bookings, courses, errors, evidence, sessions, surveys
+from guildbook.api import bookings, courses, errors, evidence, sessions, statements, surveys
 from guildbook.api.auth import TokenAuth
 
 
@@ -74,3 +74,4 @@ api.add_router("", sessions.router)
 api.add_router("", bookings.router)
 api.add_router("", surveys.router)
 api.add_router("", evidence.router)
+api.add_router("", statements.router)

@@ -9,6 +9,7 @@ cannot come to mean another entry after E7 was deleted.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guildbook.core.models import TimeStampedModel
@@ -215,3 +216,68 @@ class SkillsRating(TimeStampedModel):
     @property
     def is_gap(self) -> bool:
         return self.current is not None and self.target is not None and self.target > self.current
+
+
+class StatementDraft(models.Model):
+    """One saved draft of a candidacy's evaluative statement. Saving changed text adds a
+    draft, so the history is every version the candidate saved."""
+
+    candidacy = models.ForeignKey(
+        "qualifications.Candidacy", on_delete=models.CASCADE, related_name="statement_drafts"
+    )
+    version = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    words = models.PositiveIntegerField(default=0)
+    # Optional words per criterion, {criterion code: words}, carried from draft to draft.
+    budgets = models.JSONField(default=dict, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["candidacy", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidacy", "version"], name="statement_draft_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Statement draft {self.version}"
+
+
+class StatementComment(models.Model):
+    """The mentor's comment on one draft."""
+
+    draft = models.ForeignKey(StatementDraft, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["draft", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment on draft {self.draft_id}"
+
+
+class MentorShare(models.Model):
+    """The candidate shares a candidacy's portfolio (evidence for it, statement, audits) with
+    whoever is their mentor, to read and comment. Withdrawing it keeps the row, unshared."""
+
+    candidacy = models.OneToOneField(
+        "qualifications.Candidacy", on_delete=models.CASCADE, related_name="mentor_share"
+    )
+    shared_at = models.DateTimeField(null=True, blank=True)
+    # New evidence up to this moment has been in a digest to the mentor.
+    digested_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Shared {self.candidacy_id}: {bool(self.shared_at)}"
+
+    @property
+    def is_shared(self) -> bool:
+        return self.shared_at is not None

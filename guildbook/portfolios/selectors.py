@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
-from guildbook.portfolios.models import CourseSkillsArea, Evidence, SkillsAudit, SkillsRating
+from guildbook.portfolios.models import (
+    CourseSkillsArea,
+    Evidence,
+    SkillsAudit,
+    SkillsRating,
+    StatementComment,
+    StatementDraft,
+)
+from guildbook.portfolios.text import references
+from guildbook.qualifications.models import Candidacy, MentorRequest
 from guildbook.training.models import Course
 
 
@@ -128,3 +137,59 @@ def courses_for_areas(area_ids) -> dict[int, list]:
     for link in links.order_by("course__title"):
         out.setdefault(link.area_id, []).append(link.course)
     return out
+
+
+# --- Candidacies' portfolios: the candidate, and the mentor once shared -------------------
+
+
+def portfolio_for_user(user, *, pk: int) -> tuple[Candidacy, bool]:
+    """A candidacy whose portfolio the user may read: (candidacy, is_candidate). The
+    candidate always; their current mentor while the candidate shares it; 404 otherwise."""
+    if not user.is_authenticated:
+        raise Http404
+    candidacy = (
+        Candidacy.objects.select_related("person", "scheme")
+        .filter(pk=pk)
+        .filter(
+            Q(person=user)
+            | Q(
+                mentor_requests__mentor__user=user,
+                mentor_requests__status=MentorRequest.Status.ACCEPTED,
+                mentor_share__shared_at__isnull=False,
+            )
+        )
+        .first()
+    )
+    if candidacy is None:
+        raise Http404
+    return candidacy, candidacy.person_id == user.pk
+
+
+def statement_drafts(candidacy) -> list[StatementDraft]:
+    """Every draft, newest first, with the mentor's comments."""
+    return list(
+        StatementDraft.objects.filter(candidacy=candidacy)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("comments", queryset=StatementComment.objects.select_related("author"))
+        )
+        .order_by("-version")
+    )
+
+
+def citations(evidence: Evidence) -> list[StatementDraft]:
+    """The latest statement draft of each of the person's candidacies that cites this
+    evidence ([En])."""
+    newest = (
+        StatementDraft.objects.filter(candidacy=OuterRef("candidacy"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    drafts = (
+        StatementDraft.objects.filter(
+            candidacy__person_id=evidence.person_id, version=Subquery(newest)
+        )
+        .select_related("candidacy__scheme")
+        .order_by("candidacy_id")
+    )
+    return [d for d in drafts if evidence.number in references(d.text)]

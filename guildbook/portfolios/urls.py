@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guildbook.portfolios import views, views_skills
+from guildbook.portfolios import views, views_skills, views_statement
 
 app_name = "portfolios"
 
@@ -19,4 +19,11 @@ urlpatterns = [
     path("me/skills/", views_skills.skills, name="skills"),
     path("me/skills/<int:pk>/", views_skills.skills_audit, name="skills_audit"),
     path("me/skills/ratings/<int:pk>/goal/", views_skills.skills_gap_goal, name="skills_gap_goal"),
+    path("portfolios/<int:pk>/statement/", views_statement.statement, name="statement"),
+    path(
+        "portfolios/<int:pk>/statement/<int:version>/comment/",
+        views_statement.statement_comment,
+        name="statement_comment",
+    ),
+    path("portfolios/<int:pk>/share/", views_statement.share, name="share"),
 ]

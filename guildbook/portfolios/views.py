@@ -91,6 +91,7 @@ def evidence_detail(request, pk):
             "evidence": evidence,
             "html": render_markdown(evidence.text),
             "answer": _reflection_answer(evidence),
+            "cited_in": selectors.citations(evidence),
         },
     )
 

@@ -81,3 +81,17 @@ def candidacy(candidate):
     return qualifications.candidacy_start(
         person=candidate, scheme=scheme, actor=candidate, target_date=date(2027, 12, 1)
     )
+
+
+@pytest.fixture
+def mentor(candidacy):
+    """Mo, the candidate's accepted mentor (through qualifications' services)."""
+    from guildbook.qualifications import services as qualifications
+
+    user = UserFactory(name="Mo Mentor", email="mo@example.nhs.uk")
+    profile = qualifications.mentor_profile_save(user=user, actor=user, capacity=2)
+    request = qualifications.mentor_request_create(
+        candidacy=candidacy, mentor=profile, actor=candidacy.person, message="Please"
+    )
+    qualifications.mentor_request_accept(request=request, actor=user)
+    return user

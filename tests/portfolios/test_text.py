@@ -4,28 +4,27 @@ import pytest
 
 from guildbook.portfolios.text import count_words, references, render_markdown
 
+CASES = [
+    ("", 0),
+    ("   ", 0),
+    ("one two three", 3),
+    ("a well-known problem", 3),
+    ("state-of-the-art", 1),
+    ("I wrote 1,000 words in 2026", 6),
+    ("3.5 hours", 2),
+    ("See https://example.org/a-b?c=d for more", 4),
+    ("I ran the session [E12] and it went well [E3].", 8),
+    ("[E12][E13]", 0),
+    ("[E12]'s", 1),
+    ("- a list item\n- another", 4),
+    ("# Heading\n\nText – with a dash", 5),
+    ("**bold** _italic_", 2),
+    ("don't and/or", 2),
+    ("[e12] is lower case", 4),
+]
 
-@pytest.mark.parametrize(
-    ("text", "words"),
-    [
-        ("", 0),
-        ("   ", 0),
-        ("one two three", 3),
-        ("a well-known problem", 3),
-        ("state-of-the-art", 1),
-        ("I wrote 1,000 words in 2026", 6),
-        ("3.5 hours", 2),
-        ("See https://example.org/a-b?c=d for more", 4),
-        ("I ran the session [E12] and it went well [E3].", 8),
-        ("[E12][E13]", 0),
-        ("[E12]'s", 1),
-        ("- a list item\n- another", 4),
-        ("# Heading\n\nText – with a dash", 5),
-        ("**bold** _italic_", 2),
-        ("don't and/or", 2),
-        ("[e12] is lower case", 4),
-    ],
-)
+
+@pytest.mark.parametrize(("text", "words"), CASES)
 def test_count_words(text, words):
     assert count_words(text) == words
 

@@ -14,6 +14,11 @@ from guildbook.portfolios.services.evidence import (
     evidence_for_attendance,
     evidence_update,
 )
+from guildbook.portfolios.services.statements import (
+    mentor_share_set,
+    statement_comment,
+    statement_save,
+)
 
 __all__ = [
     "audit_start",
@@ -24,6 +29,9 @@ __all__ = [
     "evidence_for_attendance",
     "evidence_update",
     "gap_to_goal",
+    "mentor_share_set",
     "rating_mentor_set",
     "rating_set",
+    "statement_comment",
+    "statement_save",
 ]
