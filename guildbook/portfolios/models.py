@@ -281,3 +281,100 @@ class MentorShare(models.Model):
     @property
     def is_shared(self) -> bool:
         return self.shared_at is not None
+
+
+class SectionFile(models.Model):
+    """A file from the evidence log placed in an uploaded section of the portfolio (a CV,
+    structure charts, a supporting letter). A section may hold several, in order."""
+
+    candidacy = models.ForeignKey(
+        "qualifications.Candidacy", on_delete=models.CASCADE, related_name="section_files"
+    )
+    section = models.ForeignKey(
+        "qualifications.Section", on_delete=models.CASCADE, related_name="+"
+    )
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="placements")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["candidacy", "section", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidacy", "section", "evidence"], name="section_file_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} ← {self.evidence}"
+
+
+class PortfolioExport(models.Model):
+    """A PDF (or a ZIP of everything) built in the background by `guildbook worker`."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", _("Portfolio PDF")
+        ZIP = "zip", _("Everything, as a ZIP")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being built")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portfolio_exports"
+    )
+    candidacy = models.ForeignKey(
+        "qualifications.Candidacy",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="exports",
+    )
+    kind = models.CharField(max_length=3, choices=Kind.choices, default=Kind.PDF)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    # What the confidentiality check found and the candidate confirmed as fine to export.
+    findings = models.JSONField(default=list, blank=True)
+    is_draft = models.BooleanField(default=True)
+    file = models.FileField(storage=private_storage, max_length=200, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="export_progress_max")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class AssessorLink(models.Model):
+    """A time-limited, revocable, read-only link to a candidacy's portfolio for someone
+    without an account. The URL carries a signed token naming this row; revoking or
+    expiry makes it a 404."""
+
+    candidacy = models.ForeignKey(
+        "qualifications.Candidacy", on_delete=models.CASCADE, related_name="assessor_links"
+    )
+    label = models.CharField(max_length=120, help_text="Who it is for, e.g. the assessor.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Link for {self.label}"
+
+    def is_live(self, now=None) -> bool:
+        return self.revoked_at is None and (now or timezone.now()) < self.expires_at
