@@ -14,6 +14,13 @@ from guildbook.portfolios.services.evidence import (
     evidence_for_attendance,
     evidence_update,
 )
+from guildbook.portfolios.services.exports import (
+    ConfidentialityCheck,
+    confidentiality_findings,
+    export_build,
+    export_request,
+)
+from guildbook.portfolios.services.sections import section_file_add, section_file_remove
 from guildbook.portfolios.services.statements import (
     mentor_share_set,
     statement_comment,
@@ -21,17 +28,23 @@ from guildbook.portfolios.services.statements import (
 )
 
 __all__ = [
+    "ConfidentialityCheck",
     "audit_start",
+    "confidentiality_findings",
     "course_areas_set",
     "evidence_add_survey_answer",
     "evidence_create",
     "evidence_delete",
     "evidence_for_attendance",
     "evidence_update",
+    "export_build",
+    "export_request",
     "gap_to_goal",
     "mentor_share_set",
     "rating_mentor_set",
     "rating_set",
+    "section_file_add",
+    "section_file_remove",
     "statement_comment",
     "statement_save",
 ]
