@@ -85,7 +85,10 @@ def chartership(candidate):
     )
     services.statement_save(
         candidacy=candidacy,
-        text=f"## Personal performance\n\nI ran it [E{e1.number}].\n\n## Organisational context\n\nSee [E{e2.number}] and [E{e3.number}].",
+        text=(
+            f"## Personal performance\n\nI ran it [E{e1.number}].\n\n"
+            f"## Organisational context\n\nSee [E{e2.number}] and [E{e3.number}]."
+        ),
         actor=candidate,
     )
     return candidacy
