@@ -9,7 +9,16 @@ from django.http import HttpResponseNotAllowed, JsonResponse
 from django.urls import path, re_path
 from ninja import NinjaAPI
 
-from guildbook.api import bookings, courses, errors, evidence, sessions, statements, surveys
+from guildbook.api import (
+    bookings,
+    courses,
+    errors,
+    evidence,
+    exports,
+    sessions,
+    statements,
+    surveys,
+)
 from guildbook.api.auth import TokenAuth
 
 
@@ -75,3 +84,4 @@ api.add_router("", bookings.router)
 api.add_router("", surveys.router)
 api.add_router("", evidence.router)
 api.add_router("", statements.router)
+api.add_router("", exports.router)

@@ -1064,7 +1064,7 @@ class Worker:
                 if not connection.in_atomic_block:  # (tests run the command inside one)
                     close_old_connections()  # a long-running process drops dead connections
                 counts = self.step(keep_connection=True)
-                if counts["claimed"] or counts["void"] or counts["failed"]:
+                if counts["claimed"] or counts["void"] or counts["failed"] or counts["tasks"]:
                     continue
                 self.close()  # nothing due: don't hold the mail server's connection idle
                 if once:

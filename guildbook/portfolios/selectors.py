@@ -14,6 +14,7 @@ from django.http import Http404
 from guildbook.portfolios.models import (
     CourseSkillsArea,
     Evidence,
+    PortfolioExport,
     SkillsAudit,
     SkillsRating,
     StatementComment,
@@ -193,3 +194,17 @@ def citations(evidence: Evidence) -> list[StatementDraft]:
         .order_by("candidacy_id")
     )
     return [d for d in drafts if evidence.number in references(d.text)]
+
+
+def export_for_user(user, *, pk: int) -> PortfolioExport:
+    """One of the user's own exports; 404 for everyone else."""
+    export = (
+        PortfolioExport.objects.select_related("candidacy__scheme")
+        .filter(pk=pk, person=user)
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if export is None:
+        raise Http404
+    return export

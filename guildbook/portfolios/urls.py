@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guildbook.portfolios import views, views_skills, views_statement
+from guildbook.portfolios import views, views_builder, views_skills, views_statement
 
 app_name = "portfolios"
 
@@ -26,4 +26,15 @@ urlpatterns = [
         name="statement_comment",
     ),
     path("portfolios/<int:pk>/share/", views_statement.share, name="share"),
+    path("portfolios/<int:pk>/", views_builder.builder, name="builder"),
+    path("portfolios/<int:pk>/files/", views_builder.section_file_add, name="section_file_add"),
+    path(
+        "portfolios/<int:pk>/files/<int:placed>/remove/",
+        views_builder.section_file_remove,
+        name="section_file_remove",
+    ),
+    path("portfolios/<int:pk>/export/", views_builder.export, name="export"),
+    path("me/evidence/export/", views_builder.export_everything, name="export_everything"),
+    path("me/exports/<int:pk>/", views_builder.export_status, name="export_status"),
+    path("me/exports/<int:pk>/download/", views_builder.export_download, name="export_download"),
 ]

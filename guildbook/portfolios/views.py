@@ -13,6 +13,7 @@ from guildbook.portfolios import selectors, services
 from guildbook.portfolios.forms import EvidenceForm
 from guildbook.portfolios.models import Evidence
 from guildbook.portfolios.text import render_markdown
+from guildbook.qualifications.models import Candidacy
 from guildbook.surveys import selectors as survey_selectors
 
 
@@ -40,6 +41,9 @@ def evidence_log(request):
             "query": query,
             "cpd_hours": selectors.cpd_hours(request.user),
             "drafts": sum(1 for e in entries if e.is_draft),
+            "candidacies": Candidacy.objects.filter(person=request.user)
+            .select_related("scheme")
+            .order_by("-started_on"),
         },
     )
 

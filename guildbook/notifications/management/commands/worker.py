@@ -5,16 +5,21 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from guildbook.core.tasks import run_ready_tasks
 from guildbook.notifications import delivery
 from guildbook.notifications.due_work import run_due_work
 
 
 class Worker(delivery.Worker):
-    """The delivery worker, which first runs the apps' due work (due_work.py) each step, so
-    messages that work queues go out in the batch claimed straight after."""
+    """The delivery worker, which first runs the apps' due work (due_work.py) and one ready
+    on-demand job (core/tasks.py: portfolio PDFs, exports) each step, so messages either
+    queues go out in the batch claimed straight after."""
 
     def step(self, *, now=None, keep_connection=False):
         done = run_due_work(now or self.clock())
+        jobs = run_ready_tasks(worker_id=str(self.id)[:64], limit=1)
+        if jobs:
+            done["tasks"] += jobs
         counts = super().step(now=now, keep_connection=keep_connection)
         counts += done
         self.totals += done

@@ -1,0 +1,118 @@
+"""The portfolio builder: sections and the completeness check, the criteria-by-evidence
+matrix, files placed in uploaded sections, and exports (confidentiality check, progress by
+htmx polling with a plain refresh link as fallback, download)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from guildbook.core.errors import ServiceError
+from guildbook.portfolios import selectors, services
+from guildbook.portfolios.builder import portfolio_load
+from guildbook.portfolios.models import PortfolioExport, SectionFile
+from guildbook.qualifications.models import Section
+
+
+def _own(request, pk):
+    candidacy, is_candidate = selectors.portfolio_for_user(request.user, pk=pk)
+    if not is_candidate:
+        raise Http404
+    return candidacy
+
+
+@login_required
+def builder(request, pk):
+    candidacy, is_candidate = selectors.portfolio_for_user(request.user, pk=pk)
+    portfolio = portfolio_load(candidacy)
+    files = [e for e in selectors.evidence_of(candidacy.person) if e.file] if is_candidate else []
+    return render(
+        request,
+        "portfolios/builder.html",
+        {
+            "candidacy": candidacy,
+            "is_candidate": is_candidate,
+            "p": portfolio,
+            "files": files,
+            "exports": PortfolioExport.objects.filter(candidacy=candidacy, person=request.user)[:5],
+        },
+    )
+
+
+@login_required
+@require_POST
+def section_file_add(request, pk):
+    candidacy = _own(request, pk)
+    section = get_object_or_404(
+        Section, pk=request.POST.get("section") or 0, scheme_id=candidacy.scheme_id
+    )
+    try:
+        evidence = selectors.evidence_for_user(request.user, pk=request.POST.get("evidence") or 0)
+        services.section_file_add(
+            candidacy=candidacy, section=section, evidence=evidence, actor=request.user
+        )
+    except Http404:
+        messages.error(request, "Choose a file from your evidence log.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("portfolios:builder", pk=candidacy.pk)
+
+
+@login_required
+@require_POST
+def section_file_remove(request, pk, placed):
+    candidacy = _own(request, pk)
+    placed = get_object_or_404(SectionFile, pk=placed, candidacy=candidacy)
+    services.section_file_remove(placed=placed, actor=request.user)
+    return redirect("portfolios:builder", pk=candidacy.pk)
+
+
+def _export(request, *, candidacy, kind):
+    confirm = request.POST.get("confirm") == "yes"
+    try:
+        export = services.export_request(
+            person=request.user, candidacy=candidacy, actor=request.user, confirm=confirm, kind=kind
+        )
+    except services.ConfidentialityCheck as check:
+        return render(
+            request,
+            "portfolios/confidentiality.html",
+            {"candidacy": candidacy, "check": check, "kind": kind},
+        )
+    return redirect("portfolios:export_status", pk=export.pk)
+
+
+@login_required
+@require_POST
+def export(request, pk):
+    return _export(request, candidacy=_own(request, pk), kind=PortfolioExport.Kind.PDF)
+
+
+@login_required
+@require_POST
+def export_everything(request):
+    return _export(request, candidacy=None, kind=PortfolioExport.Kind.ZIP)
+
+
+@login_required
+def export_status(request, pk):
+    export = selectors.export_for_user(request.user, pk=pk)
+    template = "portfolios/_export_status.html" if request.htmx else "portfolios/export_status.html"
+    return render(request, template, {"export": export})
+
+
+@login_required
+def export_download(request, pk):
+    export = selectors.export_for_user(request.user, pk=pk)
+    if export.status != PortfolioExport.Status.DONE:
+        raise Http404
+    pdf = export.kind == PortfolioExport.Kind.PDF
+    response = FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=f"portfolio-{export.pk}.{'pdf' if pdf else 'zip'}",
+        content_type="application/pdf" if pdf else "application/zip",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
