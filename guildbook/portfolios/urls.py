@@ -1,6 +1,12 @@
 from django.urls import path
 
-from guildbook.portfolios import views, views_builder, views_skills, views_statement
+from guildbook.portfolios import (
+    views,
+    views_assessor,
+    views_builder,
+    views_skills,
+    views_statement,
+)
 
 app_name = "portfolios"
 
@@ -37,4 +43,17 @@ urlpatterns = [
     path("me/evidence/export/", views_builder.export_everything, name="export_everything"),
     path("me/exports/<int:pk>/", views_builder.export_status, name="export_status"),
     path("me/exports/<int:pk>/download/", views_builder.export_download, name="export_download"),
+    path("portfolios/<int:pk>/links/", views_assessor.links, name="assessor_links"),
+    path(
+        "portfolios/<int:pk>/links/<int:link>/revoke/",
+        views_assessor.link_revoke,
+        name="assessor_link_revoke",
+    ),
+    # For an assessor without an account: a signed, expiring, revocable token.
+    path("shared/<str:token>/", views_assessor.assessor, name="assessor"),
+    path(
+        "shared/<str:token>/files/<int:evidence>/",
+        views_assessor.assessor_file,
+        name="assessor_file",
+    ),
 ]

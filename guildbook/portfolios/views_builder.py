@@ -105,7 +105,7 @@ def export_status(request, pk):
 @login_required
 def export_download(request, pk):
     export = selectors.export_for_user(request.user, pk=pk)
-    if export.status != PortfolioExport.Status.DONE:
+    if export.status != PortfolioExport.Status.DONE or not export.file:
         raise Http404
     pdf = export.kind == PortfolioExport.Kind.PDF
     response = FileResponse(

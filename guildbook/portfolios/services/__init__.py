@@ -21,6 +21,12 @@ from guildbook.portfolios.services.exports import (
     export_request,
 )
 from guildbook.portfolios.services.sections import section_file_add, section_file_remove
+from guildbook.portfolios.services.sharing import (
+    assessor_link_create,
+    assessor_link_from_token,
+    assessor_link_revoke,
+    assessor_link_token,
+)
 from guildbook.portfolios.services.statements import (
     mentor_share_set,
     statement_comment,
@@ -29,6 +35,10 @@ from guildbook.portfolios.services.statements import (
 
 __all__ = [
     "ConfidentialityCheck",
+    "assessor_link_create",
+    "assessor_link_from_token",
+    "assessor_link_revoke",
+    "assessor_link_token",
     "audit_start",
     "confidentiality_findings",
     "course_areas_set",
