@@ -12,9 +12,11 @@ from django.utils import timezone
 from guildbook.accounts.models import User
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
-from guildbook.portfolios.models import Evidence, EvidenceLog, SkillsArea
+from guildbook.notifications.services import outbox_schedule
+from guildbook.portfolios import messages
+from guildbook.portfolios.models import Evidence, EvidenceLog, MentorShare, SkillsArea
 from guildbook.portfolios.uploads import CheckedUpload, upload_check
-from guildbook.qualifications.models import Candidacy, Criterion
+from guildbook.qualifications.models import Candidacy, Criterion, MentorRequest
 from guildbook.training.models import Booking
 
 MAX_HOURS = Decimal("1000")
@@ -156,11 +158,33 @@ def evidence_create(
             if criteria:
                 evidence.criteria.set(criteria)
             audit_record(actor=actor, action="evidence_created", subject=evidence, kind=kind)
+            if not is_draft:
+                _tell_mentors(person, evidence.created_at)
     except BaseException:
         if stored_name:
             storage.delete(stored_name)
         raise
     return evidence
+
+
+def _tell_mentors(person: User, now) -> None:
+    """Queue tomorrow morning's digest for each mentor a portfolio of this person is shared
+    with (one row per shared portfolio per day, whatever is added in between)."""
+    shares = MentorShare.objects.filter(
+        candidacy__person=person,
+        shared_at__isnull=False,
+        candidacy__mentor_requests__status=MentorRequest.Status.ACCEPTED,
+    ).values_list("pk", "candidacy__mentor_requests__mentor__user_id")
+    due = messages.digest_due(now)
+    for share_id, mentor_id in shares:
+        outbox_schedule(
+            kind=messages.EVIDENCE_DIGEST,
+            about=MentorShare(pk=share_id),
+            recipient=User(pk=mentor_id),
+            due_at=due,
+            key=f"{messages.EVIDENCE_DIGEST}:{share_id}:{mentor_id}:{due.date().isoformat()}",
+            context={"until": due.isoformat()},
+        )
 
 
 def evidence_update(
