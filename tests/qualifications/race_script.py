@@ -41,7 +41,7 @@ def main():
         barrier = threading.Barrier(len(requests))
         results = []
 
-        def accept(request):
+        def accept(request, barrier=barrier, mentor_user=mentor_user, results=results):
             try:
                 barrier.wait()
                 services.mentor_request_accept(request=request, actor=mentor_user)
