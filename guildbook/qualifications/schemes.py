@@ -29,7 +29,6 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
-    model_validator,
 )
 
 from guildbook.core.audit import audit_record
@@ -114,16 +113,6 @@ class SchemeFile(_Strict):
     steps: list[StepFile] = Field(min_length=1)
     reading: list[ReadingFile] = []
 
-    @model_validator(mode="after")
-    def _codes_unique(self):
-        for name in ("criteria", "sections", "steps"):
-            seen = set()
-            for item in getattr(self, name):
-                if item.code in seen:
-                    raise ValueError(f"{name}: the code “{item.code}” appears twice")
-                seen.add(item.code)
-        return self
-
     @property
     def the_slug(self) -> str:
         return self.slug or f"{self.code}-{self.version}".lower().replace(".", "-")
@@ -171,7 +160,7 @@ def scheme_parse(*, text: str, name: str) -> SchemeFile:
             f"{name}, line 1: a scheme file is a mapping of fields.", field="file"
         )
     try:
-        return SchemeFile.model_validate(data)
+        parsed = SchemeFile.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(p for p in error["loc"] if p not in ("function-after",))
@@ -180,6 +169,18 @@ def scheme_parse(*, text: str, name: str) -> SchemeFile:
         where = f", line {line}" if line else ""
         message = error["msg"].removeprefix("Value error, ")
         raise SchemeFileError(f"{name}{where}, field {field}: {message}.", field=field) from None
+    for part in ("criteria", "sections", "steps"):
+        seen: set[str] = set()
+        for i, item in enumerate(getattr(parsed, part)):
+            if item.code in seen:
+                line = _line_of(tree, (part, i, "code"))
+                raise SchemeFileError(
+                    f"{name}, line {line}, field {part}.{i}.code: the code “{item.code}” "
+                    "appears twice.",
+                    field=f"{part}.{i}.code",
+                )
+            seen.add(item.code)
+    return parsed
 
 
 # --- Loading ------------------------------------------------------------------------------
