@@ -207,12 +207,15 @@ def _fingerprint(parsed: SchemeFile) -> str:
     ).hexdigest()
 
 
-def scheme_import(*, text: str, name: str, actor=None, using: str = "default") -> LoadResult:
+def scheme_import(
+    *, text: str, name: str, actor=None, using: str = "default", shipped: bool = False
+) -> LoadResult:
     """Load one scheme file, all of it or nothing.
 
     The same version with the same content again: nothing changes (created=False). The same
     version with other content: refused. A new version is a new Scheme; candidacies on the
-    old one keep it.
+    old one keep it. An import is audited; the shipped files, loaded with the database
+    itself after migrate (`shipped=True`), are part of the installation and are not.
     """
     parsed = scheme_parse(text=text, name=name)
     fingerprint = _fingerprint(parsed)
@@ -285,18 +288,20 @@ def scheme_import(*, text: str, name: str, actor=None, using: str = "default") -
             )
             for i, r in enumerate(parsed.reading)
         )
-        if using == "default":
+        if not shipped:
             audit_record(actor=actor, action="scheme_imported", subject=scheme, file=name)
     return LoadResult(scheme=scheme, created=True)
 
 
-def scheme_import_file(*, path: Path | str, actor=None, using: str = "default") -> LoadResult:
+def scheme_import_file(
+    *, path: Path | str, actor=None, using: str = "default", shipped: bool = False
+) -> LoadResult:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemeFileError(f"{path.name}: cannot be read ({exc}).", field="file") from None
-    return scheme_import(text=text, name=path.name, actor=actor, using=using)
+    return scheme_import(text=text, name=path.name, actor=actor, using=using, shipped=shipped)
 
 
 def shipped_files() -> list[Path]:
@@ -307,7 +312,9 @@ def schemes_load_shipped(*, using: str = "default") -> list[LoadResult]:
     """Load every shipped scheme file (after migrate), all of them or none. Versions already
     loaded are left as they are."""
     with transaction.atomic(using=using):
-        return [scheme_import_file(path=path, using=using) for path in shipped_files()]
+        return [
+            scheme_import_file(path=path, using=using, shipped=True) for path in shipped_files()
+        ]
 
 
 def scheme_parse_data(data: Any, *, name: str) -> SchemeFile:
