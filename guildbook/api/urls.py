@@ -15,6 +15,7 @@ from guildbook.api import (
     errors,
     evidence,
     exports,
+    qualifications,
     sessions,
     statements,
     surveys,
@@ -82,6 +83,7 @@ api.add_router("", courses.router)
 api.add_router("", sessions.router)
 api.add_router("", bookings.router)
 api.add_router("", surveys.router)
+api.add_router("", qualifications.router)
 api.add_router("", evidence.router)
 api.add_router("", statements.router)
 api.add_router("", exports.router)

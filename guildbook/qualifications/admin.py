@@ -91,8 +91,11 @@ class CandidacyAdmin(admin.ModelAdmin):
     list_display = ["person", "scheme", "status", "started_on", "target_date"]
     list_filter = ["status", "scheme"]
     search_fields = ["person__email", "person__name"]
-    raw_id_fields = ["person"]
-    readonly_fields = ["scheme", "status", "withdrawn_at"]
+    readonly_fields = ["person", "scheme", "status", "withdrawn_at", "started_on"]
+
+    def has_add_permission(self, request):
+        # A candidacy starts through candidacy_start, which also makes its plan.
+        return False
 
 
 @admin.register(models.MentorProfile)

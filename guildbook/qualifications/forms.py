@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from guildbook.qualifications.models import Action, Goal
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# A date field is sent and filled in ISO form whatever the language (the browser shows it
+# in the reader's own).
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class StartForm(forms.Form):

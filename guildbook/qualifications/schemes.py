@@ -29,7 +29,6 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
-    model_validator,
 )
 
 from guildbook.core.audit import audit_record
@@ -114,16 +113,6 @@ class SchemeFile(_Strict):
     steps: list[StepFile] = Field(min_length=1)
     reading: list[ReadingFile] = []
 
-    @model_validator(mode="after")
-    def _codes_unique(self):
-        for name in ("criteria", "sections", "steps"):
-            seen = set()
-            for item in getattr(self, name):
-                if item.code in seen:
-                    raise ValueError(f"{name}: the code “{item.code}” appears twice")
-                seen.add(item.code)
-        return self
-
     @property
     def the_slug(self) -> str:
         return self.slug or f"{self.code}-{self.version}".lower().replace(".", "-")
@@ -171,7 +160,7 @@ def scheme_parse(*, text: str, name: str) -> SchemeFile:
             f"{name}, line 1: a scheme file is a mapping of fields.", field="file"
         )
     try:
-        return SchemeFile.model_validate(data)
+        parsed = SchemeFile.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(p for p in error["loc"] if p not in ("function-after",))
@@ -180,6 +169,18 @@ def scheme_parse(*, text: str, name: str) -> SchemeFile:
         where = f", line {line}" if line else ""
         message = error["msg"].removeprefix("Value error, ")
         raise SchemeFileError(f"{name}{where}, field {field}: {message}.", field=field) from None
+    for part in ("criteria", "sections", "steps"):
+        seen: set[str] = set()
+        for i, item in enumerate(getattr(parsed, part)):
+            if item.code in seen:
+                line = _line_of(tree, (part, i, "code"))
+                raise SchemeFileError(
+                    f"{name}, line {line}, field {part}.{i}.code: the code “{item.code}” "
+                    "appears twice.",
+                    field=f"{part}.{i}.code",
+                )
+            seen.add(item.code)
+    return parsed
 
 
 # --- Loading ------------------------------------------------------------------------------
@@ -206,12 +207,15 @@ def _fingerprint(parsed: SchemeFile) -> str:
     ).hexdigest()
 
 
-def scheme_import(*, text: str, name: str, actor=None, using: str = "default") -> LoadResult:
+def scheme_import(
+    *, text: str, name: str, actor=None, using: str = "default", shipped: bool = False
+) -> LoadResult:
     """Load one scheme file, all of it or nothing.
 
     The same version with the same content again: nothing changes (created=False). The same
     version with other content: refused. A new version is a new Scheme; candidacies on the
-    old one keep it.
+    old one keep it. An import is audited; the shipped files, loaded with the database
+    itself after migrate (`shipped=True`), are part of the installation and are not.
     """
     parsed = scheme_parse(text=text, name=name)
     fingerprint = _fingerprint(parsed)
@@ -284,18 +288,20 @@ def scheme_import(*, text: str, name: str, actor=None, using: str = "default") -
             )
             for i, r in enumerate(parsed.reading)
         )
-        if using == "default":
+        if not shipped:
             audit_record(actor=actor, action="scheme_imported", subject=scheme, file=name)
     return LoadResult(scheme=scheme, created=True)
 
 
-def scheme_import_file(*, path: Path | str, actor=None, using: str = "default") -> LoadResult:
+def scheme_import_file(
+    *, path: Path | str, actor=None, using: str = "default", shipped: bool = False
+) -> LoadResult:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemeFileError(f"{path.name}: cannot be read ({exc}).", field="file") from None
-    return scheme_import(text=text, name=path.name, actor=actor, using=using)
+    return scheme_import(text=text, name=path.name, actor=actor, using=using, shipped=shipped)
 
 
 def shipped_files() -> list[Path]:
@@ -306,7 +312,9 @@ def schemes_load_shipped(*, using: str = "default") -> list[LoadResult]:
     """Load every shipped scheme file (after migrate), all of them or none. Versions already
     loaded are left as they are."""
     with transaction.atomic(using=using):
-        return [scheme_import_file(path=path, using=using) for path in shipped_files()]
+        return [
+            scheme_import_file(path=path, using=using, shipped=True) for path in shipped_files()
+        ]
 
 
 def scheme_parse_data(data: Any, *, name: str) -> SchemeFile:

@@ -19,8 +19,8 @@ def operations(client):
 
 
 def concrete(route: str) -> str:
-    # Every path parameter is an id: {session_id}, {booking_id}, {evidence_id}, …
-    return re.sub(r"\{\w+_id\}", "1", route)
+    # Every path parameter ({session_id}, {candidacy_id}...) is an id.
+    return re.sub(r"\{[a-z_]+\}", "1", route)
 
 
 def test_every_operation_needs_a_token(db, anonymous_api):

@@ -4,6 +4,7 @@ callers write `from guildbook.qualifications import services; services.candidacy
 
 from guildbook.qualifications.schemes import scheme_import, scheme_import_file
 from guildbook.qualifications.services.candidacies import (
+    Invalid,
     candidacy_outcome,
     candidacy_start,
     candidacy_step_set,
@@ -42,6 +43,7 @@ from guildbook.qualifications.services.plans import (
 
 __all__ = [
     "FeeRefused",
+    "Invalid",
     "MentorFull",
     "action_set_done",
     "activity_add",

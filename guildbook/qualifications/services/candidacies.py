@@ -23,6 +23,13 @@ from guildbook.qualifications.models import (
 DEFAULT_MONTHS = 12
 
 
+class Invalid(ServiceError):
+    """A value that cannot be accepted (the API answers 422, naming the field)."""
+
+    status = 422
+    code = "invalid"
+
+
 def _default_target(started_on: date, scheme: Scheme) -> date:
     months = int(scheme.rules.get("cpd_months", DEFAULT_MONTHS)) if scheme.rules else 12
     return started_on + timedelta(days=round(months * 365 / 12))

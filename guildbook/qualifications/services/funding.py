@@ -14,12 +14,11 @@ from guildbook.core.errors import Conflict, NotAllowed, ServiceError
 from guildbook.notifications.services import outbox_schedule
 from guildbook.qualifications import messages, roles
 from guildbook.qualifications.models import Candidacy, FundingRequest
-from guildbook.qualifications.services.candidacies import _require_open
+from guildbook.qualifications.services.candidacies import Invalid, _require_open
 
 
-class FeeRefused(ServiceError):
-    status = 422
-    code = "invalid"
+class FeeRefused(Invalid):
+    """A fee that cannot be asked for (membership, or one the scheme does not charge)."""
 
 
 def _record_pdf(person) -> tuple[str, bytes]:

@@ -85,7 +85,6 @@ def candidacy(request, pk):
             (FundingRequest.Fee.ENROLMENT, candidacy.scheme.enrolment_fee),
             (FundingRequest.Fee.SUBMISSION, candidacy.scheme.submission_fee),
         ],
-        goal_form=forms.GoalForm(criteria=context["candidacy"].scheme.criteria.all()),
         today=timezone.localdate(),
     )
     return render(request, "qualifications/candidacy.html", context)

@@ -2,13 +2,14 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from guildbook.core.errors import ServiceError
+from guildbook.core.management.base import GuildbookCommand
 from guildbook.qualifications.services import mentors_import
 
 
-class Command(BaseCommand):
+class Command(GuildbookCommand):
     help = (
         "Import mentors from CSV with the header email,name,region,sector,specialisms,"
         "remote,capacity (specialisms separated by ';', remote yes or no). If any row is "

@@ -1,12 +1,13 @@
 """guildbook import_scheme FILE: add a qualification scheme (or a new version of one)."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from guildbook.core.errors import ServiceError
+from guildbook.core.management.base import GuildbookCommand
 from guildbook.qualifications.schemes import scheme_import_file
 
 
-class Command(BaseCommand):
+class Command(GuildbookCommand):
     help = (
         "Load a qualification scheme from a YAML file. Loading a version already there "
         "changes nothing; a new version never changes existing candidacies."
