@@ -104,9 +104,10 @@ def table(runs: list[booking_burst.DatabaseRun]) -> str:
 
 INTRO = """# Benchmarks
 
-`make bench` runs `benchmarks/run.py` (the booking burst); other benchmarks run on their own
-(`python benchmarks/<name>.py`). Each prints PASS or FAIL per target, exits with status 1 when
-a target is missed, and rewrites only its own section of this file with the latest figures.
+`make bench` runs `benchmarks/run.py`: the booking burst, then outbox delivery and the
+portfolio PDF; each can also run on its own (`python benchmarks/<name>.py`). Each prints
+PASS or FAIL per target, exits with status 1 when a target is missed, and rewrites only its
+own section of this file with the latest figures.
 """
 HEADING = "## Booking burst (`booking_burst.py`)"
 
@@ -216,6 +217,10 @@ def main(argv=None) -> int:
 
     delivery_args = ["--databases", args.databases] + (["--no-readme"] if args.no_readme else [])
     ok = delivery.main(delivery_args) == 0 and ok
+    # The portfolio PDF export (portfolios): its own section too.
+    import portfolio_pdf
+
+    ok = portfolio_pdf.main(["--no-readme"] if args.no_readme else []) == 0 and ok
     return 0 if ok else 1
 
 

@@ -10,7 +10,7 @@ class EvidenceForm(forms.Form):
 
     kind = forms.ChoiceField(choices=Evidence.Kind.choices, initial=Evidence.Kind.REFLECTION)
     title = forms.CharField(max_length=200)
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     text = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
