@@ -33,19 +33,19 @@ MARGIN = 42.0  # points left clear around a merged page
 
 @dataclass
 class Upload:
+    """An uploaded PDF, opened once: counted for the placeholders, then merged."""
+
     evidence: Evidence
-    pages: int
+    reader: object  # pypdf.PdfReader over `handle`
+    handle: object
+
+    @property
+    def pages(self) -> int:
+        return len(self.reader.pages)
 
     @property
     def page_range(self) -> range:
         return range(self.pages)
-
-
-def _pdf_pages(evidence: Evidence) -> int:
-    from pypdf import PdfReader
-
-    with evidence.file.open("rb") as f:
-        return len(PdfReader(f).pages)
 
 
 def _fetcher(evidence_by_pk: dict[int, Evidence]):
@@ -121,12 +121,26 @@ def portfolio_html(portfolio: Portfolio, *, uploads: dict[int, Upload]) -> str:
 
 
 def _uploads(portfolio: Portfolio) -> dict[int, Upload]:
+    """Every uploaded PDF the portfolio shows, opened (close them with `_close`)."""
+    from pypdf import PdfReader
+
     seen: dict[int, Upload] = {}
     files = list(portfolio.evidence) + [e for s in portfolio.sections for e in s.files]
-    for e in files:
-        if e.pk not in seen and e.file and e.file_type == "application/pdf":
-            seen[e.pk] = Upload(evidence=e, pages=_pdf_pages(e))
+    try:
+        for e in files:
+            if e.pk not in seen and e.file and e.file_type == "application/pdf":
+                handle = e.file.open("rb")
+                seen[e.pk] = Upload(evidence=e, reader=None, handle=handle)
+                seen[e.pk].reader = PdfReader(handle)
+    except BaseException:
+        _close(seen)
+        raise
     return seen
+
+
+def _close(uploads: dict[int, Upload]) -> None:
+    for upload in uploads.values():
+        upload.handle.close()
 
 
 def render_html_pdf(html: str, *, fetcher=None):
@@ -137,34 +151,77 @@ def render_html_pdf(html: str, *, fetcher=None):
     return document, document.write_pdf()
 
 
-def _merge(pdf: bytes, placements: list[tuple[int, Evidence, int]]) -> bytes:
-    """Draw page `i` of each evidence PDF onto the placeholder page at `index`."""
-    from pypdf import PdfReader, PdfWriter, Transformation
+def _merge(pdf: bytes, placements: list[tuple[int, Upload, int]]) -> bytes:
+    """Draw page `i` of each evidence PDF onto the placeholder page at `index`.
+
+    Each uploaded page becomes a form XObject (its content and resources, cloned once into
+    the output) that the placeholder page draws, scaled and centred, with one `Do`. Unlike
+    pypdf's `merge_transformed_page`, this never parses or rewrites either page's content
+    stream, which is what made merging slow, and the placeholder page object (which
+    WeasyPrint's links and bookmarks point at) stays the same object.
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+    )
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    readers: dict[int, PdfReader] = {}
-    handles = []
-    try:
-        for index, evidence, i in placements:
-            if evidence.pk not in readers:
-                handle = evidence.file.open("rb")
-                handles.append(handle)
-                readers[evidence.pk] = PdfReader(handle)
-            source = readers[evidence.pk].pages[i]
-            target = writer.pages[index]
-            box = source.mediabox
-            width, height = float(box.width), float(box.height)
-            tw, th = float(target.mediabox.width), float(target.mediabox.height)
-            scale = min((tw - 2 * MARGIN) / width, (th - 2 * MARGIN) / height, 1.0)
-            tx = (tw - width * scale) / 2 - float(box.left) * scale
-            ty = (th - height * scale) / 2 - float(box.bottom) * scale
-            target.merge_transformed_page(source, Transformation().scale(scale).translate(tx, ty))
-        out = io.BytesIO()
-        writer.write(out)
-        return out.getvalue()
-    finally:
-        for handle in handles:
-            handle.close()
+
+    def stream(data: bytes):
+        obj = DecodedStreamObject()
+        obj.set_data(data)
+        return writer._add_object(obj)  # pypdf's way to make an indirect object
+
+    for n, (index, upload, i) in enumerate(placements):
+        source = upload.reader.pages[i]
+        box = source.mediabox
+        left, bottom = float(box.left), float(box.bottom)
+        width, height = float(box.width), float(box.height)
+        contents = source.get_contents()
+        form = DecodedStreamObject()
+        form.set_data(contents.get_data() if contents is not None else b"")
+        form.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject(
+                    FloatObject(v) for v in (left, bottom, left + width, bottom + height)
+                ),
+                NameObject("/Resources"): (
+                    source["/Resources"].clone(writer)
+                    if "/Resources" in source
+                    else DictionaryObject()
+                ),
+            }
+        )
+        form_ref = writer._add_object(form)
+        target = writer.pages[index]
+        tw, th = float(target.mediabox.width), float(target.mediabox.height)
+        scale = min((tw - 2 * MARGIN) / width, (th - 2 * MARGIN) / height, 1.0)
+        tx = (tw - width * scale) / 2 - left * scale
+        ty = (th - height * scale) / 2 - bottom * scale
+        resources = target["/Resources"].get_object()
+        if "/XObject" not in resources:
+            resources[NameObject("/XObject")] = DictionaryObject()
+        name = NameObject(f"/GbUpload{n}")
+        resources["/XObject"].get_object()[name] = form_ref
+        existing = target["/Contents"]
+        parts = (
+            list(existing.get_object())
+            if isinstance(existing.get_object(), ArrayObject)
+            else [existing]
+        )
+        draw = f"q {scale:.6f} 0 0 {scale:.6f} {tx:.4f} {ty:.4f} cm {name} Do Q".encode()
+        target[NameObject("/Contents")] = ArrayObject(
+            [stream(b"q"), *parts, stream(b"Q"), stream(draw)]
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def portfolio_pdf(
@@ -172,22 +229,25 @@ def portfolio_pdf(
 ) -> tuple[bytes, int]:
     """The portfolio as PDF bytes, and its number of pages."""
     uploads = _uploads(portfolio)
-    progress(20)
-    html = portfolio_html(portfolio, uploads=uploads)
-    progress(30)
-    by_pk = {e.pk: e for e in portfolio.evidence}
-    for s in portfolio.sections:
-        by_pk.update({e.pk: e for e in s.files})
-    document, pdf = render_html_pdf(html, fetcher=_fetcher(by_pk))
-    progress(75)
-    placements = []
-    for index, page in enumerate(document.pages):
-        for anchor in page.anchors:
-            if anchor.startswith("merge-"):
-                # merge-<place>-<evidence pk>-<page index>
-                _, _place, pk, i = anchor.split("-")
-                placements.append((index, by_pk[int(pk)], int(i)))
-    if placements:
-        pdf = _merge(pdf, sorted(placements, key=lambda p: p[0]))
-    progress(95)
-    return pdf, len(document.pages)
+    try:
+        progress(20)
+        html = portfolio_html(portfolio, uploads=uploads)
+        progress(30)
+        by_pk = {e.pk: e for e in portfolio.evidence}
+        for s in portfolio.sections:
+            by_pk.update({e.pk: e for e in s.files})
+        document, pdf = render_html_pdf(html, fetcher=_fetcher(by_pk))
+        progress(75)
+        placements = []
+        for index, page in enumerate(document.pages):
+            for anchor in page.anchors:
+                if anchor.startswith("merge-"):
+                    # merge-<place>-<evidence pk>-<page index>
+                    _, _place, pk, i = anchor.split("-")
+                    placements.append((index, uploads[int(pk)], int(i)))
+        if placements:
+            pdf = _merge(pdf, sorted(placements, key=lambda p: p[0]))
+        progress(95)
+        return pdf, len(document.pages)
+    finally:
+        _close(uploads)
