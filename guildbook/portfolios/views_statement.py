@@ -94,7 +94,25 @@ def share(request, pk):
     if not is_candidate:
         raise Http404
     shared = request.POST.get("shared") == "yes"
-    services.mentor_share_set(candidacy=candidacy, actor=request.user, shared=shared)
+    try:
+        services.mentor_share_set(
+            candidacy=candidacy,
+            actor=request.user,
+            shared=shared,
+            confirm=request.POST.get("confirm") == "yes",
+        )
+    except services.ConfidentialityCheck as check:
+        return render(
+            request,
+            "portfolios/confidentiality.html",
+            {
+                "candidacy": candidacy,
+                "check": check,
+                "action": reverse("portfolios:share", args=[candidacy.pk]),
+                "extra": {"shared": "yes"},
+                "button": "These are fine: share with my mentor",
+            },
+        )
     messages.success(
         request,
         "Your mentor can now read your portfolio and comment."

@@ -148,3 +148,17 @@ def test_closed_candidacy_is_read_only(candidate, candidacy):
     candidacy.refresh_from_db()
     with pytest.raises(ServiceError):
         services.statement_save(candidacy=candidacy, text="x", actor=candidate)
+
+
+def test_sharing_with_the_mentor_runs_the_confidentiality_check(candidate, candidacy, mentor):
+    add(candidate, title="Note", text="Call 07700 900123", candidacy=candidacy)
+    with pytest.raises(services.ConfidentialityCheck):
+        services.mentor_share_set(candidacy=candidacy, actor=candidate, shared=True)
+    client = Client()
+    client.force_login(candidate)
+    url = reverse("portfolios:share", args=[candidacy.pk])
+    page = client.post(url, {"shared": "yes"})
+    assert page.status_code == 200 and b"a phone number" in page.content
+    client.post(url, {"shared": "yes", "confirm": "yes"})
+    candidacy.mentor_share.refresh_from_db()
+    assert candidacy.mentor_share.is_shared

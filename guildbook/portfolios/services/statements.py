@@ -99,10 +99,22 @@ def statement_comment(*, draft: StatementDraft, actor, text: str) -> StatementCo
     return comment
 
 
-def mentor_share_set(*, candidacy: Candidacy, actor, shared: bool) -> MentorShare:
-    """Share the candidacy's portfolio with the mentor (read and comment), or stop."""
+def mentor_share_set(
+    *, candidacy: Candidacy, actor, shared: bool, confirm: bool = False
+) -> MentorShare:
+    """Share the candidacy's portfolio with the mentor (read and comment), or stop. Sharing
+    runs the confidentiality check first, as an export does."""
     if actor is None or actor.pk != candidacy.person_id:
         raise NotAllowed("Only the candidate shares their portfolio.")
+    if shared and not confirm:
+        from guildbook.portfolios.services.exports import (
+            ConfidentialityCheck,
+            confidentiality_findings,
+        )
+
+        findings = confidentiality_findings(person=candidacy.person, candidacy=candidacy)
+        if findings:
+            raise ConfidentialityCheck(findings)
     with transaction.atomic():
         share, _ = MentorShare.objects.select_for_update().get_or_create(candidacy=candidacy)
         if shared and share.shared_at is None:

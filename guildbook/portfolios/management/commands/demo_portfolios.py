@@ -228,7 +228,7 @@ class Command(GuildbookCommand):
             ),
             actor=person,
         )
-        services.mentor_share_set(candidacy=c, actor=person, shared=True)
+        services.mentor_share_set(candidacy=c, actor=person, shared=True, confirm=True)
         mentoring = (
             MentorRequest.objects.select_related("mentor__user")
             .filter(candidacy=c, status=MentorRequest.Status.ACCEPTED)
