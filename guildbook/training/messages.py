@@ -836,11 +836,11 @@ class LateRelease(TrainerMessage):
 # --- Offer mode ------------------------------------------------------------------------
 
 
-@due_work("training.expire_offers")
-def expire_offers(now: datetime) -> int:
+@due_work("training.offers_expire")
+def offers_expire(now: datetime) -> int:
     """Run by `guildbook worker` before each batch: lapsed offers end and pass down the
     list, and their "your offer has lapsed" e-mails go out in that batch."""
-    from guildbook.training.services import expire_offers as expire
+    from guildbook.training.services import offers_expire as expire
 
     return expire(now=now)
 

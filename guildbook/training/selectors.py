@@ -28,6 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from guildbook.core import roles
+from guildbook.core.timefmt import format_date, format_time
 from guildbook.training.models import Booking, Course, Session
 
 
@@ -490,3 +491,39 @@ def material_for_user(user, *, pk: int, invitation: str | None = None):
     ):
         raise Http404("No such material")
     return material
+
+
+def booking_refusal(
+    session: Session, *, now: datetime | None = None, by_trainer: bool = False
+) -> str | None:
+    """Why this session cannot be booked now, in words for the person, or None."""
+    now = now or timezone.now()
+    course = session.course
+    if session.is_cancelled:
+        return "This session has been cancelled."
+    if session.starts_at <= now:
+        return "This session has already started, so it can no longer be booked."
+    if course.status == Course.Status.ARCHIVED and not by_trainer:
+        return "This course is no longer running."
+    if by_trainer:
+        return None
+    opens = session.booking_opens_at()
+    if now < opens:
+        return f"Booking opens on {format_date(opens)} at {format_time(opens)}."
+    closes = session.booking_closes_at()
+    if now >= closes:
+        return f"Booking closed on {format_date(closes)} at {format_time(closes)}."
+    return None
+
+
+def waiting_position(booking: Booking) -> int | None:
+    """1 for the head of the waiting list; None when the booking is not waiting."""
+    if booking.status != Booking.Status.WAITING:
+        return None
+    ahead = Booking.objects.filter(
+        Q(waiting_since__lt=booking.waiting_since)
+        | Q(waiting_since=booking.waiting_since, id__lt=booking.pk),
+        session_id=booking.session_id,
+        status=Booking.Status.WAITING,
+    )
+    return ahead.count() + 1
