@@ -23,7 +23,7 @@ re-exported here.
 """
 
 from guildbook.core.errors import ServiceError
-from guildbook.training.selectors import booking_refusal, waiting_position
+from guildbook.training.selectors.bookings import booking_refusal, waiting_position
 from guildbook.training.services.attendance import attendance_mark_all, attendance_record
 from guildbook.training.services.bookings import (
     AlreadyBooked,

@@ -28,7 +28,7 @@ from guildbook.training.models import (
     Course,
     Session,
 )
-from guildbook.training.selectors import booking_refusal, waiting_position
+from guildbook.training.selectors.bookings import booking_refusal, waiting_position
 from guildbook.training.services.places import (
     _end,
     _end_of_waiting_list,
