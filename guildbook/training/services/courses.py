@@ -12,7 +12,7 @@ from django.utils import timezone
 from guildbook.accounts.models import User
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
-from guildbook.training import messages
+from guildbook.training import messages, notes
 from guildbook.training.models import (
     AgendaItem,
     BookingQuestion,
@@ -129,14 +129,14 @@ def _course_trainers_set(course: Course, trainers: Iterable[User]) -> bool:
 
 
 def _check_notes(fields: dict) -> None:
-    """The trainer's paragraphs use only the placeholders messages.render_note fills in."""
+    """The trainer's paragraphs use only the placeholders notes.render_note fills in."""
     for field in ("confirmation_note", "reminder_note"):
-        wrong = messages.note_mistakes(fields.get(field) or "")
+        wrong = notes.note_mistakes(fields.get(field) or "")
         if wrong:
-            names = ", ".join(f"{{{n}}}" for n in messages.NOTE_PLACEHOLDERS[:-1])
+            names = ", ".join(f"{{{n}}}" for n in notes.NOTE_PLACEHOLDERS[:-1])
             raise ServiceError(
                 f"“{wrong[0]}” is not something Guildbook can fill in. You can use "
-                f"{names} and {{{messages.NOTE_PLACEHOLDERS[-1]}}}, written exactly so.",
+                f"{names} and {{{notes.NOTE_PLACEHOLDERS[-1]}}}, written exactly so.",
                 field=field,
             )
 
