@@ -22,7 +22,7 @@ from guildbook.core import roles
 from guildbook.core.errors import ServiceError
 from guildbook.core.timefmt import format_date, format_span, format_time
 from guildbook.training import selectors, services
-from guildbook.training.forms_manage import (
+from guildbook.training.forms.manage import (
     PLAN_FORMSETS,
     AddPersonForm,
     CancelSessionForm,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from guildbook.core import roles
 from guildbook.core.errors import ServiceError
 from guildbook.training import selectors, services
-from guildbook.training.forms import BookingQuestionsForm, CatalogueFilterForm
+from guildbook.training.forms.public import BookingQuestionsForm, CatalogueFilterForm
 from guildbook.training.models import Booking, CourseMaterial, Session
 
 INVITATIONS = "invitations"  # session key: {course slug: invitation token}
