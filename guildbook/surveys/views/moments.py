@@ -16,7 +16,7 @@ from guildbook.surveys import services
 from guildbook.surveys.forms.moments import MomentForm
 from guildbook.surveys.models import SurveyMoment
 from guildbook.training import selectors as training_selectors
-from guildbook.training.views.manage import trainer_required
+from guildbook.training.roles import trainer_required
 
 FIELDS = services.MOMENT_FIELDS
 

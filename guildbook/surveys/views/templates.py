@@ -26,7 +26,7 @@ from guildbook.surveys import services
 from guildbook.surveys.forms.templates import KIND_HINTS, ChoiceForm, QuestionForm, TemplateForm
 from guildbook.surveys.models import Question, SurveyTemplate
 from guildbook.surveys.views import public as answer_views
-from guildbook.training.views.manage import trainer_required
+from guildbook.training.roles import trainer_required
 
 
 def _posted(request):
