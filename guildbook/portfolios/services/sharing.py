@@ -1,47 +1,56 @@
 """Read-only links for an assessor without an account: made, checked and revoked.
 
-A link's URL carries its row's id signed under a salt of its own (Django's signing, as
-Guildbook's other e-mailed links are), so it cannot be guessed or turned into another of
-Guildbook's signed values. It works until it expires or is revoked; both are checked on
-every use, so either makes it a 404 at once.
+A link's URL carries its row's id signed with core's signed-link helper for the purpose
+"assessor" (so it cannot be guessed or turned into another of Guildbook's signed values),
+with the moment it was made as its revision. It works until it expires or is revoked; both
+are checked against the row on every use, so either makes it a 404 at once.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import NotAllowed, ServiceError
+from guildbook.core.signed_links import BadLink, LinkSigner
 from guildbook.portfolios.models import AssessorLink
 from guildbook.portfolios.services.exports import ConfidentialityCheck, confidentiality_findings
 from guildbook.qualifications.models import Candidacy
 
-SALT = "guildbook.portfolios.assessor-link"
 MAX_DAYS = 90
-# A backstop beyond any link's own expiry.
-MAX_AGE = timedelta(days=MAX_DAYS + 1)
+# A backstop beyond any link's own expiry, which the row holds.
+SIGNER = LinkSigner(
+    namespace="guildbook.portfolios", purposes=("assessor",), max_age=timedelta(days=MAX_DAYS + 1)
+)
+
+
+def _revision(link: AssessorLink) -> str:
+    return link.created_at.isoformat()
 
 
 def assessor_link_token(link: AssessorLink) -> str:
-    return signing.dumps(link.pk, salt=SALT)
+    return SIGNER.sign(link.pk, "assessor", revision=_revision(link))
 
 
 def assessor_link_from_token(token: str, *, now=None) -> AssessorLink | None:
     """The live link a token names, or None (changed, expired, revoked, or never made)."""
     try:
-        pk = signing.loads(token, salt=SALT, max_age=MAX_AGE)
-    except (signing.BadSignature, TypeError, ValueError):
+        # Signed as [id, revision]; the revision is checked against the row found by id.
+        payload = SIGNER.unsign(token, "assessor")
+    except BadLink:
         return None
+    pk = payload[0] if isinstance(payload, list) and len(payload) == 2 else None
     link = (
         AssessorLink.objects.select_related("candidacy__person", "candidacy__scheme")
         .filter(pk=pk)
         .first()
+        if isinstance(pk, int)
+        else None
     )
-    if link is None or not link.is_live(now):
+    if link is None or payload[1] != _revision(link) or not link.is_live(now):
         return None
     return link
 
