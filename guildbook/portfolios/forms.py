@@ -46,13 +46,40 @@ class EvidenceForm(forms.Form):
         label="Skills areas",
     )
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    criteria = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Criteria it supports",
+        help_text="Of one qualification you are working towards.",
+    )
+
+    def __init__(self, *args, editing: bool = False, candidacies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
         self.fields["skills_areas"].queryset = SkillsArea.objects.select_related("framework")
+        self.candidacies = {c.pk: c for c in candidacies}
+        self.fields["criteria"].choices = [
+            (f"{c.pk}:{criterion.code}", f"{c.scheme.name}: {criterion.title}")
+            for c in candidacies
+            for criterion in c.scheme.criteria.all()
+        ]
+        if not self.fields["criteria"].choices:
+            del self.fields["criteria"]
         if editing:
             for name in ("kind", "photo", "file"):
                 del self.fields[name]
 
     def upload(self):
         return self.cleaned_data.get("photo") or self.cleaned_data.get("file")
+
+    def clean_criteria(self):
+        picked = [v.split(":", 1) for v in self.cleaned_data.get("criteria") or []]
+        if len({pk for pk, _ in picked}) > 1:
+            raise forms.ValidationError("Choose criteria of one qualification at a time.")
+        return picked
+
+    def candidacy_and_codes(self):
+        picked = self.cleaned_data.get("criteria") or []
+        if not picked:
+            return None, []
+        return self.candidacies[int(picked[0][0])], [code for _, code in picked]

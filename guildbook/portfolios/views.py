@@ -48,11 +48,23 @@ def evidence_log(request):
     )
 
 
+def _open_candidacies(user):
+    return [
+        c
+        for c in Candidacy.objects.filter(person=user, status__in=Candidacy.OPEN_STATUSES)
+        .select_related("scheme")
+        .prefetch_related("scheme__criteria")
+    ]
+
+
 @login_required
 def evidence_add(request):
-    form = EvidenceForm(request.POST or None, request.FILES or None)
+    form = EvidenceForm(
+        request.POST or None, request.FILES or None, candidacies=_open_candidacies(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        candidacy, codes = form.candidacy_and_codes()
         try:
             evidence = services.evidence_create(
                 person=request.user,
@@ -64,6 +76,8 @@ def evidence_add(request):
                 tags=data["tags"],
                 hours=data["hours"],
                 skills_areas=data["skills_areas"],
+                candidacy=candidacy,
+                criteria=codes,
                 upload=form.upload(),
                 actor=request.user,
             )

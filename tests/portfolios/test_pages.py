@@ -143,3 +143,27 @@ def test_log_query_count_does_not_grow(candidate, django_assert_max_num_queries)
         add(candidate, title=f"More {i}")
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("portfolios:evidence_log"))
+
+
+def test_add_with_criteria_of_one_qualification(candidate, candidacy):
+    client = client_for(candidate)
+    page = client.get(reverse("portfolios:evidence_add"))
+    assert f"{candidacy.pk}:personal-performance".encode() in page.content
+    client.post(
+        reverse("portfolios:evidence_add"),
+        {
+            "kind": "reflection",
+            "title": "Ran the induction",
+            "date": "2026-11-30",
+            "criteria": [
+                f"{candidacy.pk}:personal-performance",
+                f"{candidacy.pk}:organisational-context",
+            ],
+        },
+    )
+    e = Evidence.objects.get(person=candidate)
+    assert e.candidacy == candidacy
+    assert sorted(c.code for c in e.criteria.all()) == [
+        "organisational-context",
+        "personal-performance",
+    ]
