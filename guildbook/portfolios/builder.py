@@ -61,6 +61,7 @@ class SectionState:
     present: bool
     problems: list[str] = field(default_factory=list)
     files: list[Evidence] = field(default_factory=list)
+    placements: list[SectionFile] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -121,9 +122,9 @@ def portfolio_load(candidacy: Candidacy, *, today: dt.date | None = None) -> Por
     evidence = list(
         candidacy_evidence(candidacy).prefetch_related("skills_areas").order_by("number")
     )
-    placed: dict[int, list[Evidence]] = {}
+    placed: dict[int, list[SectionFile]] = {}
     for sf in SectionFile.objects.filter(candidacy=candidacy).select_related("evidence"):
-        placed.setdefault(sf.section_id, []).append(sf.evidence)
+        placed.setdefault(sf.section_id, []).append(sf)
     statement = StatementDraft.objects.filter(candidacy=candidacy).order_by("-version").first()
     report = statement_report(
         candidacy,
@@ -159,7 +160,8 @@ def portfolio_load(candidacy: Candidacy, *, today: dt.date | None = None) -> Por
         kind = section_kind(section)
         state = SectionState(section=section, kind=kind, present=True)
         if kind == "uploaded":
-            state.files = placed.get(section.pk, [])
+            state.placements = placed.get(section.pk, [])
+            state.files = [sf.evidence for sf in state.placements]
             state.present = bool(state.files)
         elif kind == "statement":
             state.present = bool(statement and statement.text.strip())

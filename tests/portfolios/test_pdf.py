@@ -142,3 +142,23 @@ def test_uploaded_section_merged_in_place_and_scheme_contents_page(candidate):
     later = [s.section.title for s in portfolio.sections if s.section.order > section.order]
     assert all(numbers[t] > cv_start + 1 for t in later)
     assert f"of {pages}" in texts[-1]
+
+
+def test_builder_page_places_and_removes_a_file(candidate):
+    from django.test import Client
+    from django.urls import reverse
+
+    candidacy = start(candidate, "chartership-2009")
+    cv = add(candidate, kind="file", title="CV", upload=upload("cv.pdf", marked_pdf(1, "CV")))
+    section = candidacy.scheme.sections.get(code="cv")
+    client = Client()
+    client.force_login(candidate)
+    client.post(
+        reverse("portfolios:section_file_add", args=[candidacy.pk]),
+        {"section": section.pk, "evidence": cv.pk},
+    )
+    page = client.get(reverse("portfolios:builder", args=[candidacy.pk])).content.decode()
+    placed = candidacy.section_files.get()
+    assert reverse("portfolios:section_file_remove", args=[candidacy.pk, placed.pk]) in page
+    client.post(reverse("portfolios:section_file_remove", args=[candidacy.pk, placed.pk]))
+    assert not candidacy.section_files.exists()
