@@ -141,8 +141,11 @@ class LoadResult:
         return f"{f.name}, version {f.version}, is already loaded: nothing changed."
 
 
-def framework_import(*, text: str, name: str, actor=None, using: str = "default") -> LoadResult:
-    """Load one framework file, all of it or nothing (see the module's docstring)."""
+def framework_import(
+    *, text: str, name: str, actor=None, using: str = "default", audit: bool = True
+) -> LoadResult:
+    """Load one framework file, all of it or nothing (see the module's docstring). The
+    shipped files are part of the installation and are loaded without an audit entry."""
     parsed = framework_parse(text=text, name=name)
     with transaction.atomic(using=using):
         framework = (
@@ -183,23 +186,25 @@ def framework_import(*, text: str, name: str, actor=None, using: str = "default"
             list(framework.areas.values_list("code", "name", "description", "position")),
         )
         changed = created or before != after
-        if changed and using == "default":
+        if changed and audit and using == "default":
             audit_record(actor=actor, action="framework_imported", subject=framework, file=name)
     return LoadResult(framework=framework, created=created, changed=changed)
 
 
-def framework_import_file(*, path: Path | str, actor=None, using: str = "default") -> LoadResult:
+def framework_import_file(
+    *, path: Path | str, actor=None, using: str = "default", audit: bool = True
+) -> LoadResult:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise FrameworkFileError(f"{path.name}: cannot be read ({exc}).", field="file") from None
-    return framework_import(text=text, name=path.name, actor=actor, using=using)
+    return framework_import(text=text, name=path.name, actor=actor, using=using, audit=audit)
 
 
 def frameworks_load_shipped(*, using: str = "default") -> list[LoadResult]:
     with transaction.atomic(using=using):
         return [
-            framework_import_file(path=path, using=using)
+            framework_import_file(path=path, using=using, audit=False)
             for path in sorted(SHIPPED_DIR.glob("*.yaml"))
         ]
