@@ -248,6 +248,8 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Guildbook ------------------------------------------------------------------------
 GUILDBOOK_SERVICE_NAME = env.str("GUILDBOOK_SERVICE_NAME", default="Library and Knowledge Service")
+# Anonymous survey answers are shown only for whole quarters with at least this many responses.
+SURVEY_ANONYMITY_MIN_RESPONSES = env.int("SURVEY_ANONYMITY_MIN_RESPONSES", default=5)
 
 LOGGING = {
     "version": 1,

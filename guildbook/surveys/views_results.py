@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from guildbook.core.timefmt import format_date
-from guildbook.surveys import charts, exports, selectors
+from guildbook.surveys import anonymity, charts, exports, selectors
 from guildbook.training.views_manage import trainer_required
 
 DOWNLOADS = {
@@ -127,7 +127,7 @@ def _with_charts(results: selectors.Results) -> selectors.Results:
                     format_date(s.starts_at),
                     str(s.invitations),
                     str(s.response_rate),
-                    _("not shown (too few answers)") if s.withheld else str(s.impact),
+                    _("not shown for one session (anonymous)") if s.withheld else str(s.impact),
                 ],
             )
             for s in results.sessions
@@ -193,6 +193,8 @@ def _results_page(request, *, course, session):
                 date_to=date_to,
             )
         )
+        # An anonymous survey's dates are widened to whole quarters: say which.
+        date_from, date_to = results.date_from, results.date_to
     return render(
         request,
         "surveys/results/session.html" if session else "surveys/results/course.html",
@@ -207,7 +209,7 @@ def _results_page(request, *, course, session):
             "period_words": _period_words(date_from, date_to),
             "problems": problems,
             "query": _query(moment, date_from, date_to),
-            "minimum": selectors.ANONYMOUS_MINIMUM,
+            "minimum": anonymity.min_responses(),
         },
     )
 
