@@ -635,6 +635,11 @@ def session_cancel(
         session = locked[session.pk]
         if session.is_cancelled:
             raise ServiceError("This session is already cancelled.")
+        if session.bookings.exclude(attendance="").exists():
+            raise ServiceError(
+                "The register has been taken for this session, so it cannot be cancelled: "
+                "its attendance is part of people's training records."
+            )
         target = locked.get(move_to.pk) if move_to else None
         if target is not None:
             if target.course_id != session.course_id:
@@ -1302,6 +1307,13 @@ def _end(
     *,
     promote: bool = True,
 ) -> Booking:
+    if booking.attendance:
+        # The register is part of the person's training record: it is never undone here.
+        raise ServiceError(
+            "The register already records this person as attended or a no-show, so the "
+            "booking stays: it is part of their training record.",
+            code="on_the_register",
+        )
     was_confirmed = booking.status == Booking.Status.CONFIRMED
     held = booking.status in Booking.HOLDING  # a confirmed or an offered place
     booking.late_cancellation = bool(
