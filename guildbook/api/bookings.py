@@ -21,6 +21,7 @@ from guildbook.accounts.models import normalise_email
 from guildbook.api.auth import require_trainer
 from guildbook.api.schemas import (
     DEFAULT_PAGE,
+    MAX_OFFSET,
     MAX_PAGE,
     CourseRef,
     PageMeta,
@@ -318,7 +319,7 @@ def my_bookings(
     request,
     upcoming: Annotated[bool, Query(description="Only sessions that have not yet ended.")] = False,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ):
     """The caller's bookings in date order, including cancelled ones and the waiting list."""
     qs = selectors.with_waiting_positions(

@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from guildbook.api.auth import require_trainer
 from guildbook.api.schemas import (
     DEFAULT_PAGE,
+    MAX_OFFSET,
     MAX_PAGE,
     PageMeta,
     absolute_url,
@@ -87,7 +88,7 @@ def _visible_courses(user) -> QuerySet[Course]:
 def list_courses(
     request,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ):
     """Active courses the caller may see: public and staff-only courses (and, for trainers,
     closed team courses), by title."""

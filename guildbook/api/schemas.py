@@ -10,6 +10,8 @@ from django.conf import settings
 from django.utils import timezone
 from ninja import Field, Schema
 
+from guildbook.core import limits
+
 
 class ErrorOut(Schema):
     detail: str = Field(description="What went wrong, in words for a person.")
@@ -59,6 +61,7 @@ def absolute_url(obj) -> str:
 
 
 MAX_PAGE = 200
+MAX_OFFSET = limits.MAX_OFFSET
 DEFAULT_PAGE = 50
 
 

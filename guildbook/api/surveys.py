@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema
 
 from guildbook.api.auth import require_trainer
 from guildbook.api.schemas import CourseRef, errors, local_iso
+from guildbook.core import limits
 from guildbook.core.errors import ServiceError
 from guildbook.surveys import selectors
 from guildbook.training.models import Course, Session
@@ -223,9 +224,7 @@ def survey_results(
         the_course = the_session.course
         date_from = date_to = None
     elif course:
-        ref = course.strip()
-        qs = Course.objects.all()
-        the_course = (qs.filter(pk=int(ref)) if ref.isdigit() else qs.filter(slug=ref)).first()
+        the_course = Course.objects.filter(**limits.id_or_slug(course)).first()
         if the_course is None:
             raise Http404("No such course")
     body = {

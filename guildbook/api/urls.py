@@ -3,14 +3,17 @@
 See docs/subsystems/api.md for the endpoints, authentication and the error format.
 """
 
+import json
 from functools import wraps
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.urls import path, re_path
 from ninja import NinjaAPI
 
 from guildbook.api import bookings, courses, errors, sessions, surveys
 from guildbook.api.auth import TokenAuth
+from guildbook.core import limits
 
 
 def _json_not_allowed(view):
@@ -30,6 +33,36 @@ def _json_not_allowed(view):
     return wrapped
 
 
+def _json_but_not_an_object(body: bytes) -> bool:
+    # Only bodies that do not start with "{" come here; what is not JSON at all is left to
+    # the operation, which answers 400 malformed_json.
+    try:
+        return not isinstance(json.loads(body), dict)
+    except ValueError:
+        return False
+
+
+def _checked(view):
+    """What every operation refuses before it runs: an id in the address too large for any
+    row (404, not a database overflow), a body over the upload limit (413), and a JSON
+    body that is not an object (422; every operation takes an object or nothing)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if any(isinstance(v, int) and not 0 <= v <= limits.MAX_ID for v in kwargs.values()):
+            return errors.json_error(404, "Not found.")
+        if request.method in ("POST", "PUT", "PATCH"):
+            try:
+                start = request.body.lstrip()[:1]
+            except RequestDataTooBig:
+                return errors.too_large()
+            if start not in (b"", b"{") and _json_but_not_an_object(request.body):
+                return errors.json_error(422, "Send a JSON object as the request body.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _unknown_url(request, *args, **kwargs):
     return errors.json_error(404, "There is no such address in the API.")
 
@@ -42,7 +75,7 @@ class GuildbookAPI(NinjaAPI):
                 # Ninja's root view raises Http404, which Django would answer as HTML.
                 pattern = path("", self._index, name="api-root")
             else:
-                pattern.callback = _json_not_allowed(pattern.callback)
+                pattern.callback = _checked(_json_not_allowed(pattern.callback))
             urls.append(pattern)
         # Last: any other address under /api/v1/ is a JSON 404, not Django's HTML page.
         urls.append(re_path(r"^.*$", _unknown_url, name="api-unknown"))

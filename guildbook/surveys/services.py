@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from guildbook.core import limits
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
 from guildbook.notifications.models import OutboxMessage
@@ -1197,6 +1198,11 @@ def _clean_answers(
             limit = 300 if question.kind == Question.Kind.SHORT_TEXT else 5000
             if len(text) > limit:
                 errors[name] = _("Please keep this under %(n)s characters.") % {"n": limit}
+                continue
+            if not limits.storable_text(text):
+                errors[name] = _(
+                    "This answer contains a character that cannot be saved; remove it."
+                )
                 continue
             cleaned[question.pk] = [(None, None, text)]
     shown = visible_questions(questions, chosen)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from guildbook.accounts.models import User
+from guildbook.core import limits
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
 from guildbook.core.models import AuditEntry
@@ -315,6 +316,8 @@ def _plan_row_check(name: str, obj, label: str, position: int) -> None:
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if starts_at is None or ends_at is None:
         raise ServiceError("A session needs a start and an end.", field="starts_at")
+    limits.check_when(starts_at, field="starts_at")
+    limits.check_when(ends_at, field="ends_at")
     if ends_at <= starts_at:
         raise ServiceError("The session must end after it starts.", field="ends_at")
 
@@ -335,6 +338,7 @@ def session_create(
     """Schedule one session of a course (ends after the course's duration unless given).
 
     `series_date` is the series occurrence the session is made for (see series_extend)."""
+    limits.check_when(starts_at, field="starts_at")
     ends_at = ends_at or (starts_at + timedelta(minutes=course.duration_minutes))
     _check_times(starts_at, ends_at)
     capacity = course.default_capacity if capacity is None else capacity
@@ -766,7 +770,10 @@ def booking_answers_clean(course: Course, answers: dict | None) -> dict:
         if q.required and value in ("", None):
             raise ServiceError(f"Please answer “{q.text}”.", field=f"q{q.pk}")
         if value not in ("", None):
-            cleaned[str(q.pk)] = {"question": q.text, "answer": str(value)[:2000]}
+            answer = limits.check_text(
+                str(value), field=f"q{q.pk}", limit=2000, what=f"The answer to “{q.text}”"
+            )
+            cleaned[str(q.pk)] = {"question": q.text, "answer": answer}
     return cleaned
 
 
