@@ -10,6 +10,7 @@ from guildbook.api.schemas import (
     DEFAULT_PAGE,
     MAX_OFFSET,
     MAX_PAGE,
+    CourseStatus,
     PageMeta,
     absolute_url,
     errors,
@@ -41,7 +42,7 @@ class CourseOut(Schema):
     tags: list[str] = Field(alias="tag_list")
     delivery: Course.Delivery
     visibility: Course.Visibility
-    status: Course.Status
+    status: CourseStatus
     booking_opens_days: int
     booking_closes_hours: int
     late_cancellation_hours: int

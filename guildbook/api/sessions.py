@@ -16,6 +16,7 @@ from guildbook.api.schemas import (
     MAX_PAGE,
     CourseRef,
     PageMeta,
+    SessionStatus,
     absolute_url,
     aware,
     errors,
@@ -38,7 +39,7 @@ class SessionOut(Schema):
     capacity: int
     places_left: int
     waiting_list_length: int
-    status: Session.Status
+    status: SessionStatus
     venue: str = Field(description="Empty for sessions held only online.")
     online: bool = Field(
         description="Held online; the link is given to people with a place (GET /me/bookings)."
@@ -101,7 +102,7 @@ def list_sessions(
         date | None, Query(alias="to", description="Last day (local), inclusive.")
     ] = None,
     status: Annotated[
-        Session.Status | None, Query(description="Only sessions in this state.")
+        SessionStatus | None, Query(description="Only sessions in this state.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
