@@ -135,3 +135,16 @@ def test_the_errors_are_json(learner_api, session):
     response = learner_api.post(f"/api/v1/sessions/{session.pk}/bookings", raw="[]")
     assert json.loads(response.content)["code"] == "invalid"
     assert ApiClient  # the shared client sends the token on every request
+
+
+def test_a_post_to_an_address_no_operation_has_is_a_json_404(learner_api):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/api/v1/sessions/0.5/bookings",
+        "{}",
+        content_type="application/json",
+        headers=learner_api.headers,
+    )
+    assert_error(response, 404, "not_found")
