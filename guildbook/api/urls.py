@@ -43,6 +43,27 @@ def _json_but_not_an_object(body: bytes) -> bool:
         return False
 
 
+def _nul_field(body: bytes) -> str | None:
+    """The first field of a JSON body whose text holds a NUL character (which PostgreSQL
+    cannot store; the web forms refuse it too), as `a.b.0`; None when there is none."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+
+    def walk(node, path):
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, child in items:
+            where = [*path, str(key)]
+            if "\x00" in str(key) or (isinstance(child, str) and "\x00" in child):
+                return ".".join(where)
+            if isinstance(child, dict | list) and (found := walk(child, where)):
+                return found
+        return None
+
+    return walk(value, []) if isinstance(value, dict | list) else None
+
+
 def _checked(view):
     """What every operation refuses before it runs: an id in the address too large for any
     row (404, not a database overflow), a body over the upload limit (413), and a JSON
@@ -59,6 +80,10 @@ def _checked(view):
                 return errors.too_large()
             if start not in (b"", b"{") and _json_but_not_an_object(request.body):
                 return errors.json_error(422, "Send a JSON object as the request body.")
+            if b"\\u0000" in request.body and (field := _nul_field(request.body)):
+                return errors.json_error(
+                    422, f"{field}: text with a null character cannot be saved.", field=field
+                )
         return view(request, *args, **kwargs)
 
     return wrapped

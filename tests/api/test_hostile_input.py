@@ -6,6 +6,9 @@ import json
 import pytest
 from django.conf import settings
 
+from guildbook.accounts.services import user_create
+from guildbook.core.errors import ServiceError
+from guildbook.training import services
 from guildbook.training.models import Booking, BookingQuestion, Session
 from tests.api.conftest import ApiClient, assert_error
 from tests.factories import CourseFactory
@@ -103,9 +106,13 @@ def test_a_booking_answer_with_a_nul_character_is_refused(learner_api, session):
     response = learner_api.post(
         f"/api/v1/sessions/{session.pk}/bookings", {"answers": {str(hopes.pk): NUL}}
     )
-    body = assert_error(response, 400)
+    body = assert_error(response, 422)
     assert body["field"] == f"answers.{hopes.pk}"
     assert not Booking.objects.filter(session=session).exists()
+    # The service refuses it too, for every other way in.
+    with pytest.raises(ServiceError) as caught:
+        services.booking_answers_clean(session.course, {str(hopes.pk): NUL})
+    assert caught.value.field == f"q{hopes.pk}"
 
 
 def test_a_booking_answer_over_the_web_forms_limit_is_refused_not_cut(learner_api, session):
@@ -122,7 +129,9 @@ def test_a_name_with_a_nul_character_is_refused(trainer_api, session):
     response = trainer_api.post(
         f"/api/v1/sessions/{session.pk}/bookings", {"email": "new@example.nhs.uk", "name": NUL}
     )
-    assert_error(response, 400)
+    assert assert_error(response, 422)["field"] == "name"
+    with pytest.raises(ServiceError):
+        user_create(email="new@example.nhs.uk", name=NUL)
     assert not Booking.objects.filter(session=session).exists()
 
 
@@ -148,3 +157,15 @@ def test_a_post_to_an_address_no_operation_has_is_a_json_404(learner_api):
         headers=learner_api.headers,
     )
     assert_error(response, 404, "not_found")
+
+
+def test_a_nul_character_anywhere_in_a_body_is_422_with_its_field(trainer_api, course):
+    response = trainer_api.post("/api/v1/courses", {"title": "Get\x00 Tweeting", "summary": "S"})
+    assert assert_error(response, 422, "invalid")["field"] == "title"
+    response = trainer_api.post(
+        "/api/v1/courses", {"title": "T", "summary": "S", "tags": ["a", "b\x00"]}
+    )
+    assert assert_error(response, 422, "invalid")["field"] == "tags.1"
+    # A backslash followed by "u0000" is ordinary text.
+    response = trainer_api.post("/api/v1/courses", {"title": "Path \\u0000", "summary": "S"})
+    assert response.status_code == 201, response.content
