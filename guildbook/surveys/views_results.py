@@ -158,6 +158,8 @@ def overview(request):
             "period_words": _period_words(date_from, date_to),
             "problems": problems,
             "query": _query(None, date_from, date_to),
+            "anonymous_rows": any(r.anonymous for r in rows),
+            "minimum": anonymity.min_responses(),
         },
     )
 

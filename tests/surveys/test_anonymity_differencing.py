@@ -226,6 +226,7 @@ def test_the_counts_across_courses_differ_by_whole_cells_only(client, world):
     page = client.get(reverse("surveys:results"), {"from": "2025-02-10", "to": "2025-02-10"})
     impact_cells = re.findall(r'<td class="num">([^<]*)</td>\s*</tr>', page.content.decode())
     assert any(c.endswith(" of 6)") for c in impact_cells), impact_cells
+    assert "Anonymous surveys count sessions in whole quarters" in page.content.decode()
 
 
 def test_one_attendee_session_is_never_given_away_by_the_csv(client, world):
