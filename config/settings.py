@@ -198,11 +198,16 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 # --- E-mail ---------------------------------------------------------------------------
+# In development every message is kept in the development mailbox (a file each, read on the
+# staff page /dev/mail/) and shown in short on the console; see docs/subsystems/notifications.md.
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
+    default="guildbook.notifications.dev_mailbox.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
+)
+GUILDBOOK_DEV_MAILBOX = env.str(
+    "GUILDBOOK_DEV_MAILBOX", default=str(VAR_DIR / "mail") if DEBUG else ""
 )
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)

@@ -58,6 +58,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 
+from guildbook.notifications.backend_mailer import BackendMailer, speaks_smtp
 from guildbook.notifications.kinds import UnknownKind, get_kind, message_id_domain
 from guildbook.notifications.models import DeliveryAttempt, OutboxMessage
 
@@ -690,8 +691,8 @@ class Mailer:
     sleeping through the server's answers. A callback that raises leaves a reply unread,
     so the connection is closed."""
 
-    def __init__(self):
-        self.backend = get_connection(fail_silently=False)
+    def __init__(self, backend=None):
+        self.backend = backend or get_connection(fail_silently=False)
         self.smtp: smtplib.SMTP | None = None
         self.sends = 0
 
@@ -798,6 +799,13 @@ class Mailer:
                 self.close()
 
 
+def new_mailer() -> Mailer | BackendMailer:
+    """The worker's own SMTP client where the backend is Django's SMTP one (the fast path),
+    else the configured backend itself (see backend_mailer.py)."""
+    backend = get_connection(fail_silently=False)
+    return Mailer(backend) if speaks_smtp(backend) else BackendMailer(backend)
+
+
 def deliver(
     rows: list[OutboxMessage],
     *,
@@ -805,7 +813,7 @@ def deliver(
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     clock: Callable[[], datetime] = timezone.now,
     should_stop: Callable[[], bool] = lambda: False,
-    mailer: Mailer | None = None,
+    mailer: Mailer | BackendMailer | None = None,
 ) -> Counter:
     """Send claimed rows over one mail connection and record each outcome.
 
@@ -819,7 +827,7 @@ def deliver(
     if not rows:
         return counts
     own_mailer = mailer is None
-    mailer = mailer or Mailer()
+    mailer = mailer or new_mailer()
     # Stop sending once the lease is nearly out: a reclaimed row must not be in flight here.
     margin = timedelta(seconds=settings.EMAIL_TIMEOUT or 30)
     checked = False  # a connection kept from an earlier batch is checked once per batch
@@ -1014,7 +1022,7 @@ class Worker:
         self.id = worker_id or new_worker_id()
         self.totals: Counter = Counter()
         self._stop = threading.Event()
-        self._mailer: Mailer | None = None
+        self._mailer: Mailer | BackendMailer | None = None
 
     def stop(self) -> None:
         """Finish the message in flight, hand the rest of the batch back, then return."""
@@ -1037,7 +1045,7 @@ class Worker:
         )
         counts["claimed"] = len(rows)
         if rows and self._mailer is None:
-            self._mailer = Mailer()
+            self._mailer = new_mailer()
         try:
             counts += deliver(
                 rows,
