@@ -253,6 +253,8 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Guildbook ------------------------------------------------------------------------
 GUILDBOOK_SERVICE_NAME = env.str("GUILDBOOK_SERVICE_NAME", default="Library and Knowledge Service")
+# Where a note goes that would go to a session's trainers when nobody runs the session.
+GUILDBOOK_TRAINING_INBOX = env.str("GUILDBOOK_TRAINING_INBOX", default="")
 
 LOGGING = {
     "version": 1,

@@ -59,6 +59,7 @@ LATE_RELEASE = "training.late_release"
 OFFERED = "training.place_offered"
 OPEN_OFFER = "training.place_open"
 OFFER_LAPSED = "training.offer_lapsed"
+OFFER_DECLINED = "training.offer_declined"
 
 ROSTER_HOURS_BEFORE = 24
 
@@ -255,14 +256,27 @@ def on_ended(booking: Booking, session: Session, *, now: datetime) -> None:
         _schedule(WAITING_LEFT, booking, now, key=_key(WAITING_LEFT, booking))
     elif ending == Booking.Ending.OFFER_EXPIRED:
         _schedule(OFFER_LAPSED, booking, now, key=_key(OFFER_LAPSED, booking))
+    elif ending == Booking.Ending.DECLINED_OFFER:
+        _schedule(OFFER_DECLINED, booking, now, key=_key(OFFER_DECLINED, booking))
     if booking.late_cancellation:
-        for trainer in session_trainers(session):
+        trainers = session_trainers(session)
+        for trainer in trainers:
             outbox_schedule(
                 kind=LATE_RELEASE,
                 about=booking,
                 recipient=trainer,
                 due_at=now,
                 key=_key(LATE_RELEASE, booking, trainer.pk),
+            )
+        if not trainers and settings.GUILDBOOK_TRAINING_INBOX:
+            # Nobody runs the session: the service's training inbox hears of it instead (and
+            # the trainers' dashboard lists it).
+            outbox_schedule(
+                kind=LATE_RELEASE,
+                about=booking,
+                to=settings.GUILDBOOK_TRAINING_INBOX,
+                due_at=now,
+                key=_key(LATE_RELEASE, booking, "inbox"),
             )
 
 
@@ -565,6 +579,14 @@ class TrainingMessage(MessageKind):
         return {"Auto-Submitted": "auto-generated"}
 
 
+def _place_note(booking: Booking) -> str:
+    """The trainer's paragraph for someone given a place (on a session they were moved to,
+    too): what the confirmation would have said. Nothing for a place on a waiting list."""
+    if booking.status != Booking.Status.CONFIRMED:
+        return ""
+    return render_note(booking.session.course.confirmation_note, note_values(booking))
+
+
 def _confirmed(booking: Booking) -> bool:
     return booking.status == Booking.Status.CONFIRMED and _live(booking.session)
 
@@ -686,6 +708,7 @@ class BookingMoved(TrainingMessage):
             if from_id
             else None
         )
+        context["note"] = _place_note(message.about)
         return context
 
     def invite_method(self, message, context):
@@ -717,6 +740,7 @@ class SessionCancelled(TrainingMessage):
         if replacement is not None:
             context["replacement_facts"] = session_facts(replacement.session, booking=replacement)
             context["replacement_url"] = settings.SITE_URL + replacement.get_absolute_url()
+            context["note"] = _place_note(replacement)
         return context
 
     def attachments(self, message, context):
@@ -808,10 +832,13 @@ class LateRelease(TrainerMessage):
 
     def still_due(self, message):
         booking = message.about
-        if booking is None or not _live(booking.session) or message.recipient_id is None:
+        if booking is None or not _live(booking.session):
             return False
+        trainers = session_trainers(booking.session)
+        if message.recipient_id is None:  # to the training inbox, while nobody runs it
+            return bool(message.to_address) and not trainers
         # For the trainers as they are: someone taken off the session is not told.
-        return any(t.pk == message.recipient_id for t in session_trainers(booking.session))
+        return any(t.pk == message.recipient_id for t in trainers)
 
     def get_context(self, message):
         context = super().get_context(message)
@@ -900,5 +927,15 @@ class OfferLapsed(TrainingMessage):
 
     def booking_due(self, booking):
         return booking.ending == Booking.Ending.OFFER_EXPIRED and _live(
+            booking.session, until="starts_at"
+        )
+
+
+@message_kind(OFFER_DECLINED)
+class OfferDeclined(TrainingMessage):
+    label = "Offered place passed on"
+
+    def booking_due(self, booking):
+        return booking.ending == Booking.Ending.DECLINED_OFFER and _live(
             booking.session, until="starts_at"
         )

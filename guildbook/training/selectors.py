@@ -103,6 +103,24 @@ def sessions_with_counts(qs: QuerySet[Session]) -> QuerySet[Session]:
     )
 
 
+def late_releases_without_trainer(*, now: datetime | None = None) -> QuerySet[Booking]:
+    """Places released late on sessions still to come that no trainer runs (neither the
+    session nor its course names one): nobody was e-mailed about them but the training
+    inbox, so the trainers' dashboard lists them. Newest first."""
+    now = now or timezone.now()
+    return (
+        Booking.objects.filter(
+            late_cancellation=True,
+            session__status=Session.Status.SCHEDULED,
+            session__ends_at__gt=now,
+            session__trainers__isnull=True,
+            session__course__trainers__isnull=True,
+        )
+        .select_related("session__course", "person")
+        .order_by("-ended_at", "-id")
+    )
+
+
 def upcoming_sessions(*, now: datetime | None = None) -> QuerySet[Session]:
     now = now or timezone.now()
     return Session.objects.filter(status=Session.Status.SCHEDULED, starts_at__gt=now)
