@@ -860,6 +860,15 @@ class LateRelease(TrainerMessage):
         return []
 
 
+@due_work("training.extend_series")
+def extend_series(now: datetime) -> int:
+    """Run by `guildbook worker` before each batch: series stay filled their set number of
+    months ahead as time passes (one query when they all are)."""
+    from guildbook.training.services import series_extend_due
+
+    return series_extend_due(now=now)
+
+
 # --- Offer mode ------------------------------------------------------------------------
 
 
