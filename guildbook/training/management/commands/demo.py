@@ -678,27 +678,31 @@ class Command(GuildbookCommand):
             width = max(len(email) for _r, email, _p in accounts)
             for role, email, password in accounts:
                 w(f"  {role:<27} {email:<{width}}  password: {password}")
-            w(f"(These are kept in {SIGN_INS_FILE.name} in {SIGN_INS_FILE.parent}.)")
-        w("Everyone else signs in with a code sent by e-mail", ending="")
+            w(f"(These are kept in {sign_ins_file()}.)")
+            w("Everyone else signs in with a code sent by e-mail", ending="")
+        else:
+            w("Everyone signs in with a code sent by e-mail", ending="")
         if settings.GUILDBOOK_DEV_MAILBOX:
             w(f": staff read it at {settings.SITE_URL}{reverse('notifications:dev_mailbox')}.")
         else:
             w(".")
 
 
-# The demo's passwords, kept beside the demo's database so that each `make run` can print
-# them again (development only: the demo's accounts are made-up people).
-SIGN_INS_FILE = Path(settings.VAR_DIR) / "demo-sign-in.json"
+def sign_ins_file() -> Path:
+    """The demo's passwords, kept beside the demo's database so that each `make run` can
+    print them again (development only: the demo's accounts are made-up people)."""
+    return Path(settings.VAR_DIR) / "demo-sign-in.json"
 
 
 def save_sign_ins(accounts: list[tuple[str, str, str]]) -> None:
-    SIGN_INS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    SIGN_INS_FILE.touch(mode=0o600)
-    SIGN_INS_FILE.write_text(json.dumps(accounts, indent=1))
+    path = sign_ins_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(accounts, indent=1))
 
 
 def saved_sign_ins() -> list[tuple[str, str, str]]:
     try:
-        return [tuple(a) for a in json.loads(SIGN_INS_FILE.read_text())]
+        return [tuple(a) for a in json.loads(sign_ins_file().read_text())]
     except (OSError, ValueError):
         return []
