@@ -25,6 +25,10 @@ FROM, and the previous one is recorded while it answers RCPT TO (on PostgreSQL t
 statement goes with MAIL FROM, to give the commit's disk flush the longest time, and its
 answer is read only just before the content goes, after RCPT and DATA). See `deliver`.
 
+All of this is the fast path, for Django's SMTP backend: the worker speaks SMTP itself with
+its settings (`Mailer`). Any other e-mail backend is called through its `send_messages`, one
+message at a time and in the same order (backend_mailer.py; `new_mailer` chooses).
+
 Temporary failures (SMTP 4xx, refused or dropped connections, time-outs) go back to
 `pending` with a growing back-off; permanent ones (SMTP 5xx, a message that cannot be
 built) are `failed` with the reason, as are messages still failing after `max_attempts`.
