@@ -6,6 +6,8 @@ paragraph in the e-mails that give someone a place on another session."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -119,3 +121,27 @@ def test_the_trainers_paragraph_is_in_the_cancelled_with_replacement_email(
     cancelled = next(m for m in mails_to(smtp, person) if "cancelled" in m["Subject"].lower())
     assert "Bring your phone, Ada: we meet in Room 4." in text_of(cancelled)
     assert "Bring your phone, Ada: we meet in Room 4." in html_of(cancelled)
+
+
+def test_the_dashboards_list_costs_the_same_queries_for_one_or_many(
+    client, settings, untrained_session, trainer
+):
+    settings.GUILDBOOK_TRAINING_INBOX = ""
+    client.force_login(trainer)
+
+    def release(n):
+        for person in UserFactory.create_batch(n):
+            booking = services.booking_create(
+                session=untrained_session, person=person, actor=person
+            )
+            services.booking_cancel(booking=booking, actor=person)
+
+    def queries():
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(reverse("training:manage")).status_code == 200
+        return len(seen)
+
+    release(1)
+    one = queries()
+    release(4)
+    assert queries() == one
