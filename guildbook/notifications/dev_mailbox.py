@@ -42,22 +42,20 @@ class EmailBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages) -> int:
         folder = mailbox_dir()
-        if folder is None:
-            raise RuntimeError(
-                "GUILDBOOK_DEV_MAILBOX is not set: there is no mailbox to keep mail in."
-            )
-        folder.mkdir(parents=True, exist_ok=True)
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
         sent = 0
         for message in email_messages:
             if not message.recipients():
                 continue
-            raw = message.message().as_bytes(linesep="\n")
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f")
-            name = f"{stamp}-{os.getpid()}-{next(_counter)}.eml"
-            path = folder / name
-            with open(path.with_suffix(".part"), "wb") as file:
-                file.write(raw)
-            os.replace(path.with_suffix(".part"), path)  # readers never see half a message
+            path = None
+            if folder is not None:  # (without a mailbox the console alone shows it)
+                raw = message.message().as_bytes(linesep="\n")
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f")
+                path = folder / f"{stamp}-{os.getpid()}-{next(_counter)}.eml"
+                with open(path.with_suffix(".part"), "wb") as file:
+                    file.write(raw)
+                os.replace(path.with_suffix(".part"), path)  # readers never see half a one
             with _lock:
                 self.stream.write(_summary(message, path))
                 self.stream.flush()
@@ -65,7 +63,7 @@ class EmailBackend(BaseEmailBackend):
         return sent
 
 
-def _summary(message, path: Path) -> str:
+def _summary(message, path: Path | None) -> str:
     attachments = [a[0] if isinstance(a, tuple) else a.get_filename() for a in message.attachments]
     lines = [
         "-" * 72,
@@ -77,7 +75,9 @@ def _summary(message, path: Path) -> str:
     ]
     if attachments:
         lines.append(f"Attached: {', '.join(str(a) for a in attachments)}")
-    lines += [f"Kept as {path} (staff can read it at {settings.SITE_URL}/dev/mail/)", "-" * 72, ""]
+    if path is not None:
+        lines.append(f"Kept as {path} (staff can read it at {settings.SITE_URL}/dev/mail/)")
+    lines += ["-" * 72, ""]
     return "\n".join(lines)
 
 

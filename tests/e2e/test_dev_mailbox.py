@@ -77,3 +77,13 @@ def test_a_messages_html_cannot_run_script_or_fetch_anything(client, mailbox):
     assert "script-src" not in policy
     assert response["X-Frame-Options"] == "SAMEORIGIN"
     assert client.get("/dev/mail/..%2Fsecrets.eml/").status_code == 404
+
+
+def test_without_a_mailbox_the_console_still_shows_the_mail(settings, capsys):
+    from django.core.mail import send_mail
+
+    settings.EMAIL_BACKEND = "guildbook.notifications.dev_mailbox.EmailBackend"
+    settings.GUILDBOOK_DEV_MAILBOX = ""
+    assert send_mail("Your sign-in code", "ABCD-EFGH", None, ["ada@example.nhs.uk"]) == 1
+    out = capsys.readouterr().out
+    assert "Subject: Your sign-in code" in out and "ABCD-EFGH" in out
