@@ -198,11 +198,16 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 # --- E-mail ---------------------------------------------------------------------------
+# In development every message is kept in the development mailbox (a file each, read on the
+# staff page /dev/mail/) and shown in short on the console; see docs/subsystems/notifications.md.
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
+    default="guildbook.notifications.dev_mailbox.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
+)
+GUILDBOOK_DEV_MAILBOX = env.str(
+    "GUILDBOOK_DEV_MAILBOX", default=str(VAR_DIR / "mail") if DEBUG else ""
 )
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
@@ -250,6 +255,8 @@ CONTENT_SECURITY_POLICY = {
 GUILDBOOK_SERVICE_NAME = env.str("GUILDBOOK_SERVICE_NAME", default="Library and Knowledge Service")
 # Anonymous survey answers are shown only for whole quarters with at least this many responses.
 SURVEY_ANONYMITY_MIN_RESPONSES = env.int("SURVEY_ANONYMITY_MIN_RESPONSES", default=5)
+# Where a note goes that would go to a session's trainers when nobody runs the session.
+GUILDBOOK_TRAINING_INBOX = env.str("GUILDBOOK_TRAINING_INBOX", default="")
 
 LOGGING = {
     "version": 1,

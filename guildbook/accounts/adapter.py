@@ -1,4 +1,16 @@
+from dataclasses import dataclass
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class MailSite:
+    """What allauth's e-mails call "the site": without the Sites framework it would be the
+    request's host ("Hello from 127.0.0.1!"). Ours says whose service this is and where."""
+
+    name: str
+    domain: str
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -8,3 +20,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        site = MailSite(
+            name=f"Guildbook, {settings.GUILDBOOK_SERVICE_NAME}", domain=settings.SITE_URL
+        )
+        super().send_mail(template_prefix, email, {**context, "current_site": site})

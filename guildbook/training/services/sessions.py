@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from guildbook.accounts.models import User
@@ -174,6 +176,28 @@ def series_extend(*, series: Series, actor: User | None, until=None) -> list[Ses
                 )
             )
     return created
+
+
+def series_extend_due(*, now: datetime | None = None) -> int:
+    """Keep every series that has not ended filled `generate_months_ahead` months ahead of
+    `now` (the worker's due work: series are made a few months ahead when created, and this
+    moves the horizon on as time passes). Returns how many sessions were made.
+
+    One query when every series is full (the dates still to make are worked out from the
+    pattern without the database); each series that needs sessions is extended in its own
+    transaction under its lock, so two workers at once make each session once."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    running = Series.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today)).annotate(
+        last_made=Max("sessions__series_date")
+    )
+    made = 0
+    for series in running:
+        until = today + relativedelta(months=series.generate_months_ahead)
+        due = recurrence.series_occurrences(series, until=until)
+        if any(series.last_made is None or o.date > series.last_made for o in due):
+            made += len(series_extend(series=series, actor=None, until=until))
+    return made
 
 
 SESSION_EDITABLE = {

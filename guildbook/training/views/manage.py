@@ -99,6 +99,7 @@ def manage(request):
             "today": today,
             "courses": courses,
             "archived_count": Course.objects.filter(status=Course.Status.ARCHIVED).count(),
+            "untrained_releases": list(selectors.late_releases_without_trainer(now=now)[:20]),
         },
     )
 
