@@ -4,14 +4,13 @@ Thin: they read through selectors and write through services.
 """
 
 import hashlib
-from pathlib import PurePath
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from guildbook.core import roles
 from guildbook.core.errors import ServiceError
+from guildbook.core.uploads import user_file_response
 from guildbook.training import selectors, services
 from guildbook.training.forms import BookingQuestionsForm, CatalogueFilterForm
 from guildbook.training.models import Booking, CourseMaterial, Session
@@ -285,9 +285,7 @@ def material_download(request, pk):
     material = selectors.material_for_user(
         request.user, pk=pk, invitation=_invitation(request, slug)
     )
-    return FileResponse(
-        material.file.open("rb"), filename=PurePath(material.file.name).name, as_attachment=False
-    )
+    return user_file_response(material.file)
 
 
 # --- Links from reminders: no sign-in, and a GET never changes anything -----------------
