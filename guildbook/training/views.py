@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from guildbook.core import roles
+from guildbook.core import csp, roles
 from guildbook.core.errors import ServiceError
 from guildbook.core.uploads import user_file_response
 from guildbook.training import selectors, services
@@ -43,9 +43,9 @@ def catalogue(request):
         key = f"catalogue:{version}:{query}"
         html = cache.get(key)
         if html is None:
-            html = _catalogue(request).content
+            html = csp.nonce_removed(request, _catalogue(request).content)
             cache.set(key, html, CATALOGUE_CACHE_SECONDS)
-        return HttpResponse(html)
+        return HttpResponse(csp.nonce_restored(request, html))
     return _catalogue(request)
 
 
