@@ -175,8 +175,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-# --- Caching (rate limits need a shared cache across processes) ----------------------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://guildbook")}
+# --- Caching --------------------------------------------------------------------------
+# "default" holds sign-in rate limits, so every server process and machine must share it:
+# the database's cache table unless CACHE_URL names Redis (or another shared cache).
+# "pages" is each process's own copy of rendered pages that are keyed by their data's
+# version (the anonymous catalogue), where sharing would only add a round trip.
+CACHES = {
+    "default": env.cache("CACHE_URL", default="dbcache://guildbook_cache"),
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+}
 
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

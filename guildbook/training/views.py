@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,10 +41,10 @@ def catalogue(request):
         version = hashlib.sha256(selectors.catalogue_version().encode()).hexdigest()[:16]
         query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
         key = f"catalogue:{version}:{query}"
-        html = cache.get(key)
+        html = caches["pages"].get(key)
         if html is None:
             html = csp.nonce_removed(request, _catalogue(request).content)
-            cache.set(key, html, CATALOGUE_CACHE_SECONDS)
+            caches["pages"].set(key, html, CATALOGUE_CACHE_SECONDS)
         return HttpResponse(csp.nonce_restored(request, html))
     return _catalogue(request)
 

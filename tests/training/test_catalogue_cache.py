@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from guildbook.training import services
 from guildbook.training.models import Course
@@ -16,9 +16,9 @@ def nonce(response) -> bytes:
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    cache.clear()
+    caches["pages"].clear()
     yield
-    cache.clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture
