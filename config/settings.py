@@ -1,17 +1,23 @@
 """Guildbook settings: wiring only, every value from the environment (see .env.example)."""
 
+import os
 from pathlib import Path
 
 import environ
 from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("GUILDBOOK_VAR_DIR", default=str(BASE_DIR / "var")))
 
-env = environ.Env()
-env_file = BASE_DIR / ".env"
+# The process's environment wins over the file; the file is read before any value is used.
+env_file = Path(os.environ.get("GUILDBOOK_ENV_FILE") or BASE_DIR / ".env")
 if env_file.exists():
     environ.Env.read_env(env_file)
+env = environ.Env()
+# An empty value means "use the default", so `.env.example` copied unchanged works.
+env.ENVIRON = {key: value for key, value in os.environ.items() if value != ""}
+
+VAR_DIR = Path(env.str("GUILDBOOK_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 TESTING = env.bool("GUILDBOOK_TESTING", default=False)
@@ -59,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "guildbook.core.caching.PersonalPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -197,6 +204,13 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+if not MEDIA_ROOT.is_absolute() or MEDIA_ROOT in (Path("/"), BASE_DIR):
+    # A relative path lands uploads wherever the server was started; the root or the code's
+    # directory would let an upload overwrite something else.
+    raise ImproperlyConfigured(
+        f"MEDIA_ROOT must be the absolute path of a directory for uploads alone, not "
+        f"{str(MEDIA_ROOT)!r}. Leave it empty to use {VAR_DIR / 'media'}."
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
