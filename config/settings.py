@@ -278,6 +278,13 @@ CONTENT_SECURITY_POLICY = {
 # --- Guildbook ------------------------------------------------------------------------
 GUILDBOOK_SERVICE_NAME = env.str("GUILDBOOK_SERVICE_NAME", default="Library and Knowledge Service")
 
+# --- Privacy (docs/subsystems/privacy.md) ------------------------------------------------
+# When a person is erased, their named survey answers are "anonymise"d (choices and numbers
+# kept for the results, free text removed) or "remove"d.
+ERASURE_NAMED_ANSWERS = env.str("ERASURE_NAMED_ANSWERS", default="anonymise")
+if ERASURE_NAMED_ANSWERS not in ("anonymise", "remove"):
+    raise ImproperlyConfigured("ERASURE_NAMED_ANSWERS must be 'anonymise' or 'remove'.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Guildbook core"
 
     def ready(self):
+        from guildbook.core import privacy_parts
+
+        privacy_parts.register()
         from django.conf import settings
 
         from guildbook.core.proxies import networks_check

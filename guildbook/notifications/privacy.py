@@ -1,0 +1,43 @@
+"""The notifications app's part of a person's data: the messages sent to them."""
+
+from guildbook.core import privacy
+from guildbook.notifications.models import DeliveryAttempt, OutboxMessage
+
+
+def _message_rows(person):
+    return [
+        {
+            "kind": m.kind,
+            "subject": m.subject,
+            "to": m.to_address,
+            "status": m.status,
+            "due": m.due_at,
+            "sent": m.sent_at,
+        }
+        for m in OutboxMessage.objects.filter(recipient=person).order_by("due_at", "id")
+    ]
+
+
+def _erase_messages(*, person, stand_in, actor):
+    """Messages not yet sent to them are dropped; sent ones keep their kind and times (the
+    counts) and lose the address, subject and what they said. Messages to others that name
+    them (a trainer's list of who is coming) lose the name."""
+    mine = OutboxMessage.objects.filter(recipient=person)
+    unsent = [OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING]
+    counts = {"unsent_dropped": mine.filter(status__in=unsent).delete()[0]}
+    sent = list(mine.values_list("pk", flat=True))
+    counts["sent_emptied"] = OutboxMessage.objects.filter(pk__in=sent).update(
+        recipient=None, to_address="", subject="", context={}, last_error=""
+    )
+    DeliveryAttempt.objects.filter(message_id__in=sent).update(error="")
+    OutboxMessage.objects.filter(to_address__iexact=person.email).update(to_address="")
+    needles = privacy.needles_for(person)
+    counts["others_scrubbed"] = privacy.scrub_rows(
+        OutboxMessage.objects.all(), ["context", "subject", "last_error"], needles, stand_in.name
+    ) + privacy.scrub_rows(DeliveryAttempt.objects.all(), ["error"], needles, stand_in.name)
+    return counts
+
+
+def register() -> None:
+    privacy.register_exporter("messages", "E-mail we sent you", _message_rows)
+    privacy.register_eraser("messages", _erase_messages)
