@@ -47,14 +47,14 @@ def personal_data_export(*, person: User, actor: User) -> tuple[bytes, str]:
     return data, f"guildbook-data-{person.pk}-{stamp}.zip"
 
 
-def person_erase(*, person: User, actor: User) -> User:
+def person_erase(*, person: User, actor: User | None) -> User:
     """Remove `person`'s identity from every table, keeping the counts. All or nothing.
 
     Their future places are cancelled first (through the booking service, so the waiting
     list moves up); their rows then pass to a stand-in account and their own is deleted.
-    Returns the stand-in.
+    Returns the stand-in. `actor` is None when run from the command line.
     """
-    if actor.pk == person.pk:
+    if actor is not None and actor.pk == person.pk:
         raise ServiceError("You cannot erase yourself; ask another administrator.")
     if is_stand_in(person):
         raise ServiceError("This person has already been erased.")

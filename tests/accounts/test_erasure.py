@@ -152,3 +152,14 @@ def test_nobody_erases_themselves_or_an_erased_person(admin):
     stand_in = privacy.person_erase(person=other, actor=admin)
     with pytest.raises(ServiceError):
         privacy.person_erase(person=stand_in, actor=admin)
+
+
+def test_the_command_line_asks_for_confirmation(person):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="add --yes"):
+        call_command("erase_person", person.email)
+    with pytest.raises(CommandError, match="No one has"):
+        call_command("erase_person", "nobody@example.nhs.uk", "--yes")
+    call_command("erase_person", person.email.upper(), "--yes")
+    assert not User.objects.filter(email=person.email).exists()
