@@ -284,6 +284,13 @@ GUILDBOOK_SERVICE_NAME = env.str("GUILDBOOK_SERVICE_NAME", default="Library and 
 ERASURE_NAMED_ANSWERS = env.str("ERASURE_NAMED_ANSWERS", default="anonymise")
 if ERASURE_NAMED_ANSWERS not in ("anonymise", "remove"):
     raise ImproperlyConfigured("ERASURE_NAMED_ANSWERS must be 'anonymise' or 'remove'.")
+# How long things are kept; 0 keeps them for ever. The worker applies these once a day;
+# `guildbook retention --dry-run` says what would go.
+RETENTION_NO_SHOW_MONTHS = env.int("RETENTION_NO_SHOW_MONTHS", default=24)
+RETENTION_OUTBOX_DAYS = env.int("RETENTION_OUTBOX_DAYS", default=365)
+RETENTION_NAMED_ANSWERS_MONTHS = env.int("RETENTION_NAMED_ANSWERS_MONTHS", default=36)
+RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=6)
+RETENTION_INACTIVE_ACCOUNT_YEARS = env.int("RETENTION_INACTIVE_ACCOUNT_YEARS", default=3)
 
 LOGGING = {
     "version": 1,

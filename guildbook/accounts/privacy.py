@@ -141,7 +141,36 @@ def _erase_accounts(*, person, stand_in, actor):
     return counts
 
 
+def _inactive_accounts(*, before, dry_run):
+    """People (not staff, not already erased) who have not signed in, joined, or booked,
+    attended or been booked since `before` are erased."""
+    from django.db.models import Q
+
+    quiet = (
+        User.objects.filter(is_staff=False, is_superuser=False)
+        .filter(Q(last_login__lt=before) | Q(last_login__isnull=True, date_joined__lt=before))
+        .exclude(email__endswith="@" + STAND_IN_DOMAIN)
+        .exclude(pk__in=privacy.active_since(before))
+    )
+    if dry_run:
+        return quiet.count()
+    erased = 0
+    for person in quiet:
+        person_erase(person=person, actor=None)
+        erased += 1
+    return erased
+
+
 def register() -> None:
     privacy.register_exporter("profile", "Your profile", _profile_rows)
     privacy.register_exporter("api_tokens", "Your API tokens (never their keys)", _token_rows)
     privacy.register_eraser("accounts", _erase_accounts)
+    privacy.register_retention(
+        privacy.RetentionRule(
+            "inactive_accounts",
+            "RETENTION_INACTIVE_ACCOUNT_YEARS",
+            "years",
+            "inactive accounts (erased, as an administrator would)",
+            _inactive_accounts,
+        )
+    )

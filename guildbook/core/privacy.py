@@ -191,3 +191,61 @@ def scrub_rows(queryset, fields: list[str], needles: list[str], replacement: str
             row.save(update_fields=[field])
             changed += 1
     return changed
+
+
+# --- Retention ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    name: str
+    setting: str  # the setting holding how long, e.g. "RETENTION_OUTBOX_DAYS"
+    unit: str  # "days", "months" or "years"
+    what: str  # what it removes, e.g. "e-mail messages sent or given up"
+    apply: Callable  # apply(*, before, dry_run) -> int (how many it removed, or would)
+
+
+_retention: list[RetentionRule] = []
+_activity: list[Callable] = []
+
+
+def register_retention(rule: RetentionRule) -> None:
+    if not any(r.name == rule.name for r in _retention):
+        _retention.append(rule)
+
+
+def register_activity(active_since: Callable) -> None:
+    """`active_since(moment) -> set of user ids` who did something in Guildbook since then
+    (booked, attended...), so their accounts do not count as inactive."""
+    if active_since not in _activity:
+        _activity.append(active_since)
+
+
+def active_since(moment) -> set[int]:
+    found: set[int] = set()
+    for fn in _activity:
+        found |= set(fn(moment))
+    return found
+
+
+def retention_cutoff(rule: RetentionRule, now):
+    """The moment before which the rule removes things, or None when the setting keeps them
+    for ever (0)."""
+    from dateutil.relativedelta import relativedelta
+    from django.conf import settings
+
+    amount = getattr(settings, rule.setting)
+    if not amount:
+        return None
+    return now - relativedelta(**{rule.unit: amount})
+
+
+def retention_apply(*, now, dry_run: bool) -> list[tuple[RetentionRule, object, int]]:
+    """Apply every registered rule (or, with dry_run, count what each would remove).
+    Returns (rule, cut-off, count) for each rule."""
+    results = []
+    for rule in _retention:
+        before = retention_cutoff(rule, now)
+        count = 0 if before is None else rule.apply(before=before, dry_run=dry_run)
+        results.append((rule, before, count))
+    return results

@@ -43,8 +43,18 @@ def _erase_audit(*, person, stand_in, actor):
     return counts
 
 
+def _old_audit(*, before, dry_run):
+    old = AuditEntry.objects.filter(at__lt=before)
+    return old.count() if dry_run else old.delete()[0]
+
+
 def register() -> None:
     privacy.register_exporter(
         "audit", "Changes you made, and changes made to your account", _audit_rows
     )
     privacy.register_eraser("audit", _erase_audit)
+    privacy.register_retention(
+        privacy.RetentionRule(
+            "audit", "RETENTION_AUDIT_YEARS", "years", "audit entries", _old_audit
+        )
+    )

@@ -38,6 +38,40 @@ def _erase_messages(*, person, stand_in, actor):
     return counts
 
 
+def _old_messages(*, before, dry_run):
+    done = [OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED, OutboxMessage.Status.VOID]
+    old = OutboxMessage.objects.filter(status__in=done, created_at__lt=before)
+    if dry_run:
+        return old.count()
+    return old.delete()[1].get(OutboxMessage._meta.label, 0)
+
+
+# The worker runs due work before every batch; retention needs doing once a day.
+RETENTION_EVERY_SECONDS = 24 * 60 * 60
+
+
+def retention_due(now):
+    """Due work: apply the retention periods, at most once a day across all workers (the
+    shared cache holds the turn; every rule is safe to run twice anyway)."""
+    from django.core.cache import cache
+
+    if not cache.add("guildbook:retention", now.isoformat(), RETENTION_EVERY_SECONDS):
+        return 0
+    return sum(count for _rule, _before, count in privacy.retention_apply(now=now, dry_run=False))
+
+
 def register() -> None:
+    from guildbook.notifications.due_work import due_work
+
     privacy.register_exporter("messages", "E-mail we sent you", _message_rows)
     privacy.register_eraser("messages", _erase_messages)
+    privacy.register_retention(
+        privacy.RetentionRule(
+            "outbox",
+            "RETENTION_OUTBOX_DAYS",
+            "days",
+            "e-mail messages sent, given up or withdrawn (with their delivery attempts)",
+            _old_messages,
+        )
+    )
+    due_work("privacy.retention")(retention_due)

@@ -50,6 +50,24 @@ def _erase_answers(*, person, stand_in, actor):
     return counts
 
 
+def _old_named_answers(*, before, dry_run):
+    """Named answers older than the period are deleted (anonymous ones are nobody's)."""
+    old = Response.objects.filter(invitation__isnull=False, submitted_at__lt=before)
+    if dry_run:
+        return old.count()
+    Answer.objects.filter(response__in=old).delete()
+    return old.delete()[0]
+
+
 def register() -> None:
     privacy.register_exporter("survey_answers", "Your named survey answers", _answer_rows)
     privacy.register_eraser("surveys", _erase_answers)
+    privacy.register_retention(
+        privacy.RetentionRule(
+            "named_answers",
+            "RETENTION_NAMED_ANSWERS_MONTHS",
+            "months",
+            "named survey responses",
+            _old_named_answers,
+        )
+    )

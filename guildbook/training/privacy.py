@@ -1,5 +1,6 @@
 """The training app's part of a person's data: their bookings, answers and attendance."""
 
+from django.db.models import Q
 from django.utils import timezone
 
 from guildbook.core import privacy
@@ -55,8 +56,27 @@ def _erase_training(*, person, stand_in, actor):
     return counts
 
 
+def _old_no_shows(*, before, dry_run):
+    """A no-show older than the period no longer counts against the person: the mark is
+    cleared (the session's attendance then shows it as not recorded)."""
+    old = Booking.objects.filter(attendance=Booking.Attendance.NO_SHOW, session__ends_at__lt=before)
+    return old.count() if dry_run else old.update(attendance="", arrived_late=False)
+
+
+def _active_since(moment):
+    return Booking.objects.filter(
+        Q(created_at__gte=moment) | Q(session__ends_at__gte=moment)
+    ).values_list("person_id", flat=True)
+
+
 def register() -> None:
     privacy.register_exporter(
         "bookings", "Your bookings, your answers and your attendance", _booking_rows
     )
     privacy.register_eraser("training", _erase_training)
+    privacy.register_activity(_active_since)
+    privacy.register_retention(
+        privacy.RetentionRule(
+            "no_shows", "RETENTION_NO_SHOW_MONTHS", "months", "no-show marks", _old_no_shows
+        )
+    )
