@@ -80,7 +80,7 @@ def test_dry_run_says_what_would_go_and_removes_nothing(old_and_new):
 
 def test_applying_removes_only_what_is_older_than_its_period(old_and_new):
     old_session, _, old_away = old_and_new["old"]
-    new_session, new_came, new_away = old_and_new["new"]
+    *_, new_away = old_and_new["new"]
     call_command("retention", stdout=StringIO())
     old_away.refresh_from_db()
     assert old_away.attendance == ""  # cleared, long ago
