@@ -1,5 +1,7 @@
 """The notifications app's part of a person's data: the messages sent to them."""
 
+from datetime import datetime, timedelta
+
 from guildbook.core import privacy
 from guildbook.notifications.models import DeliveryAttempt, OutboxMessage
 
@@ -46,8 +48,12 @@ def _old_messages(*, before, dry_run):
     return old.delete()[1].get(OutboxMessage._meta.label, 0)
 
 
-# The worker runs due work before every batch; retention needs doing once a day.
+# The worker runs due work before every batch; retention needs doing once a day. Each
+# process asks the shared cache for the day's turn at most once an hour, so the batches in
+# between cost nothing.
 RETENTION_EVERY_SECONDS = 24 * 60 * 60
+ASK_EVERY = timedelta(hours=1)
+_next_ask: dict[str, datetime] = {}
 
 
 def retention_due(now):
@@ -55,6 +61,9 @@ def retention_due(now):
     shared cache holds the turn; every rule is safe to run twice anyway)."""
     from django.core.cache import cache
 
+    if now < _next_ask.get("at", now):
+        return 0
+    _next_ask["at"] = now + ASK_EVERY
     if not cache.add("guildbook:retention", now.isoformat(), RETENTION_EVERY_SECONDS):
         return 0
     return sum(count for _rule, _before, count in privacy.retention_apply(now=now, dry_run=False))

@@ -7,9 +7,11 @@ import subprocess
 from http.cookies import SimpleCookie
 
 import pytest
+from django.conf import settings
 
 from tests.core.test_serve import free_port, guildbook_command, wait_until_listening
 from tests.notifications.smtp import SMTPServer
+from tests.training.test_concurrency import _postgres_database
 
 pytestmark = pytest.mark.slow
 
@@ -31,14 +33,9 @@ def two_servers(tmp_path):
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         EMAIL_HOST="127.0.0.1",
     )
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        env["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/gb_shared_limits"
-        subprocess.run(
-            ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "gb_shared_limits"]
-        )
-        subprocess.run(
-            ["createdb", "-h", "127.0.0.1", "-U", "postgres", "gb_shared_limits"], check=True
-        )
+    drop = lambda: None  # noqa: E731
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        env["DATABASE_URL"], drop = _postgres_database()
     run = [*guildbook_command()]
     subprocess.run([*run, "migrate", "--no-input", "-v0"], env=env, check=True, timeout=180)
     # Once, rather than by both servers at the same time.
@@ -77,6 +74,7 @@ def two_servers(tmp_path):
             for proc in procs:
                 proc.terminate()
                 proc.wait(timeout=30)
+            drop()
 
 
 def request_code(port: int, email: str) -> int:
