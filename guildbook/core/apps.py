@@ -8,6 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Guildbook core"
 
     def ready(self):
+        # Each app's roles.py adds its permissions to the role registry (core/roles.py).
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("roles")
+
         from guildbook.core import privacy_parts
 
         privacy_parts.register()
