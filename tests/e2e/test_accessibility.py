@@ -128,6 +128,7 @@ PAGES = [
     ("session page, booking form", "learner", lambda s: s["open"].get_absolute_url()),
     ("my bookings", "learner", lambda s: reverse("training:my_bookings")),
     ("training record", "learner", lambda s: reverse("training:my_record")),
+    ("your data", "learner", lambda s: reverse("accounts:your_data")),
     (
         "trainer's session bookings",
         "trainer",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from guildbook.core.audit import audit_record
 from guildbook.core.timefmt import format_date
 from guildbook.surveys import anonymity, charts, exports, selectors
 from guildbook.training.roles import trainer_required
@@ -237,6 +238,7 @@ def _download(request, fmt, *, course, session, dates):
     if moment is None:
         raise Http404("No survey on this course")
     date_from, date_to = dates
+    audit_record(actor=request.user, action="survey_answers_downloaded", subject=moment, fmt=fmt)
     scope = {"course": course, "session": session, "date_from": date_from, "date_to": date_to}
     sheet = exports.answer_sheet(moment=moment, **scope)
     when = timezone.localtime(session.starts_at) if session else timezone.localdate()

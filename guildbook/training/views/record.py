@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from guildbook.core.audit import audit_record
 from guildbook.core.timefmt import format_time
 from guildbook.training import record as record_sections
 from guildbook.training import selectors
@@ -32,6 +33,8 @@ def my_record(request, fmt="html"):
 @login_required
 def person_record(request, pk, fmt="html"):
     person = selectors.person_for_record(request.user, pk=pk)
+    if person.pk != request.user.pk:
+        audit_record(actor=request.user, action="training_record_viewed", subject=person, fmt=fmt)
     return _record(request, person, fmt)
 
 
