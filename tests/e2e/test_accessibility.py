@@ -22,6 +22,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def scene(db):
+    return build_scene()
+
+
+def build_scene() -> dict:
     """A trainer's course with a past session (attended) and a full upcoming one."""
     tess = UserFactory(email="tess@example.nhs.uk", name="Tess Trainer", role="trainer")
     ada = UserFactory(email="ada@example.nhs.uk", name="Ada Learner")
