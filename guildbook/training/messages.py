@@ -902,3 +902,7 @@ class OfferLapsed(TrainingMessage):
         return booking.ending == Booking.Ending.OFFER_EXPIRED and _live(
             booking.session, until="starts_at"
         )
+
+
+# "Tell me when booking opens" lives in its own module; importing it registers its kind.
+from guildbook.training import alerts  # noqa: E402, F401

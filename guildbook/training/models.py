@@ -366,6 +366,11 @@ class Session(TimeStampedModel):
     def booking_opens_at(self):
         return self.starts_at - timedelta(days=self.course.booking_opens_days)
 
+    @property
+    def booking_opens_later(self) -> bool:
+        """Booking has not opened yet: pages say when it opens instead of offering places."""
+        return self.status == self.Status.SCHEDULED and timezone.now() < self.booking_opens_at()
+
     def booking_closes_at(self):
         return self.starts_at - timedelta(hours=self.course.booking_closes_hours)
 
@@ -489,3 +494,23 @@ class Booking(TimeStampedModel):
             and session.places_taken < session.capacity
             and is_open_claim(session.starts_at, timezone.now())
         )
+
+
+class BookingAlert(models.Model):
+    """ "Tell me when booking opens": one person's request to be e-mailed as booking for a
+    session opens. The e-mail is an outbox row about this alert, due at the opening, written
+    with it (training/alerts.py); it moves when the opening moves."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="alerts")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="booking_alerts"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="booking_alert_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.session}"

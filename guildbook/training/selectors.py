@@ -168,6 +168,8 @@ def catalogue(
             by_course[s.course_id].append(s)
     for c in courses:
         c.next_sessions = by_course[c.pk]
+        for s in c.next_sessions:
+            s.course = c  # the page asks each when its booking opens
     return courses
 
 
@@ -339,11 +341,14 @@ def my_bookings(user, *, now: datetime | None = None, past_limit: int = 50) -> d
 
 def other_sessions(session: Session, *, limit: int = 4) -> list[Session]:
     """Later dates of the same course still to come, for a session that is full or gone."""
-    return list(
+    others = list(
         sessions_with_counts(
             upcoming_sessions().filter(course_id=session.course_id).exclude(pk=session.pk)
         ).order_by("starts_at", "id")[:limit]
     )
+    for other in others:
+        other.course = session.course
+    return others
 
 
 def course_materials(course: Course, *, for_trainer: bool = False) -> list:

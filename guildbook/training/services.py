@@ -27,7 +27,7 @@ from guildbook.core.errors import Conflict, ServiceError
 from guildbook.core.models import AuditEntry
 from guildbook.core.postgresql.prepared import bound, prepared
 from guildbook.core.timefmt import format_date, format_time
-from guildbook.training import messages, offers, recurrence
+from guildbook.training import alerts, messages, offers, recurrence
 from guildbook.training.models import (
     AgendaItem,
     Booking,
@@ -148,12 +148,15 @@ def course_update(
     _check_notes(fields)
     with transaction.atomic():
         old_reminder_hours = course.reminder_hours
+        old_opens_days = course.booking_opens_days
         for key, value in fields.items():
             setattr(course, key, value)
         _full_clean(course)
         course.save()
         if course.reminder_hours != old_reminder_hours:
             messages.on_reminder_hours_changed(course, now=timezone.now())
+        if course.booking_opens_days != old_opens_days:
+            alerts.alerts_follow_course(course)
         changed = sorted(fields)
         if trainers is not None:
             _course_trainers_set(course, trainers)
@@ -608,6 +611,7 @@ def session_reschedule(
         )
         now = timezone.now()
         messages.on_session_rescheduled(session, now=now)
+        alerts.alerts_follow([session])
         session_moved.send(sender=Session, session=session, now=now)
         transaction.on_commit(
             lambda: session_changed.send(
@@ -1332,8 +1336,8 @@ def _end(
             actor=actor,
             late=booking.late_cancellation,
         )
-    if held and promote:
-        _promote(session, actor, now)
+    # Who the freed place went to (promoted or offered), for pages that say what happened.
+    booking.passed_on = _promote(session, actor, now) if held and promote else []
     return booking
 
 

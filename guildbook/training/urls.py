@@ -30,9 +30,11 @@ urlpatterns = [
     ),
 ]
 
-from guildbook.training import views_manage, views_record  # noqa: E402
+from guildbook.training import views_alerts, views_manage, views_record  # noqa: E402
 
 urlpatterns += [
+    path("sessions/<int:pk>/alert/", views_alerts.alert_create, name="alert_create"),
+    path("alerts/<int:pk>/remove/", views_alerts.alert_remove, name="alert_remove"),
     path("me/record/", views_record.my_record, name="my_record"),
     path("me/record.csv", views_record.my_record, {"fmt": "csv"}, name="my_record_csv"),
     path("me/record.pdf", views_record.my_record, {"fmt": "pdf"}, name="my_record_pdf"),

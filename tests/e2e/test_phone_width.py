@@ -30,6 +30,8 @@ NOT_PAGES = {
     "training:material": "a file download",
     "training:session_book": "POST only",
     "training:booking_claim": "POST only",
+    "training:alert_create": "POST only",
+    "training:alert_remove": "POST only",
     "training:my_record_csv": "a download",
     "training:my_record_pdf": "a download",
     "training:person_record_csv": "a download",
