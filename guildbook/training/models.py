@@ -514,3 +514,18 @@ class BookingAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.session}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed: its secret key is the whole of the address that
+    Outlook, Google and Apple Calendar subscribe to (they cannot sign in). Revoking deletes
+    the row; a new key replaces the old one, whose address then answers 404 (feeds.py)."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.person}"

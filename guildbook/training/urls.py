@@ -30,11 +30,22 @@ urlpatterns = [
     ),
 ]
 
-from guildbook.training import views_alerts, views_manage, views_record  # noqa: E402
+from guildbook.training import views_alerts, views_calendar, views_manage, views_record  # noqa: E402
 
 urlpatterns += [
     path("sessions/<int:pk>/alert/", views_alerts.alert_create, name="alert_create"),
     path("alerts/<int:pk>/remove/", views_alerts.alert_remove, name="alert_remove"),
+    # Calendars (views_calendar.py): a place to download, the private feed and its page.
+    path("bookings/<int:pk>/calendar.ics", views_calendar.booking_ics, name="booking_ics"),
+    path("me/calendar/", views_calendar.my_calendar, name="my_calendar"),
+    path("me/calendar/renew/", views_calendar.my_calendar_renew, name="my_calendar_renew"),
+    path("me/calendar/stop/", views_calendar.my_calendar_revoke, name="my_calendar_revoke"),
+    path("calendar/<str:key>.ics", views_calendar.calendar_feed, name="calendar_feed"),
+    path(
+        "calendar/<str:key>/courses/<slug:slug>.ics",
+        views_calendar.course_feed,
+        name="course_feed",
+    ),
     path("me/record/", views_record.my_record, name="my_record"),
     path("me/record.csv", views_record.my_record, {"fmt": "csv"}, name="my_record_csv"),
     path("me/record.pdf", views_record.my_record, {"fmt": "pdf"}, name="my_record_pdf"),

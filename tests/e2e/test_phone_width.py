@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from guildbook.surveys import tokens as survey_tokens
 from guildbook.surveys.models import Invitation
-from guildbook.training import services
+from guildbook.training import feeds, services
 from guildbook.training.messages import booking_link_token
 from guildbook.training.models import Booking
 from tests.e2e.phone import pages_wider_than_phone
@@ -32,6 +32,11 @@ NOT_PAGES = {
     "training:booking_claim": "POST only",
     "training:alert_create": "POST only",
     "training:alert_remove": "POST only",
+    "training:booking_ics": "a calendar file",
+    "training:my_calendar_renew": "POST only",
+    "training:my_calendar_revoke": "POST only",
+    "training:calendar_feed": "a calendar feed",
+    "training:course_feed": "a calendar feed",
     "training:my_record_csv": "a download",
     "training:my_record_pdf": "a download",
     "training:person_record_csv": "a download",
@@ -64,6 +69,11 @@ def _link(booking, purpose):
     return reverse(f"training:booking_link_{purpose}", args=[booking_link_token(booking, purpose)])
 
 
+def _calendar_page(person):
+    feeds.calendar_feed_renew(person=person, actor=person)  # with its address and courses
+    return reverse("training:my_calendar")
+
+
 def _external_done(s):
     invitation = Invitation.objects.get(booking__person=s["learner"], session=s["past"])
     return reverse("surveys:external_done", args=[survey_tokens.make_token(invitation, "done")])
@@ -83,6 +93,7 @@ PAGES = {
         ("learner", lambda s: s["past"].get_absolute_url()),
     ],
     "training:my_bookings": [("learner", lambda s: reverse("training:my_bookings"))],
+    "training:my_calendar": [("trainer", lambda s: _calendar_page(s["trainer"]))],
     "training:booking": [
         ("learner", lambda s: reverse("training:booking", args=[s["confirmed"].pk])),
         ("learner", lambda s: reverse("training:booking", args=[s["waiting"].pk])),
