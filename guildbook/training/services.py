@@ -827,21 +827,27 @@ def booking_create(
         if Booking.objects.filter(
             session_id=session.pk, person=person, status__in=Booking.ACTIVE
         ).exists():
-            raise AlreadyBooked(_already_booked_message(session.pk, person)) from exc
+            raise AlreadyBooked(_already_booked_message(session.pk, person, actor)) from exc
         raise
 
 
-def _already_booked_message(session_id: int, person: User) -> str:
+def _already_booked_message(session_id: int, person: User, actor: User | None = None) -> str:
+    """Why a second booking is refused, in the second person when people book themselves."""
     existing = Booking.objects.filter(
         session_id=session_id, person=person, status__in=Booking.ACTIVE
     ).first()
+    own = actor is not None and actor.pk == person.pk
     if existing and existing.status == Booking.Status.WAITING:
+        who = "You are" if own else f"{person.display_name} is"
         return (
-            f"{person.display_name} is already on the waiting list for this session "
+            f"{who} already on the waiting list for this session "
             f"(number {waiting_position(existing)})."
         )
     if existing and existing.status == Booking.Status.OFFERED:
-        return f"A place on this session is already offered to {person.display_name}."
+        whom = "you" if own else person.display_name
+        return f"A place on this session is already offered to {whom}."
+    if own:
+        return "You already have a place on this session."
     return f"{person.display_name} already has a place on this session."
 
 
@@ -924,7 +930,7 @@ def _book_sqlite(db, session, person, actor, cleaned, now, by_trainer) -> Bookin
         cursor.execute(*_insert_sql(db, [booking], suffix=_ONE_ACTIVE_OR_NOTHING))
         got = cursor.fetchone()
         if got is None:
-            raise AlreadyBooked(_already_booked_message(session.pk, person))
+            raise AlreadyBooked(_already_booked_message(session.pk, person, actor))
         booking.pk = got[0]
         if booking.status == Booking.Status.CONFIRMED:
             cursor.execute(_TAKE_PLACE, [session.pk])
@@ -942,7 +948,7 @@ def _book_postgresql(db, session, person, actor, cleaned, now, by_trainer) -> Bo
         booking = _new_booking(session, person, actor, cleaned, now, by_trainer, pk=row[-1])
         cursor.execute(*_book_write_postgresql(db, booking, session, actor, now, None))
         if not _booking_written(booking, cursor.fetchone()):
-            raise AlreadyBooked(_already_booked_message(session.pk, person))
+            raise AlreadyBooked(_already_booked_message(session.pk, person, actor))
     return booking
 
 
@@ -994,7 +1000,7 @@ def _book_postgresql_at_once(db, session, person, actor, cleaned, now, by_traine
     if written:
         return booking
     if _booking_state(session) == before:
-        raise AlreadyBooked(_already_booked_message(session.pk, person))
+        raise AlreadyBooked(_already_booked_message(session.pk, person, actor))
     return None
 
 

@@ -62,7 +62,8 @@ def _catalogue(request):
             "date_from": d["date_from"],
             "date_to": d["date_to"],
         }
-    courses = selectors.catalogue(request.user, **filters)
+    sort = form.cleaned_data.get("sort", "") if form.is_bound and form.is_valid() else ""
+    courses = selectors.catalogue(request.user, sort=sort, **filters)
     mine = selectors.active_bookings_by_session(
         request.user, [s.pk for c in courses for s in c.next_sessions]
     )

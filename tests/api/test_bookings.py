@@ -56,7 +56,7 @@ def test_holding_a_place_or_a_waiting_list_entry_is_409(api_as, session):
     for p in (a, b, c):
         assert api_as(p).post(url(session)).status_code == 201
     body = assert_error(api_as(a).post(url(session)), 409, "already_booked")
-    assert "already has a place" in body["detail"]
+    assert "You already have a place" in body["detail"]
     body = assert_error(api_as(c).post(url(session)), 409, "already_booked")
     assert "waiting list" in body["detail"] and "number 1" in body["detail"]
     assert Booking.objects.filter(session=session).count() == 3

@@ -54,3 +54,25 @@ def test_tell_me_when_booking_opens_from_the_session_page(new_page):
     expect(page.get_by_text("We will not e-mail you when booking opens.")).to_be_visible()
     assert not BookingAlert.objects.exists()
     assert alerts.BOOKING_OPENS
+
+
+def test_on_a_phone_the_catalogue_shows_courses_first_and_filters_behind_one_button(new_page):
+    for n in range(3):
+        SessionFactory(course=CourseFactory(title=f"Course {n}", visibility="public"))
+    page = new_page()
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 740})
+    page.goto("/")
+    search = page.get_by_role("searchbox", name="Search")
+    expect(search).to_be_hidden()
+    first = page.get_by_role("heading", name="Course 0")
+    assert first.bounding_box()["y"] < 740, "a course on the first screen"
+    page.get_by_text("Search and filter").click()
+    expect(search).to_be_visible()
+    page.get_by_role("textbox", name="Dates from").fill("6 December 2026")
+    page.get_by_role("button", name="Show courses").click()
+    expect(page.get_by_role("status")).to_contain_text("Dates from 6 December 2026")
+    wide = new_page()
+    wide.set_viewport_size({"width": 1280, "height": 800})
+    wide.goto("/")
+    expect(wide.get_by_role("searchbox", name="Search")).to_be_visible()
+    expect(wide.get_by_text("Search and filter")).to_be_hidden()
