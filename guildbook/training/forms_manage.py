@@ -440,7 +440,11 @@ class CapacityForm(forms.Form):
 
 
 class MoveBookingForm(forms.Form):
-    to_session = SessionChoiceField(queryset=Session.objects.none(), label="Move to")
+    to_session = SessionChoiceField(
+        queryset=Session.objects.none(),
+        label="Move to",
+        error_messages={"required": "Choose the date to move them to."},
+    )
 
     def __init__(self, *args, session: Session, **kwargs):
         super().__init__(*args, **kwargs)

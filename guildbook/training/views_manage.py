@@ -12,6 +12,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -93,6 +94,12 @@ def manage(request):
                 status=Session.Status.SCHEDULED,
                 starts_at__lte=now,
                 starts_at__gte=now - timedelta(days=7),
+            ).filter(  # a register with nobody left to mark is done
+                Exists(
+                    Booking.objects.filter(
+                        session=OuterRef("pk"), status=Booking.Status.CONFIRMED, attendance=""
+                    )
+                )
             )
         ).order_by("-starts_at", "id")
     )
@@ -625,7 +632,7 @@ def _register_summary(bookings) -> dict:
 
 
 def _register_context(session, bookings, **extra):
-    opens_at = session.starts_at - timedelta(hours=1)
+    opens_at = session.starts_at  # marks count from the start (attendance_record)
     return {
         "session": session,
         "course": session.course,
