@@ -27,7 +27,7 @@ from guildbook.core.errors import Conflict, ServiceError
 from guildbook.core.models import AuditEntry
 from guildbook.core.postgresql.prepared import bound, prepared
 from guildbook.core.timefmt import format_date, format_time
-from guildbook.training import alerts, messages, offers, recurrence
+from guildbook.training import alerts, messages, offers, recurrence, removal
 from guildbook.training.models import (
     AgendaItem,
     Booking,
@@ -1391,15 +1391,21 @@ def booking_confirm_coming(
     return booking
 
 
-def booking_remove(*, booking: Booking, actor: User) -> Booking:
-    """A trainer takes someone off a session (a place or the waiting list)."""
+def booking_remove(
+    *, booking: Booking, actor: User, reason: str = "", tell: bool = True
+) -> Booking:
+    """A trainer takes someone off a session (a place or the waiting list), with a reason
+    for the e-mail that tells them, or without telling them. The e-mail waits out the undo
+    window (removal.py)."""
     now = timezone.now()
     with transaction.atomic():
         session = _lock_session(booking.session_id)
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if not booking.is_active:
             raise ServiceError("This booking is no longer active.", code="not_active")
-        return _end(booking, session, Booking.Ending.REMOVED, actor, now)
+        booking = _end(booking, session, Booking.Ending.REMOVED, actor, now)
+        removal.after_remove(booking, reason=reason.strip(), tell=tell, now=now)
+        return booking
 
 
 def _move(

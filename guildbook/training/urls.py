@@ -105,5 +105,6 @@ urlpatterns += [
     ),
     path("manage/bookings/<int:pk>/move/", m.booking_move, name="manage_booking_move"),
     path("manage/bookings/<int:pk>/remove/", m.booking_remove, name="manage_booking_remove"),
+    path("manage/bookings/<int:pk>/restore/", m.booking_restore, name="manage_booking_restore"),
     path("manage/bookings/<int:pk>/attendance/", m.attendance, name="manage_attendance"),
 ]

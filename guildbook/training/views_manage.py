@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from guildbook.core import roles
 from guildbook.core.errors import ServiceError
 from guildbook.core.timefmt import format_date, format_span, format_time
-from guildbook.training import selectors, services
+from guildbook.training import outcomes, removal, selectors, services
 from guildbook.training.forms_manage import (
     PLAN_FORMSETS,
     AddPersonForm,
@@ -465,9 +465,19 @@ def _session_page(request, session, *, status=200, add_form=None, capacity_form=
             "capacity_form": capacity_form or CapacityForm(initial={"capacity": session.capacity}),
             "can_change": not session.is_cancelled,
             "is_past": session.starts_at <= timezone.now(),
+            "removed": _just_removed(request, session),
         },
         status=status,
     )
+
+
+def _just_removed(request, session) -> Booking | None:
+    """The booking named in ?removed= when it was taken off this session moments ago."""
+    pk = request.GET.get("removed", "")
+    if not pk.isdigit():
+        return None
+    booking = Booking.objects.filter(pk=int(pk), session=session).select_related("person").first()
+    return booking if booking is not None and removal.can_undo(booking) else None
 
 
 @trainer_required
@@ -551,15 +561,49 @@ def booking_move(request, pk):
 
 
 @trainer_required
-@require_POST
 def booking_remove(request, pk):
+    """GET asks first (a reason, whether to tell them); the POST removes, and the session
+    page then offers to undo it for a few minutes (removal.py)."""
+    booking = _booking(request, pk)
+    session = _session(request, booking.session_id)
+    if request.method == "POST":
+        try:
+            services.booking_remove(
+                booking=booking,
+                actor=request.user,
+                reason=request.POST.get("reason", "")[:500],
+                tell=bool(request.POST.get("tell")),
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("training:manage_session", pk=booking.session_id)
+        url = reverse("training:manage_session", args=[booking.session_id])
+        return redirect(f"{url}?removed={booking.pk}")
+    if not booking.is_active:
+        return redirect("training:manage_session", pk=booking.session_id)
+    return render(
+        request,
+        "training/manage/booking_remove.html",
+        {
+            "booking": booking,
+            "session": session,
+            "course": session.course,
+            "waiting": outcomes.waiting_count(session),
+            "undo_minutes": int(removal.UNDO_WINDOW.total_seconds() // 60),
+        },
+    )
+
+
+@trainer_required
+@require_POST
+def booking_restore(request, pk):
     booking = _booking(request, pk)
     try:
-        services.booking_remove(booking=booking, actor=request.user)
+        removal.booking_restore(booking=booking, actor=request.user)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{booking.person.display_name} was removed from the session.")
+        messages.success(request, f"{booking.person.display_name} is back on the session.")
     return redirect("training:manage_session", pk=booking.session_id)
 
 

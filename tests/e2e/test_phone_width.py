@@ -47,7 +47,7 @@ NOT_PAGES = {
     "training:manage_session_csv": "a download",
     "training:manage_register_all": "POST only",
     "training:manage_booking_move": "POST only",
-    "training:manage_booking_remove": "POST only",
+    "training:manage_booking_restore": "POST only",
     "training:manage_attendance": "POST only",
     "surveys:results_course_csv": "a download",
     "surveys:results_session_csv": "a download",
@@ -142,6 +142,9 @@ PAGES = {
             "trainer",
             lambda s: reverse("training:manage_session_reschedule", args=[s["upcoming"].pk]),
         )
+    ],
+    "training:manage_booking_remove": [
+        ("trainer", lambda s: reverse("training:manage_booking_remove", args=[s["confirmed"].pk]))
     ],
     "training:manage_session_cancel": [
         ("trainer", lambda s: reverse("training:manage_session_cancel", args=[s["upcoming"].pk]))
