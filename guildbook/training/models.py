@@ -262,6 +262,8 @@ class Series(TimeStampedModel):
     generate_months_ahead = models.PositiveSmallIntegerField(default=6)
     venue = models.CharField(max_length=300, blank=True)
     online_link = models.URLField(blank=True)
+    # Online, the joining link not known yet: "link to follow" (venues.py).
+    link_to_follow = models.BooleanField(default=False)
     capacity = models.PositiveIntegerField()
     trainers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     created_by = models.ForeignKey(
@@ -303,6 +305,8 @@ class Session(TimeStampedModel):
     ends_at = models.DateTimeField()
     venue = models.CharField(max_length=300, blank=True)
     online_link = models.URLField(blank=True, help_text="Shown only to people with a place.")
+    # Online, the joining link not known yet: "link to follow" (venues.py).
+    link_to_follow = models.BooleanField(default=False)
     capacity = models.PositiveIntegerField()
     places_taken = models.PositiveIntegerField(default=0, editable=False)
     trainers = models.ManyToManyField(
@@ -365,6 +369,13 @@ class Session(TimeStampedModel):
 
     def booking_opens_at(self):
         return self.starts_at - timedelta(days=self.course.booking_opens_days)
+
+    @property
+    def where(self) -> str:
+        """Where the session is, in the same words for learners and trainers."""
+        from guildbook.training.venues import where
+
+        return where(self)
 
     @property
     def booking_opens_later(self) -> bool:

@@ -251,6 +251,7 @@ def session_create(request, slug):
                 capacity=d["capacity"],
                 venue=d["venue"],
                 online_link=d["online_link"],
+                link_to_follow=d["link_to_follow"],
                 trainers=d["trainers"],
                 actor=request.user,
             )
@@ -290,6 +291,7 @@ def series_create(request, slug):
                 capacity=d["capacity"],
                 venue=d["venue"],
                 online_link=d["online_link"],
+                link_to_follow=d["link_to_follow"],
                 trainers=d["trainers"],
                 actor=request.user,
             )
