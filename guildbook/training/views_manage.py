@@ -274,7 +274,10 @@ def session_create(request, slug):
 def series_create(request, slug):
     course = _course(request, slug)
     form = SeriesForm(_posted(request), course=course)
-    if request.method == "POST" and form.is_valid():
+    preview = None
+    if request.method == "POST" and form.is_valid() and request.POST.get("preview"):
+        preview = _series_preview(course, form.cleaned_data)
+    elif request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             series = services.series_create(
@@ -308,9 +311,29 @@ def series_create(request, slug):
     return render(
         request,
         "training/manage/series_form.html",
-        {"form": form, "course": course},
-        status=400 if form.is_bound else 200,
+        {"form": form, "course": course, "preview": preview},
+        status=200 if preview is not None or not form.is_bound else 400,
     )
+
+
+def _series_preview(course, d) -> list:
+    """The sessions the series would create now, from the form, without saving anything."""
+    from guildbook.training.models import Series
+    from guildbook.training.recurrence import series_occurrences
+
+    series = Series(
+        course=course,
+        frequency=d["frequency"],
+        interval=d["interval"],
+        weekday=d["weekday"],
+        week_of_month=d["week_of_month"],
+        start_time=d["start_time"],
+        duration_minutes=d["duration_minutes"] or course.duration_minutes,
+        starts_on=d["starts_on"],
+        ends_on=d["ends_on"],
+        generate_months_ahead=d["generate_months_ahead"],
+    )
+    return series_occurrences(series)
 
 
 @trainer_required

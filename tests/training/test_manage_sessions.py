@@ -244,3 +244,32 @@ def test_session_forms_are_for_trainers_only_and_get_changes_nothing(
     before = Session.objects.values().get(pk=session.pk)
     assert client.get(url).status_code == 200
     assert Session.objects.values().get(pk=session.pk) == before
+
+
+def test_a_series_shows_its_dates_before_it_is_saved(trainer_client, course):
+    from guildbook.training.models import Series as S
+
+    start = timezone.localdate() + timedelta(days=1)
+    data = {
+        "frequency": "weekly",
+        "interval": "1",
+        "weekday": str(start.weekday()),
+        "start_time": "10:00",
+        "duration_minutes": "90",
+        "starts_on": start.isoformat(),
+        "ends_on": (start + timedelta(days=20)).isoformat(),
+        "generate_months_ahead": "6",
+        "capacity": "8",
+        "venue": "Staff Library",
+        "preview": "1",
+    }
+    url = reverse("training:manage_series_create", args=[course.slug])
+    page = trainer_client.post(url, data)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "3 sessions will be scheduled now" in html
+    assert html.count("<li>", html.index("series-preview")) >= 3
+    assert not S.objects.exists() and not Session.objects.exists()
+    del data["preview"]
+    assert trainer_client.post(url, data).status_code == 302
+    assert Session.objects.count() == 3
