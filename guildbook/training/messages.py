@@ -904,5 +904,6 @@ class OfferLapsed(TrainingMessage):
         )
 
 
-# "Tell me when booking opens" lives in its own module; importing it registers its kind.
-from guildbook.training import alerts  # noqa: E402, F401
+# Kinds that live in their own modules ("tell me when booking opens", a trainer's own
+# e-mail to a session): importing them registers them.
+from guildbook.training import alerts, announcements  # noqa: E402, F401

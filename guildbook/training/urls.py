@@ -91,6 +91,7 @@ urlpatterns += [
     path("manage/sessions/<int:pk>/cancel/", m.session_cancel, name="manage_session_cancel"),
     path("manage/sessions/<int:pk>/capacity/", m.session_capacity, name="manage_session_capacity"),
     path("manage/sessions/<int:pk>/add/", m.booking_add, name="manage_booking_add"),
+    path("manage/sessions/<int:pk>/message/", m.session_message, name="manage_session_message"),
     path("manage/sessions/<int:pk>/bookings.csv", m.session_csv, name="manage_session_csv"),
     path("manage/sessions/<int:pk>/register/", m.register, name="manage_register"),
     path(

@@ -620,6 +620,42 @@ def booking_remove(request, pk):
 
 
 @trainer_required
+def session_message(request, pk):
+    """E-mail everyone on the session, or its waiting list (announcements.py)."""
+    from guildbook.training import announcements
+
+    session = _session(request, pk)
+    values = {"audience": "places", "subject": "", "body": ""}
+    error = None
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        try:
+            count = announcements.session_message_send(
+                session=session, actor=request.user, **values
+            )
+        except ServiceError as exc:
+            error = exc
+        else:
+            messages.success(
+                request,
+                f"Your e-mail is on its way to {count} {'person' if count == 1 else 'people'}.",
+            )
+            return redirect("training:manage_session", pk=session.pk)
+    return render(
+        request,
+        "training/manage/session_message.html",
+        {
+            "session": session,
+            "course": session.course,
+            "values": values,
+            "error": error,
+            "audiences": announcements.AUDIENCES.items(),
+        },
+        status=400 if error else 200,
+    )
+
+
+@trainer_required
 @require_POST
 def booking_restore(request, pk):
     booking = _booking(request, pk)

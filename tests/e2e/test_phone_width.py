@@ -143,6 +143,9 @@ PAGES = {
             lambda s: reverse("training:manage_session_reschedule", args=[s["upcoming"].pk]),
         )
     ],
+    "training:manage_session_message": [
+        ("trainer", lambda s: reverse("training:manage_session_message", args=[s["open"].pk]))
+    ],
     "training:manage_booking_remove": [
         ("trainer", lambda s: reverse("training:manage_booking_remove", args=[s["confirmed"].pk]))
     ],
