@@ -1420,18 +1420,53 @@ def booking_confirm_coming(
 
 
 def booking_remove(
-    *, booking: Booking, actor: User, reason: str = "", tell: bool = True
+    *,
+    booking: Booking,
+    actor: User,
+    reason: str = "",
+    tell: bool = True,
+    give_to: Booking | None = None,
 ) -> Booking:
     """A trainer takes someone off a session (a place or the waiting list), with a reason
     for the e-mail that tells them, or without telling them. The e-mail waits out the undo
-    window (removal.py)."""
+    window (removal.py). `give_to`, someone on the waiting list, gets the freed place instead
+    of the head of the list, recorded as the trainer's choice."""
     now = timezone.now()
     with transaction.atomic():
         session = _lock_session(booking.session_id)
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if not booking.is_active:
             raise ServiceError("This booking is no longer active.", code="not_active")
-        booking = _end(booking, session, Booking.Ending.REMOVED, actor, now)
+        chosen = None
+        if give_to is not None:
+            chosen = (
+                Booking.objects.select_for_update()
+                .filter(pk=give_to.pk, session_id=session.pk, status=Booking.Status.WAITING)
+                .first()
+            )
+            if chosen is None or booking.status != Booking.Status.CONFIRMED:
+                raise ServiceError(
+                    "Only a place can be given, to someone on this session's waiting list.",
+                    field="give_to",
+                )
+        booking = _end(booking, session, Booking.Ending.REMOVED, actor, now, promote=not chosen)
+        if chosen is not None:
+            chosen.status = Booking.Status.CONFIRMED
+            chosen.confirmed_at = now
+            chosen.save(update_fields=["status", "confirmed_at", "updated_at"])
+            _take_place(session)
+            audit_record(
+                actor=actor,
+                action="booking_given_place",
+                subject=chosen,
+                at=now,
+                instead_of=booking.pk,
+            )
+            messages.on_promoted(chosen, session, now=now)
+            _on_commit_send(
+                booking_changed, booking=chosen, change="promoted", actor=actor, late=False
+            )
+            booking.passed_on = [chosen]
         removal.after_remove(booking, reason=reason.strip(), tell=tell, now=now)
         return booking
 

@@ -598,6 +598,7 @@ def booking_remove(request, pk):
                 actor=request.user,
                 reason=request.POST.get("reason", "")[:500],
                 tell=bool(request.POST.get("tell")),
+                give_to=_chosen(booking, request.POST.get("give_to", "")),
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -614,6 +615,11 @@ def booking_remove(request, pk):
             "session": session,
             "course": session.course,
             "waiting": outcomes.waiting_count(session),
+            "waiting_list": list(
+                Booking.objects.filter(session=session, status=Booking.Status.WAITING)
+                .select_related("person")
+                .order_by("waiting_since", "id")
+            ),
             "undo_minutes": int(removal.UNDO_WINDOW.total_seconds() // 60),
         },
     )
@@ -653,6 +659,13 @@ def session_message(request, pk):
         },
         status=400 if error else 200,
     )
+
+
+def _chosen(booking, value: str) -> Booking | None:
+    """The waiting-list entry the trainer picked for the freed place ("" = the next one)."""
+    if not value.isdigit():
+        return None
+    return Booking.objects.filter(pk=int(value), session_id=booking.session_id).first()
 
 
 @trainer_required

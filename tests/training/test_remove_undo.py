@@ -80,3 +80,20 @@ def test_undo_is_refused_when_the_place_has_gone_or_too_late(trainer, placed):
     )
     with pytest.raises(ServiceError, match="no longer be undone"):
         removal.booking_restore(booking=other, actor=trainer)
+
+
+def test_the_freed_place_can_go_to_a_chosen_person_on_the_waiting_list(client, trainer):
+    from guildbook.core.audit import audit_trail
+
+    session = SessionFactory(capacity=1)
+    ada, ben, cat = UserFactory.create_batch(3)
+    placed = services.booking_create(session=session, person=ada, actor=ada)
+    head = services.booking_create(session=session, person=ben, actor=ben)
+    chosen = services.booking_create(session=session, person=cat, actor=cat)
+    client.force_login(trainer)
+    url = reverse("training:manage_booking_remove", args=[placed.pk])
+    assert "Give their place to" in client.get(url).content.decode()
+    client.post(url, {"give_to": str(chosen.pk), "tell": "1"})
+    chosen.refresh_from_db(), head.refresh_from_db()
+    assert chosen.status == "confirmed" and head.status == "waiting"
+    assert any(e.action == "booking_given_place" for e in audit_trail(chosen))
