@@ -82,7 +82,7 @@ def session_message_send(
 
 
 def _register():
-    from guildbook.training.messages import TrainingMessage
+    from guildbook.training.messages.kinds import TrainingMessage
 
     @message_kind(SESSION_NOTE)
     class SessionNote(TrainingMessage):
@@ -91,7 +91,7 @@ def _register():
         label = "A message from the trainer"
 
         def booking_due(self, booking):
-            from guildbook.training.messages import _live
+            from guildbook.training.messages.kinds import _live
 
             return booking.status in Booking.ACTIVE and _live(booking.session)
 

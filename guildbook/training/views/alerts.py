@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from guildbook.core.errors import ServiceError
 from guildbook.core.timefmt import format_date, format_time
 from guildbook.training import alerts
-from guildbook.training.views import _load_session
+from guildbook.training.views.public import _load_session
 
 
 @login_required
