@@ -419,7 +419,7 @@ def remove(request, booking_id: int):
 )
 def attendance(request, booking_id: int, payload: AttendanceIn):
     """Trainers only: attended (optionally arrived late) or a no-show, for someone with a
-    place. The register opens an hour before the session starts; marks can be changed."""
+    place. Marks are refused before the session starts; they can be changed afterwards."""
     require_trainer(request.auth, doing="take the register")
     booking = selectors.booking_get_for_user(request.auth, pk=booking_id)
     return services.attendance_record(

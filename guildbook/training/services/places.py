@@ -173,6 +173,6 @@ def _end(
             actor=actor,
             late=booking.late_cancellation,
         )
-    if held and promote:
-        _promote(session, actor, now)
+    # Who the freed place went to (promoted or offered), for pages that say what happened.
+    booking.passed_on = _promote(session, actor, now) if held and promote else []
     return booking
