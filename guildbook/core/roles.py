@@ -57,16 +57,6 @@ def role_permissions() -> dict[str, list[str]]:
     return {role: list(permissions) for role, permissions in _granted.items()}
 
 
-def register_permissions(role: str, *permissions: str) -> None:
-    """Add permissions a role's group carries, from the app that defines them (in its
-    AppConfig.ready, through the app's roles.py), so core need not know every app's
-    permissions. The groups are brought in line after each migrate (accounts.roles_sync)."""
-    granted = ROLE_PERMISSIONS.setdefault(role, [])
-    for permission in permissions:
-        if permission not in granted:
-            granted.append(permission)
-
-
 def role_group_name(key: str) -> str | None:
     return ROLE_CHOICES.get(key.strip().lower().replace(" ", "_").replace("-", "_"))
 
