@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "guildbook.notifications",
     "guildbook.training",
     "guildbook.surveys",
+    "guildbook.qualifications",
     "guildbook.api",
 ]
 
@@ -303,6 +304,11 @@ RETENTION_OUTBOX_DAYS = env.int("RETENTION_OUTBOX_DAYS", default=365)
 RETENTION_NAMED_ANSWERS_MONTHS = env.int("RETENTION_NAMED_ANSWERS_MONTHS", default=36)
 RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=6)
 RETENTION_INACTIVE_ACCOUNT_YEARS = env.int("RETENTION_INACTIVE_ACCOUNT_YEARS", default=3)
+# The library catalogue's address for a record, with {id} where the record's id (or search
+# words) go; recommended reading links there. Empty: reading is listed without a link.
+QUALIFICATIONS_CATALOGUE_URL = env.str(
+    "QUALIFICATIONS_CATALOGUE_URL", default="https://library.example.org/search?q={id}"
+)
 
 LOGGING = {
     "version": 1,
