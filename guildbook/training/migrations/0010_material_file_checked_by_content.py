@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0006_booking_drop_indexes_repeated_by_composites'),
+        ('training', '0009_session_link_to_follow'),
     ]
 
     operations = [
