@@ -57,11 +57,6 @@ def role_permissions() -> dict[str, list[str]]:
     return {role: list(permissions) for role, permissions in _granted.items()}
 
 
-def register_permissions(role: str, *permissions: str) -> None:
-    """The name qualifications' roles.py calls (written before `grant`); the same thing."""
-    grant(role, *permissions)
-
-
 def role_group_name(key: str) -> str | None:
     return ROLE_CHOICES.get(key.strip().lower().replace(" ", "_").replace("-", "_"))
 

@@ -8,11 +8,6 @@ class QualificationsConfig(AppConfig):
     verbose_name = "Qualifications"
 
     def ready(self):
-        # The Mentor's and the staff development officer's permissions come from here.
-        from guildbook.qualifications import roles
-
-        roles.register()
-
         # A person's candidacies, as a section of their own training record.
         from guildbook.qualifications.record_section import my_qualifications
         from guildbook.training import record

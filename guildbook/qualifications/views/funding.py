@@ -1,8 +1,6 @@
 """Staff development officers' pages: the queue of funding requests, deciding one, recording
 payment, and the yearly report per team (page, CSV, XLSX). Everyone else gets 404."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,20 +13,10 @@ from django.views.decorators.http import require_http_methods
 from guildbook.core.errors import ServiceError
 from guildbook.qualifications import exports, forms, roles, selectors, services
 from guildbook.qualifications.models import FundingRequest
+from guildbook.qualifications.roles import officer_required
 from guildbook.qualifications.views.candidates import _put_error
 
 STATUSES = ["requested", "approved", "paid", "declined"]
-
-
-def officer_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not roles.can_decide_funding(request.user):
-            raise Http404("Not found")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @officer_required

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from guildbook.core.audit import audit_record
 from guildbook.training import record as record_sections
 from guildbook.training import record_export, selectors
 
@@ -23,6 +24,8 @@ def my_record(request, fmt="html"):
 @login_required
 def person_record(request, pk, fmt="html"):
     person = selectors.person_for_record(request.user, pk=pk)
+    if person.pk != request.user.pk:
+        audit_record(actor=request.user, action="training_record_viewed", subject=person, fmt=fmt)
     return _record(request, person, fmt)
 
 
