@@ -58,7 +58,7 @@ class ExportOut(Schema):
 
 @router.post(
     "/candidacies/{int:candidacy_id}/exports",
-    response={202: ExportOut, **errors(403, 404, 409)},
+    response={202: ExportOut, **errors(400, 403, 404, 409)},
     summary="Export the portfolio as a PDF",
 )
 def export_create(request, candidacy_id: int, payload: ExportIn | None = None):
