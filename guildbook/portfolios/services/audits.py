@@ -20,7 +20,6 @@ from guildbook.portfolios.models import (
     SkillsFramework,
     SkillsRating,
 )
-from guildbook.qualifications import services as qualifications
 from guildbook.qualifications.models import Candidacy, Goal, MentorRequest
 from guildbook.training.models import Course
 
@@ -173,6 +172,10 @@ def gap_to_goal(*, rating: SkillsRating, candidacy: Candidacy, actor: User) -> G
     existing = Goal.objects.filter(plan__candidacy=candidacy, source=source).first()
     if existing is not None:
         return existing
+    # Imported here: qualifications' services import its roles, which must be granted after
+    # training's when core loads every app's roles.py (portfolios' services load earlier).
+    from guildbook.qualifications import services as qualifications
+
     framework = rating.audit.framework
     return qualifications.goal_save(
         candidacy=candidacy,
