@@ -75,7 +75,8 @@ def test_portfolio_journey_on_a_phone(phone, tmp_path):
     check(page, "add evidence")
     page.get_by_label("Kind").select_option("file")
     page.get_by_label("Title").fill("Flipchart from the team meeting")
-    page.get_by_label("Text").fill("We planned a **search surgery**.")
+    page.get_by_role("textbox", name="Text").fill("We planned a **search surgery**.")
+    page.get_by_label("Chartership: Personal performance").check()
     photo = tmp_path / "IMG_0001.png"
     photo.write_bytes(png_bytes())
     page.get_by_label("Take a photo").set_input_files(str(photo))
@@ -85,7 +86,7 @@ def test_portfolio_journey_on_a_phone(phone, tmp_path):
     check(page, "evidence")
     page.goto(reverse("portfolios:evidence_add"))
     page.get_by_label("Title").fill("Searched for the school nurses")
-    page.get_by_label("Text").fill("They used two papers.")
+    page.get_by_role("textbox", name="Text").fill("They used two papers.")
     page.get_by_role("button", name="Add to my log").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("E2")
     assert [e.number for e in Evidence.objects.filter(person=cara).order_by("number")] == [1, 2]
