@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from guildbook.core.models import TimeStampedModel
+from guildbook.core.uploads import upload_check
 
 
 class Category(models.Model):
@@ -168,7 +169,7 @@ class CourseMaterial(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="materials")
     title = models.CharField(max_length=200)
     url = models.URLField(blank=True)
-    file = models.FileField(upload_to="materials/", blank=True)
+    file = models.FileField(upload_to="materials/", blank=True, validators=[upload_check])
     for_trainers_only = models.BooleanField(default=False)
     order = models.PositiveIntegerField(default=0)
 

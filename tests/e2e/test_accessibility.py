@@ -133,6 +133,7 @@ PAGES = [
     ("my bookings", "learner", lambda s: reverse("training:my_bookings")),
     ("my calendar", "trainer", lambda s: calendar_page(s["trainer"])),
     ("training record", "learner", lambda s: reverse("training:my_record")),
+    ("your data", "learner", lambda s: reverse("accounts:your_data")),
     (
         "trainer's session bookings",
         "trainer",

@@ -180,3 +180,21 @@ def waiting_position(booking: Booking) -> int | None:
         status=Booking.Status.WAITING,
     )
     return ahead.count() + 1
+
+
+def late_releases_without_trainer(*, now: datetime | None = None) -> QuerySet[Booking]:
+    """Places released late on sessions still to come that no trainer runs (neither the
+    session nor its course names one): nobody was e-mailed about them but the training
+    inbox, so the trainers' dashboard lists them. Newest first."""
+    now = now or timezone.now()
+    return (
+        Booking.objects.filter(
+            late_cancellation=True,
+            session__status=Session.Status.SCHEDULED,
+            session__ends_at__gt=now,
+            session__trainers__isnull=True,
+            session__course__trainers__isnull=True,
+        )
+        .select_related("session__course", "person")
+        .order_by("-ended_at", "-id")
+    )

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from guildbook.accounts.models import User
+from guildbook.core import limits
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
 from guildbook.core.models import AuditEntry
@@ -78,7 +79,10 @@ def booking_answers_clean(course: Course, answers: dict | None) -> dict:
         if q.required and value in ("", None):
             raise ServiceError(f"Please answer “{q.text}”.", field=f"q{q.pk}")
         if value not in ("", None):
-            cleaned[str(q.pk)] = {"question": q.text, "answer": str(value)[:2000]}
+            answer = limits.check_text(
+                str(value), field=f"q{q.pk}", limit=2000, what=f"The answer to “{q.text}”"
+            )
+            cleaned[str(q.pk)] = {"question": q.text, "answer": answer}
     return cleaned
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from guildbook.accounts.models import User
+from guildbook.core import limits
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
 from guildbook.training import alerts, messages, recurrence, venues
@@ -34,6 +37,8 @@ from guildbook.training.signals import (
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if starts_at is None or ends_at is None:
         raise ServiceError("A session needs a start and an end.", field="starts_at")
+    limits.check_when(starts_at, field="starts_at")
+    limits.check_when(ends_at, field="ends_at")
     if ends_at <= starts_at:
         raise ServiceError("The session must end after it starts.", field="ends_at")
 
@@ -55,6 +60,7 @@ def session_create(
     """Schedule one session of a course (ends after the course's duration unless given).
 
     `series_date` is the series occurrence the session is made for (see series_extend)."""
+    limits.check_when(starts_at, field="starts_at")
     ends_at = ends_at or (starts_at + timedelta(minutes=course.duration_minutes))
     _check_times(starts_at, ends_at)
     venues.check_place(course, venue=venue, online_link=online_link, link_to_follow=link_to_follow)
@@ -177,6 +183,28 @@ def series_extend(*, series: Series, actor: User | None, until=None) -> list[Ses
                 )
             )
     return created
+
+
+def series_extend_due(*, now: datetime | None = None) -> int:
+    """Keep every series that has not ended filled `generate_months_ahead` months ahead of
+    `now` (the worker's due work: series are made a few months ahead when created, and this
+    moves the horizon on as time passes). Returns how many sessions were made.
+
+    One query when every series is full (the dates still to make are worked out from the
+    pattern without the database); each series that needs sessions is extended in its own
+    transaction under its lock, so two workers at once make each session once."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    running = Series.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today)).annotate(
+        last_made=Max("sessions__series_date")
+    )
+    made = 0
+    for series in running:
+        until = today + relativedelta(months=series.generate_months_ahead)
+        due = recurrence.series_occurrences(series, until=until)
+        if any(series.last_made is None or o.date > series.last_made for o in due):
+            made += len(series_extend(series=series, actor=None, until=until))
+    return made
 
 
 SESSION_EDITABLE = {
@@ -383,6 +411,11 @@ def session_cancel(
         session = locked[session.pk]
         if session.is_cancelled:
             raise ServiceError("This session is already cancelled.")
+        if session.bookings.exclude(attendance="").exists():
+            raise ServiceError(
+                "The register has been taken for this session, so it cannot be cancelled: "
+                "its attendance is part of people's training records."
+            )
         target = locked.get(move_to.pk) if move_to else None
         if target is not None:
             if target.course_id != session.course_id:

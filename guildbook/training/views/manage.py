@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
 from guildbook.core.timefmt import format_date, format_span, format_time
 from guildbook.training import outcomes, removal, selectors, services
@@ -106,6 +107,7 @@ def manage(request):
             "today": today,
             "courses": courses,
             "archived_count": Course.objects.filter(status=Course.Status.ARCHIVED).count(),
+            "untrained_releases": list(selectors.late_releases_without_trainer(now=now)[:20]),
         },
     )
 
@@ -677,6 +679,7 @@ def _csv_cell(value) -> str:
 @trainer_required
 def session_csv(request, pk):
     session = _session(request, pk)
+    audit_record(actor=request.user, action="register_downloaded", subject=session)
     places, waiting = _session_bookings(session)
     questions = list(session.course.questions.all())
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -4,21 +4,21 @@ Thin: they read through selectors and write through services.
 """
 
 import hashlib
-from pathlib import PurePath
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.cache import caches
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from guildbook.core import roles
+from guildbook.core import csp, roles
 from guildbook.core.errors import ServiceError
+from guildbook.core.uploads import user_file_response
 from guildbook.training import alerts, outcomes, selectors, services
 from guildbook.training.forms.public import BookingQuestionsForm, CatalogueFilterForm
 from guildbook.training.models import Booking, CourseMaterial, Session
@@ -41,11 +41,11 @@ def catalogue(request):
         version = hashlib.sha256(selectors.catalogue_version().encode()).hexdigest()[:16]
         query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
         key = f"catalogue:{version}:{query}"
-        html = cache.get(key)
+        html = caches["pages"].get(key)
         if html is None:
-            html = _catalogue(request).content
-            cache.set(key, html, CATALOGUE_CACHE_SECONDS)
-        return HttpResponse(html)
+            html = csp.nonce_removed(request, _catalogue(request).content)
+            caches["pages"].set(key, html, CATALOGUE_CACHE_SECONDS)
+        return HttpResponse(csp.nonce_restored(request, html))
     return _catalogue(request)
 
 
@@ -285,9 +285,7 @@ def material_download(request, pk):
     material = selectors.material_for_user(
         request.user, pk=pk, invitation=_invitation(request, slug)
     )
-    return FileResponse(
-        material.file.open("rb"), filename=PurePath(material.file.name).name, as_attachment=False
-    )
+    return user_file_response(material.file)
 
 
 # --- Links from reminders: no sign-in, and a GET never changes anything -----------------
