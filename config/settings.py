@@ -248,6 +248,9 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Guildbook ------------------------------------------------------------------------
 GUILDBOOK_SERVICE_NAME = env.str("GUILDBOOK_SERVICE_NAME", default="Library and Knowledge Service")
+# The hand-written SQL of the hottest paths (booking, claiming and recording e-mail); false
+# runs their ORM twins instead, e.g. on a database Guildbook has not been tuned for.
+GUILDBOOK_FAST_PATHS = env.bool("GUILDBOOK_FAST_PATHS", default=True)
 
 LOGGING = {
     "version": 1,
