@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
-from guildbook.training import services
+from guildbook.training import hooks, services
 from guildbook.training.models import (
     AgendaItem,
     Booking,
@@ -104,6 +104,8 @@ class CourseAdmin(TrainersThroughService, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if not change:
+            hooks.course_created(course=obj)  # as course_create does
         audit_record(
             actor=request.user,
             action="course_updated" if change else "course_created",
