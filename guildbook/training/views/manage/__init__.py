@@ -1,6 +1,6 @@
 """Pages for trainers, by topic: courses.py (the dashboard, courses and their plans),
-scheduling.py (sessions and series), bookings.py (a session's bookings, capacity, the CSV),
-register.py (attendance and the sign-in sheet); common.py holds what they share.
+scheduling.py (sessions and series), bookings.py (a session's bookings, capacity, messages,
+the CSV), register.py (attendance and the sign-in sheet); common.py holds what they share.
 
 Thin: objects are loaded through selectors (anyone but a trainer gets a 404), every POST goes
 through a service, and a ServiceError is shown beside the field it names. GET never changes
@@ -11,9 +11,11 @@ from guildbook.training.views.manage.bookings import (
     booking_add,
     booking_move,
     booking_remove,
+    booking_restore,
     session,
     session_capacity,
     session_csv,
+    session_message,
 )
 from guildbook.training.views.manage.courses import (
     course,
@@ -41,6 +43,7 @@ __all__ = [
     "booking_add",
     "booking_move",
     "booking_remove",
+    "booking_restore",
     "course",
     "course_create",
     "course_edit",
@@ -55,6 +58,7 @@ __all__ = [
     "session_create",
     "session_csv",
     "session_edit",
+    "session_message",
     "session_reschedule",
     "sign_in_sheet",
 ]

@@ -1,17 +1,19 @@
-"""A session's bookings for its trainers: the session page, adding, moving and removing
-people, its capacity, and the CSV of everyone booked."""
+"""A session's bookings for its trainers: the session page, adding, moving, removing and
+restoring people, its capacity, e-mailing everyone on it, and the CSV of everyone booked."""
 
 import csv
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
 from guildbook.core.timefmt import format_date, format_time
-from guildbook.training import selectors, services
+from guildbook.training import outcomes, removal, selectors, services
 from guildbook.training.forms.manage import (
     AddPersonForm,
     CapacityForm,
@@ -82,9 +84,19 @@ def _session_page(request, session, *, status=200, add_form=None, capacity_form=
             "capacity_form": capacity_form or CapacityForm(initial={"capacity": session.capacity}),
             "can_change": not session.is_cancelled,
             "is_past": session.starts_at <= timezone.now(),
+            "removed": _just_removed(request, session),
         },
         status=status,
     )
+
+
+def _just_removed(request, session) -> Booking | None:
+    """The booking named in ?removed= when it was taken off this session moments ago."""
+    pk = request.GET.get("removed", "")
+    if not pk.isdigit():
+        return None
+    booking = Booking.objects.filter(pk=int(pk), session=session).select_related("person").first()
+    return booking if booking is not None and removal.can_undo(booking) else None
 
 
 @trainer_required
@@ -168,15 +180,98 @@ def booking_move(request, pk):
 
 
 @trainer_required
-@require_POST
 def booking_remove(request, pk):
+    """GET asks first (a reason, whether to tell them); the POST removes, and the session
+    page then offers to undo it for a few minutes (removal.py)."""
+    booking = load_booking(request, pk)
+    session = load_session(request, booking.session_id)
+    if request.method == "POST":
+        try:
+            services.booking_remove(
+                booking=booking,
+                actor=request.user,
+                reason=request.POST.get("reason", "")[:500],
+                tell=bool(request.POST.get("tell")),
+                give_to=_chosen(booking, request.POST.get("give_to", "")),
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("training:manage_session", pk=booking.session_id)
+        url = reverse("training:manage_session", args=[booking.session_id])
+        return redirect(f"{url}?removed={booking.pk}")
+    if not booking.is_active:
+        return redirect("training:manage_session", pk=booking.session_id)
+    return render(
+        request,
+        "training/manage/booking_remove.html",
+        {
+            "booking": booking,
+            "session": session,
+            "course": session.course,
+            "waiting": outcomes.waiting_count(session),
+            "waiting_list": list(
+                Booking.objects.filter(session=session, status=Booking.Status.WAITING)
+                .select_related("person")
+                .order_by("waiting_since", "id")
+            ),
+            "undo_minutes": int(removal.UNDO_WINDOW.total_seconds() // 60),
+        },
+    )
+
+
+@trainer_required
+def session_message(request, pk):
+    """E-mail everyone on the session, or its waiting list (announcements.py)."""
+    from guildbook.training import announcements
+
+    session = load_session(request, pk)
+    values = {"audience": "places", "subject": "", "body": ""}
+    error = None
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        try:
+            count = announcements.session_message_send(
+                session=session, actor=request.user, **values
+            )
+        except ServiceError as exc:
+            error = exc
+        else:
+            messages.success(
+                request,
+                f"Your e-mail is on its way to {count} {'person' if count == 1 else 'people'}.",
+            )
+            return redirect("training:manage_session", pk=session.pk)
+    return render(
+        request,
+        "training/manage/session_message.html",
+        {
+            "session": session,
+            "course": session.course,
+            "values": values,
+            "error": error,
+            "audiences": announcements.AUDIENCES.items(),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _chosen(booking, value: str) -> Booking | None:
+    """The waiting-list entry the trainer picked for the freed place ("" = the next one)."""
+    if not value.isdigit():
+        return None
+    return Booking.objects.filter(pk=int(value), session_id=booking.session_id).first()
+
+
+@trainer_required
+@require_POST
+def booking_restore(request, pk):
     booking = load_booking(request, pk)
     try:
-        services.booking_remove(booking=booking, actor=request.user)
+        removal.booking_restore(booking=booking, actor=request.user)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{booking.person.display_name} was removed from the session.")
+        messages.success(request, f"{booking.person.display_name} is back on the session.")
     return redirect("training:manage_session", pk=booking.session_id)
 
 
@@ -189,6 +284,7 @@ def _csv_cell(value) -> str:
 @trainer_required
 def session_csv(request, pk):
     session = load_session(request, pk)
+    audit_record(actor=request.user, action="register_downloaded", subject=session)
     places, waiting = _session_bookings(session)
     questions = list(session.course.questions.all())
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,7 +18,7 @@ from guildbook.training.forms.manage import (
     plan_formsets,
     plan_rows,
 )
-from guildbook.training.models import Course, Series, Session
+from guildbook.training.models import Booking, Course, Series, Session
 from guildbook.training.roles import trainer_required
 from guildbook.training.views.manage.common import (
     load_course,
@@ -43,6 +44,12 @@ def manage(request):
                 status=Session.Status.SCHEDULED,
                 starts_at__lte=now,
                 starts_at__gte=now - timedelta(days=7),
+            ).filter(  # a register with nobody left to mark is done
+                Exists(
+                    Booking.objects.filter(
+                        session=OuterRef("pk"), status=Booking.Status.CONFIRMED, attendance=""
+                    )
+                )
             )
         ).order_by("-starts_at", "id")
     )
@@ -62,6 +69,7 @@ def manage(request):
             "today": today,
             "courses": courses,
             "archived_count": Course.objects.filter(status=Course.Status.ARCHIVED).count(),
+            "untrained_releases": list(selectors.late_releases_without_trainer(now=now)[:20]),
         },
     )
 

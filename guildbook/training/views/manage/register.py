@@ -1,7 +1,5 @@
 """The register: marking attendance, one by one or all at once, and the sign-in sheet."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +10,10 @@ from guildbook.core.errors import ServiceError
 from guildbook.training import selectors, services
 from guildbook.training.models import Booking
 from guildbook.training.roles import trainer_required
-from guildbook.training.views.manage.common import load_booking, load_session
+from guildbook.training.views.manage.common import (
+    load_booking,
+    load_session,
+)
 
 # --- The register ---------------------------------------------------------------------
 
@@ -29,7 +30,7 @@ def _register_summary(bookings) -> dict:
 
 
 def _register_context(session, bookings, **extra):
-    opens_at = session.starts_at - timedelta(hours=1)
+    opens_at = session.starts_at  # marks count from the start (attendance_record)
     return {
         "session": session,
         "course": session.course,

@@ -1,4 +1,5 @@
-"""Scheduling: a single session, a series, editing, rescheduling and cancelling sessions."""
+"""Scheduling: a single session, a series (with its preview), editing, rescheduling and
+cancelling sessions."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from guildbook.training.forms.manage import (
     SessionEditForm,
     SessionForm,
 )
+from guildbook.training.models import Series
 from guildbook.training.roles import trainer_required
 from guildbook.training.views.manage.common import (
     load_course,
@@ -24,78 +26,102 @@ from guildbook.training.views.manage.common import (
 # --- Scheduling -----------------------------------------------------------------------
 
 
-def _create_page(request, slug, form_class, template: str, create):
-    """A page that makes something new for a course (a session, a series): the form, then
-    `create(course, cleaned_data)` (a service call answering the redirect); a refusal is
-    shown beside its field."""
+@trainer_required
+def session_create(request, slug):
     course = load_course(request, slug)
-    form = form_class(posted_data(request), course=course)
+    form = SessionForm(posted_data(request), course=course)
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
-            return create(course, form.cleaned_data)
+            session = services.session_create(
+                course=course,
+                starts_at=d["starts_at"],
+                ends_at=d["ends_at"],
+                capacity=d["capacity"],
+                venue=d["venue"],
+                online_link=d["online_link"],
+                link_to_follow=d["link_to_follow"],
+                trainers=d["trainers"],
+                actor=request.user,
+            )
         except ServiceError as exc:
             show_error(form, exc)
+        else:
+            messages.success(
+                request, f"Session scheduled for {format_span(session.starts_at, session.ends_at)}."
+            )
+            return redirect("training:manage_session", pk=session.pk)
     return render(
-        request, template, {"form": form, "course": course}, status=400 if form.is_bound else 200
+        request,
+        "training/manage/session_form.html",
+        {"form": form, "course": course},
+        status=400 if form.is_bound else 200,
     )
 
 
 @trainer_required
-def session_create(request, slug):
-    def create(course, d):
-        session = services.session_create(
-            course=course,
-            starts_at=d["starts_at"],
-            ends_at=d["ends_at"],
-            capacity=d["capacity"],
-            venue=d["venue"],
-            online_link=d["online_link"],
-            trainers=d["trainers"],
-            actor=request.user,
-        )
-        messages.success(
-            request, f"Session scheduled for {format_span(session.starts_at, session.ends_at)}."
-        )
-        return redirect("training:manage_session", pk=session.pk)
-
-    return _create_page(request, slug, SessionForm, "training/manage/session_form.html", create)
-
-
-@trainer_required
 def series_create(request, slug):
-    def create(course, d):
-        series = services.series_create(
-            course=course,
-            actor=request.user,
-            **{name: d[name] for name in SERIES_FIELDS},
-        )
-        count = series.sessions.count()
-        messages.success(
-            request,
-            f"Series set up: {series.describe()}. "
-            f"{count} session{'' if count == 1 else 's'} scheduled so far.",
-        )
-        return redirect("training:manage_course", slug=course.slug)
+    course = load_course(request, slug)
+    form = SeriesForm(posted_data(request), course=course)
+    preview = None
+    if request.method == "POST" and form.is_valid() and request.POST.get("preview"):
+        preview = _series_preview(course, form.cleaned_data)
+    elif request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            series = services.series_create(
+                course=course,
+                frequency=d["frequency"],
+                interval=d["interval"],
+                week_of_month=d["week_of_month"],
+                weekday=d["weekday"],
+                start_time=d["start_time"],
+                duration_minutes=d["duration_minutes"],
+                starts_on=d["starts_on"],
+                ends_on=d["ends_on"],
+                generate_months_ahead=d["generate_months_ahead"],
+                capacity=d["capacity"],
+                venue=d["venue"],
+                online_link=d["online_link"],
+                link_to_follow=d["link_to_follow"],
+                trainers=d["trainers"],
+                actor=request.user,
+            )
+        except ServiceError as exc:
+            show_error(form, exc)
+        else:
+            count = series.sessions.count()
+            messages.success(
+                request,
+                f"Series set up: {series.describe()}. "
+                f"{count} session{'' if count == 1 else 's'} scheduled so far.",
+            )
+            return redirect("training:manage_course", slug=course.slug)
+    return render(
+        request,
+        "training/manage/series_form.html",
+        {"form": form, "course": course, "preview": preview},
+        status=200 if preview is not None or not form.is_bound else 400,
+    )
 
-    return _create_page(request, slug, SeriesForm, "training/manage/series_form.html", create)
 
+def _series_preview(course, d) -> list:
+    """The sessions the series would create now, from the form, without saving anything."""
+    from guildbook.training.recurrence import series_occurrences
 
-# The series form's fields, as series_create takes them.
-SERIES_FIELDS = (
-    "frequency",
-    "interval",
-    "week_of_month",
-    "weekday",
-    "start_time",
-    "duration_minutes",
-    "starts_on",
-    "ends_on",
-    "generate_months_ahead",
-    "capacity",
-    "venue",
-    "online_link",
-    "trainers",
-)
+    series = Series(
+        course=course,
+        frequency=d["frequency"],
+        interval=d["interval"],
+        weekday=d["weekday"],
+        week_of_month=d["week_of_month"],
+        start_time=d["start_time"],
+        duration_minutes=d["duration_minutes"] or course.duration_minutes,
+        starts_on=d["starts_on"],
+        ends_on=d["ends_on"],
+        generate_months_ahead=d["generate_months_ahead"],
+    )
+    return series_occurrences(series)
 
 
 @trainer_required
