@@ -231,7 +231,7 @@ def _book_orm(session, person, actor, cleaned, now, by_trainer) -> Booking:
     if Booking.objects.filter(
         session_id=session.pk, person=person, status__in=Booking.ACTIVE
     ).exists():
-        raise AlreadyBooked(_already_booked_message(session.pk, person))
+        raise AlreadyBooked(_already_booked_message(session.pk, person, actor))
     if booking.status == Booking.Status.WAITING:
         booking.waiting_since, ahead = _end_of_waiting_list(session, now)
         booking.position_when_joined = ahead + 1
