@@ -25,9 +25,8 @@ from guildbook.notifications.models import DeliveryAttempt, OutboxMessage
 from guildbook.notifications.record import DEFAULT_MAX_ATTEMPTS, Status, describe, log
 
 # Rows per claim. A claim's queries cost the same for 10 rows or 200, so a bigger batch
-# costs less a message (0.12 ms of CPU at 50, 0.08 at 100, 0.06 at 200); a smaller one
-# leaves fewer rows waiting for the lease when a worker dies, and shares work between
-# workers more evenly at the end.
+# costs less a message (figures in benchmarks/README.md); a smaller one leaves fewer rows
+# waiting for the lease when a worker dies, and shares work between workers more evenly.
 DEFAULT_BATCH = 100
 
 
