@@ -69,7 +69,7 @@ urlpatterns += [
     path("manage/", manage.manage, name="manage"),
 ]
 
-# Trainers: courses, scheduling, bookings and the register (views/manage.py).
+# Trainers: courses, scheduling, bookings and the register (views/manage/).
 m = manage
 urlpatterns += [
     path("manage/courses/new/", m.course_create, name="manage_course_create"),
