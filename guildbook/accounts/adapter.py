@@ -3,6 +3,8 @@ from dataclasses import dataclass
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
+from guildbook.core.proxies import client_ip
+
 
 @dataclass(frozen=True)
 class MailSite:
@@ -26,3 +28,7 @@ class AccountAdapter(DefaultAccountAdapter):
             name=f"Guildbook, {settings.GUILDBOOK_SERVICE_NAME}", domain=settings.SITE_URL
         )
         super().send_mail(template_prefix, email, {**context, "current_site": site})
+
+    def get_client_ip(self, request):
+        # Rate limits count per client, read through trusted proxies only.
+        return client_ip(request) or super().get_client_ip(request)

@@ -145,3 +145,7 @@ __all__ = [
     "session_facts",
     "session_trainers",
 ]
+
+# Kinds that live in their own modules ("tell me when booking opens", a trainer's own
+# e-mail to a session): importing them registers them.
+from guildbook.training import alerts, announcements  # noqa: F401

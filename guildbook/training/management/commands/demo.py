@@ -628,7 +628,7 @@ class Command(GuildbookCommand):
             loader.load()
         # Apps above training add their part of the story by command name (training never
         # imports them): the follow-up surveys' answers, for instance.
-        for extra in ("demo_surveys",):
+        for extra in ("demo_surveys", "demo_qualifications"):
             if extra in get_commands():
                 call_command(extra, seed=options["seed"], verbosity=options["verbosity"])
         # The history's e-mails (confirmations from months ago, reminders for sessions long
