@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "guildbook.notifications",
     "guildbook.training",
     "guildbook.surveys",
+    "guildbook.insights",
     "guildbook.api",
 ]
 

@@ -110,8 +110,9 @@ def _session_rows(course, rng, start, end, arrivals):
             ended = entry[1] + (start - timedelta(days=3) - entry[1]) * rng.random()
             done.append((entry[0], entry[1], "cancelled", ended, entry[2]))
             if waiting:
+                # The head of the list is given the place when it is freed.
                 person, joined = waiting.pop(0)
-                holding.append([person, joined, joined])
+                holding.append([person, max(ended, joined), joined])
     for person, booked, joined in holding:
         r = rng.random()
         if r < course.late_cancel:

@@ -1,0 +1,164 @@
+"""course_figures on data where every figure is known by hand: imported and native history
+mixed, a person who booked twice, a cancelled session, moves and removals, no sessions; and
+the same number of queries at 1x and 10x the data."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from guildbook.insights.figures import course_figures
+from guildbook.training.history import COLUMNS, history_import
+from guildbook.training.history_demo import CourseHistory, history_csv, history_rows
+from guildbook.training.models import Booking, Course, Session
+from tests.factories import BookingFactory, CourseFactory, SessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+A = "2024-03-05T10:00:00+00:00,2024-03-05T11:30:00+00:00"
+EARLIER = "2023-11-07T10:00:00+00:00,2023-11-07T11:30:00+00:00"
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=LONDON)
+
+
+@pytest.fixture
+def scene(db):
+    """Session A (imported, 4 places), session B (native, 2 places), session C cancelled,
+    and an earlier imported session (November 2023) outside the period."""
+    course = CourseFactory(title="Get Tweeting")
+    rows = [
+        f"Get Tweeting,{A},4,p1@x.example,P1,School nursing,2024-02-01T09:00,attended,,",
+        f"Get Tweeting,{A},4,p2@x.example,P2,School nursing,2024-02-02T09:00,no_show,,",
+        f"Get Tweeting,{A},4,p3@x.example,P3,,2024-02-03T09:00,cancelled,2024-02-10T09:00,",
+        f"Get Tweeting,{A},4,p4@x.example,P4,,2024-02-04T09:00,late_cancelled,2024-03-04T12:00,",
+        # Joined the waiting list on 5 February, given p3's place on 10 February.
+        f"Get Tweeting,{A},4,p5@x.example,P5,Wards,2024-02-10T09:00,attended,,2024-02-05T09:00",
+        f"Get Tweeting,{A},4,p6@x.example,P6,,,waiting_not_offered,,2024-02-06T09:00",
+        f"Get Tweeting,{EARLIER},4,q1@x.example,Q1,Library,2023-10-01T09:00,attended,,",
+    ]
+    result = history_import(text=",".join(COLUMNS) + "\n" + "\n".join(rows) + "\n")
+    assert result.errors == []
+    q1 = Booking.objects.get(person__email="q1@x.example").person
+    p1 = Booking.objects.get(person__email="p1@x.example").person
+    b = SessionFactory(course=course, starts_at=at(2024, 6, 4, 10), capacity=2, places_taken=2)
+    booked = at(2024, 5, 1, 9)
+    BookingFactory(session=b, person=q1, confirmed_at=booked, attendance="attended")
+    BookingFactory(session=b, person=p1, confirmed_at=booked, attendance="attended")
+    moved = UserFactory()
+    BookingFactory(
+        session=b,
+        person=moved,
+        status=Booking.Status.CANCELLED,
+        confirmed_at=booked,
+        ending=Booking.Ending.MOVED,
+        ended_at=booked + timedelta(days=1),
+    )
+    BookingFactory(
+        session=b,
+        person=UserFactory(),
+        status=Booking.Status.CANCELLED,
+        confirmed_at=booked,
+        ending=Booking.Ending.REMOVED,
+        ended_at=booked + timedelta(days=2),
+    )
+    BookingFactory(
+        session=b,
+        person=UserFactory(),
+        status=Booking.Status.WAITING,
+        confirmed_at=None,
+        waiting_since=booked + timedelta(days=3),
+    )
+    c = SessionFactory(
+        course=course,
+        starts_at=at(2024, 9, 3, 10),
+        capacity=10,
+        status=Session.Status.CANCELLED,
+    )
+    BookingFactory(
+        session=c,
+        status=Booking.Status.CANCELLED,
+        ending=Booking.Ending.SESSION_CANCELLED,
+        ended_at=booked,
+        confirmed_at=booked,
+    )
+    return course
+
+
+def test_every_figure_of_the_mixed_history(scene):
+    f = course_figures(course=scene, date_from=date(2024, 1, 1), date_to=date(2024, 12, 31))
+    assert (f.sessions, f.cancelled_sessions, f.places_offered) == (2, 1, 6)
+    # A: p1-p5 took places; B: q1, p1 and the removed person (the moved one counts elsewhere).
+    assert f.bookings == 8
+    assert f.held_at_start == 5
+    assert (f.attended, f.no_shows) == (4, 1)
+    # Removals, moves and the cancelled session are not cancellations.
+    assert (f.cancellations, f.late_cancellations) == (2, 1)
+    assert (f.waiting_list_joins, f.waiting_list_placed) == (3, 1)
+    assert (f.fill_rate.count, f.fill_rate.total, f.fill_rate.percent) == (5, 6, 83)
+    assert (f.attendance_rate.count, f.attendance_rate.total) == (4, 6)
+    assert (f.no_show_rate.count, f.no_show_rate.total, f.no_show_rate.percent) == (1, 5, 20)
+    assert (f.waiting_list_conversion.count, f.waiting_list_conversion.total) == (1, 3)
+    a, b = f.lines
+    # A: p6 was still waiting at the start; the list was longest (2) from 6 to 10 February.
+    assert (a.waiting_at_start, a.waiting_peak) == (1, 2)
+    assert (b.waiting_at_start, b.waiting_peak) == (1, 1)
+    assert (f.waiting_at_start, f.waiting_peak) == (2, 2)
+    # A filled on 5 February (its first waiting-list entry), 4 days after its first booking;
+    # B on 4 May, 3 days after.
+    assert (a.days_to_fill, b.days_to_fill) == (4.0, 3.0)
+    assert (f.sessions_filled, f.days_to_fill) == (2, 3.5)
+
+
+def test_reach_counts_each_person_once_and_knows_who_came_first_time(scene):
+    f = course_figures(course=scene, date_from=date(2024, 1, 1), date_to=date(2024, 12, 31))
+    lines = {(r.organisation, r.team): (r.people, r.first_time) for r in f.reach}
+    # p1 came twice (A and B), once a person; q1 came first in November 2023.
+    assert lines == {("", "School nursing"): (1, 1), ("", "Wards"): (1, 1), ("", "Library"): (1, 0)}
+    assert (f.people_reached, f.first_time) == (3, 2)
+
+
+def test_the_period_chooses_the_sessions(scene):
+    f = course_figures(course=scene, date_from=date(2024, 6, 4), date_to=date(2024, 6, 4))
+    assert (f.sessions, f.bookings, f.held_at_start, f.attended) == (1, 3, 2, 2)
+    earlier = course_figures(course=scene, date_to=date(2023, 12, 31))
+    assert (earlier.sessions, earlier.attended, earlier.first_time) == (1, 1, 1)
+
+
+def test_a_course_with_no_sessions_has_zeros_and_no_rates(db):
+    f = course_figures(course=CourseFactory())
+    assert (f.sessions, f.places_offered, f.bookings, f.attended) == (0, 0, 0, 0)
+    assert f.fill_rate.percent is None and f.no_show_rate.percent is None
+    assert f.response_rate.total == 0 and f.reach == [] and f.days_to_fill is None
+
+
+def test_every_course_together(scene):
+    other = CourseFactory()
+    SessionFactory(course=other, starts_at=at(2024, 7, 1, 10), capacity=5)
+    f = course_figures(course=None, date_from=date(2024, 1, 1), date_to=date(2024, 12, 31))
+    assert (f.sessions, f.places_offered, f.bookings) == (3, 11, 8)
+    assert [m.isoformat() for m, _f in f.by_month()] == ["2024-03-01", "2024-06-01", "2024-07-01"]
+
+
+def _history(months: int, seed: int) -> str:
+    course = CourseHistory(
+        "Get Tweeting",
+        [(date(2019, 1, 8), 1)],
+        date(2019, 1, 8) + timedelta(days=31 * months),
+        demand_per_month=15,
+    )
+    return history_csv(history_rows([course], people=200, seed=seed))
+
+
+def test_queries_do_not_grow_with_the_data(db, django_assert_num_queries):
+    history_import(text=_history(2, 1))
+    course = Course.objects.get(title="Get Tweeting")
+    with django_assert_num_queries(7) as small:
+        f1 = course_figures(course=course)
+    history_import(text=_history(20, 2).replace("2019-", "2021-"))
+    with django_assert_num_queries(7) as large:
+        f10 = course_figures(course=course)
+    assert f10.sessions >= 10 * f1.sessions
+    assert len(small.captured_queries) == len(large.captured_queries)
