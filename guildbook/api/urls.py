@@ -9,7 +9,7 @@ from django.http import HttpResponseNotAllowed, JsonResponse
 from django.urls import path, re_path
 from ninja import NinjaAPI
 
-from guildbook.api import bookings, courses, errors, sessions, surveys
+from guildbook.api import bookings, courses, errors, insights, sessions, surveys
 from guildbook.api.auth import TokenAuth
 
 
@@ -73,3 +73,4 @@ api.add_router("", courses.router)
 api.add_router("", sessions.router)
 api.add_router("", bookings.router)
 api.add_router("", surveys.router)
+api.add_router("", insights.router)

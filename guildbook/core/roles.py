@@ -40,3 +40,8 @@ def is_trainer(user) -> bool:
 
 def can_view_records(user) -> bool:
     return user.is_authenticated and user.has_perm("training.view_training_records")
+
+
+def can_see_insights(user) -> bool:
+    """Training insights and the frequency planner: trainers and staff development officers."""
+    return is_trainer(user) or can_view_records(user)
