@@ -11,8 +11,10 @@ from typing import Annotated
 from ninja import Field, Query, Router, Schema
 
 from guildbook.api.schemas import CourseRef, errors
+from guildbook.core.errors import ServiceError
 from guildbook.insights import selectors
 from guildbook.insights.figures import course_figures
+from guildbook.insights.planner import Targets, plan_for_course
 from guildbook.surveys.selectors import Rate
 
 router = Router(tags=["insights"])
@@ -111,4 +113,119 @@ def course_insights(
         "response_rate": rate(f.response_rate),
         "impact_rate": rate(f.impact_rate),
         "reach": [vars(r) for r in f.reach],
+    }
+
+
+class BandOut(Schema):
+    mean: float
+    low: float = Field(description="The 80% interval's lower end.")
+    high: float = Field(description="The 80% interval's upper end.")
+
+
+class CadenceOut(Schema):
+    months: float = Field(description="Months between sessions: 1, 1.5, 2, 3, …")
+    sessions_per_year: float
+    bookings_per_session: BandOut = Field(description="Places taken a session.")
+    fill_rate: BandOut = Field(description="Places held at the start ÷ capacity (0–1).")
+    attendance_rate: BandOut = Field(description="Attendance as a share of capacity (0–1).")
+    unmet_demand_rate: BandOut = Field(description="People left without a place ÷ demand.")
+    empty_seats: BandOut
+    trainer_hours_per_year: float = Field(description="Expected trainer hours a year.")
+    meets_targets: bool
+
+
+class TargetsOut(Schema):
+    fill: float
+    unmet: float
+    attendance: float
+
+
+class PlanOut(Schema):
+    course: CourseRef
+    capacity: int
+    demand_per_month: BandOut
+    targets: TargetsOut
+    cadences: list[CadenceOut]
+    recommended: float | None = Field(description="The chosen cadence's months, or null.")
+    reason: str
+
+
+def _cadences(text: str | None) -> list[float]:
+    if not text:
+        return []
+    out = []
+    for part in text.split(","):
+        try:
+            months = float(part.strip())
+        except ValueError:
+            months = 0
+        if not 0.25 <= months <= 24:
+            raise ServiceError(
+                f"“{part.strip()}” is not a number of months between 0.25 and 24.",
+                field="cadences",
+            )
+        out.append(months)
+    return out
+
+
+def _fraction(value: float | None, default: float, name: str) -> float:
+    if value is None:
+        return default
+    if not 0 <= value <= 1:
+        raise ServiceError("Give targets as fractions from 0 to 1.", field=name)
+    return value
+
+
+@router.get(
+    "/planner/courses/{course_id}",
+    response={200: PlanOut, **errors(400, 403, 404)},
+    summary="How often to run a course",
+)
+def course_planner(
+    request,
+    course_id: str,
+    capacity: Annotated[
+        int | None, Query(description="Places a session; default the latest session's.")
+    ] = None,
+    cadences: Annotated[
+        str | None, Query(description="Extra cadences in months, e.g. 4,6 (added to 1,1.5,2,3).")
+    ] = None,
+    fill: Annotated[float | None, Query(description="Target fill (default 0.8).")] = None,
+    unmet: Annotated[float | None, Query(description="Target unmet demand (< 0.1).")] = None,
+    attendance: Annotated[float | None, Query(description="Target attendance (0.75).")] = None,
+):
+    """Trainers and staff development officers only."""
+    selectors.require_insights(request.auth, doing="use the planner")
+    if capacity is not None and not 1 <= capacity <= 1000:
+        raise ServiceError("Give a capacity from 1 to 1000.", field="capacity")
+    extra = _cadences(cadences)
+    defaults = Targets()
+    targets = Targets(
+        fill=_fraction(fill, defaults.fill, "fill"),
+        unmet=_fraction(unmet, defaults.unmet, "unmet"),
+        attendance=_fraction(attendance, defaults.attendance, "attendance"),
+    )
+    course = selectors.course_for_insights(request.auth, pk=course_id)
+    p = plan_for_course(course, capacity=capacity, cadences=extra, targets=targets)
+    return {
+        "course": course,
+        "capacity": p.capacity,
+        "demand_per_month": p.demand.per_month.as_dict(),
+        "targets": vars(targets),
+        "cadences": [
+            {
+                "months": c.months,
+                "sessions_per_year": round(c.sessions_per_year, 2),
+                "bookings_per_session": c.bookings_per_session.as_dict(),
+                "fill_rate": c.fill_rate.as_dict(),
+                "attendance_rate": c.attendance_rate.as_dict(),
+                "unmet_demand_rate": c.unmet_demand_rate.as_dict(),
+                "empty_seats": c.empty_seats.as_dict(),
+                "trainer_hours_per_year": c.trainer_hours_per_year,
+                "meets_targets": c.meets_targets,
+            }
+            for c in p.projections
+        ],
+        "recommended": p.recommended.months if p.recommended else None,
+        "reason": p.reason,
     }

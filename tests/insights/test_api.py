@@ -70,3 +70,33 @@ def test_query_count_is_the_same_for_a_small_and_a_large_period(
     with django_assert_max_num_queries(20) as every:
         officer_api.get(url)
     assert len(one.captured_queries) == len(every.captured_queries)
+
+
+def test_the_planner_answers_each_cadence_with_intervals(scene, trainer):
+    api = ApiClient(trainer)
+    r = api.get(f"/api/v1/planner/courses/{scene.pk}", {"capacity": 10, "cadences": "4,1.5"})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["capacity"] == 10
+    assert [c["months"] for c in body["cadences"]] == [1, 1.5, 2, 3, 4]
+    for c in body["cadences"]:
+        for key in ("bookings_per_session", "fill_rate", "attendance_rate",
+                    "unmet_demand_rate", "empty_seats"):  # fmt: skip
+            band = c[key]
+            assert band["low"] <= band["mean"] <= band["high"]
+        for key in ("fill_rate", "attendance_rate", "unmet_demand_rate"):
+            assert c[key]["low"] >= 0 and c[key]["high"] <= 1
+        assert c["trainer_hours_per_year"] > 0
+    assert body["recommended"] in (None, 1, 1.5, 2, 3, 4)
+    assert body["reason"]
+
+
+def test_the_planner_refuses_learners_and_bad_cadences(scene, person, trainer):
+    assert_error(ApiClient(person).get(f"/api/v1/planner/courses/{scene.pk}"), 403, "not_allowed")
+    bad = ApiClient(trainer).get(f"/api/v1/planner/courses/{scene.pk}", {"cadences": "2,x"})
+    assert_error(bad, 400, field="cadences")
+    assert_error(
+        ApiClient(trainer).get(f"/api/v1/planner/courses/{scene.pk}", {"capacity": 0}),
+        400,
+        field="capacity",
+    )
