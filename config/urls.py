@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("guildbook.notifications.urls")),
     path("", include("guildbook.training.urls")),
     path("", include("guildbook.surveys.urls")),
+    path("", include("guildbook.insights.urls")),
 ]
 
 if settings.DEBUG:

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from guildbook.core.timefmt import format_date
 from guildbook.core import charts
+from guildbook.core.timefmt import format_date
 from guildbook.surveys import exports, selectors
 from guildbook.training.views_manage import trainer_required
 
