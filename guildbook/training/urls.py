@@ -94,3 +94,10 @@ urlpatterns += [
     path("manage/bookings/<int:pk>/remove/", m.booking_remove, name="manage_booking_remove"),
     path("manage/bookings/<int:pk>/attendance/", m.attendance, name="manage_attendance"),
 ]
+
+from guildbook.training import views_history  # noqa: E402
+
+# Administrators: upload past sessions and bookings (views_history.py).
+urlpatterns += [
+    path("manage/import-history/", views_history.import_history, name="import_history"),
+]

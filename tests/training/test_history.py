@@ -192,3 +192,23 @@ def test_the_command_prints_errors_and_exits_non_zero(tmp_path, capsys):
     good.write_text(GOOD)
     call_command("import_history", str(good))
     assert "Imported 6 bookings on 1 new sessions" in capsys.readouterr().out
+
+
+def test_administrators_upload_a_file_and_others_get_a_404(client, trainer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import UserFactory
+
+    client.force_login(trainer)
+    assert client.get("/manage/import-history/").status_code == 404
+    admin = UserFactory(email="admin@x.example", role="administrator")
+    client.force_login(admin)
+    bad = client.post(
+        "/manage/import-history/",
+        {"file": SimpleUploadedFile("h.csv", csv_of(f"X,{S},3,ada,A,,,attended,,").encode())},
+    )
+    assert "line 2, email" in bad.content.decode() and not Session.objects.exists()
+    good = client.post(
+        "/manage/import-history/", {"file": SimpleUploadedFile("h.csv", GOOD.encode())}
+    )
+    assert "Imported 6 bookings on 1 new session" in good.content.decode()
