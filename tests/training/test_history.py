@@ -9,12 +9,20 @@ from django.core.management.base import CommandError
 
 from guildbook.accounts.models import User
 from guildbook.notifications.models import OutboxMessage
-from guildbook.training import messages
+from guildbook.training import history, messages
 from guildbook.training.history import COLUMNS, history_import
 from guildbook.training.history_demo import CourseHistory, history_csv, history_rows
 from guildbook.training.models import Booking, Course, Session
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=[True, False], ids=["sql", "orm"])
+def writes(request, monkeypatch):
+    """Every test runs with the hand-written inserts and with their ORM twin."""
+    monkeypatch.setattr(history, "RAW_SQL", request.param)
+    return request.param
+
 
 HEADER = ",".join(COLUMNS)
 S = "2024-03-05T10:00:00+00:00,2024-03-05T11:30:00+00:00"
@@ -171,14 +179,23 @@ def _big(n_sessions: int) -> str:
     return history_csv(r for r in rows if r["session_start"] in sessions)
 
 
-def test_statements_do_not_grow_with_the_file(django_assert_max_num_queries):
+def test_statements_do_not_grow_with_the_file(writes, django_assert_max_num_queries):
+    from allauth.account.models import EmailAddress
+
+    if not writes:
+        pytest.skip("bulk_create splits its rows by SQLite's parameter limit")
+    from tests.factories import CourseFactory
+
+    CourseFactory(title="Get Tweeting")
     small, large = _big(2), _big(20)
     with django_assert_max_num_queries(40) as few:
-        history_import(text=small)
+        assert history_import(text=small).bookings_created > 0
     Booking.objects.all().delete()
     Session.objects.all().delete()
+    EmailAddress.objects.all().delete()
+    User.objects.all().delete()
     with django_assert_max_num_queries(40) as many:
-        history_import(text=large)
+        assert history_import(text=large).bookings_created > 0
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
