@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from guildbook.surveys.models import Answer, Invitation, SurveyMoment
@@ -327,18 +327,18 @@ def _survey_rates(in_live: Q, answered_live: Q, *, now: datetime) -> tuple[Rate,
 def reach(in_live: Q) -> list[ReachLine]:
     """People who attended, by organisation, department and team, and how many of them came
     to the service for the first time (their first attended session ever is in scope)."""
-    first_attended = Subquery(
-        Booking.objects.filter(person=OuterRef("person"), attendance=Booking.Attendance.ATTENDED)
-        .order_by("session__starts_at")
-        .values("session__starts_at")[:1]
+    # First time: no attended session with the service before this one.
+    earlier = Booking.objects.filter(
+        person=OuterRef("person"),
+        attendance=Booking.Attendance.ATTENDED,
+        session__starts_at__lt=OuterRef("session__starts_at"),
     )
     rows = (
         Booking.objects.filter(in_live, attendance=Booking.Attendance.ATTENDED)
-        .annotate(first=first_attended)
         .values("person__organisation", "person__team")
         .annotate(
             people=Count("person", distinct=True),
-            first_time=Count("person", distinct=True, filter=Q(first=F("session__starts_at"))),
+            first_time=Count("person", distinct=True, filter=~Exists(earlier)),
         )
         .order_by("person__organisation", "person__team")
     )

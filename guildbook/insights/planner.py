@@ -216,12 +216,16 @@ def estimate_demand(observations: list[Observation]) -> Demand:
     top = max(o.demand / o.exposure for o in observations)
     upper = 3 * top + 10 / exposure + 1
     grid = [upper * (i + 0.5) / GRID for i in range(GRID)]
+    # Uncensored months enter only through their totals (the Poisson likelihood's sufficient
+    # statistics); each censored month through P(X >= its demand).
+    seen = sum(o.demand for o in observations if not o.censored)
+    seen_exposure = sum(o.exposure for o in observations if not o.censored)
+    censored = [(o.demand, o.exposure) for o in observations if o.censored]
     logs = []
     for lam in grid:
-        total = -0.5 * math.log(lam)
-        for o in observations:
-            mu = lam * o.exposure
-            total += _log_at_least(o.demand, mu) if o.censored else _log_poisson(o.demand, mu)
+        total = (seen - 0.5) * math.log(lam) - lam * seen_exposure
+        for demand, months in censored:
+            total += _log_at_least(demand, lam * months)
         logs.append(total)
     peak = max(logs)
     weights = [math.exp(x - peak) for x in logs]

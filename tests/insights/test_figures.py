@@ -91,3 +91,12 @@ def test_queries_do_not_grow_with_the_data(db, django_assert_num_queries):
         f10 = course_figures(course=course)
     assert f10.sessions >= 10 * f1.sessions
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_a_team_with_first_timers_and_regulars_is_one_line(scene):
+    from guildbook.accounts.models import User
+
+    User.objects.filter(email="q1@x.example").update(team="School nursing")
+    f = course_figures(course=scene, date_from=date(2024, 1, 1), date_to=date(2024, 12, 31))
+    lines = {(r.organisation, r.team): (r.people, r.first_time) for r in f.reach}
+    assert lines == {("", "School nursing"): (2, 1), ("", "Wards"): (1, 1)}
