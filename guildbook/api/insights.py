@@ -13,8 +13,7 @@ from ninja import Field, Query, Router, Schema
 from guildbook.api.schemas import CourseRef, errors
 from guildbook.core.errors import ServiceError
 from guildbook.insights import selectors
-from guildbook.insights.figures import course_figures
-from guildbook.insights.planner import Targets, plan_for_course
+from guildbook.insights.planner import Targets
 from guildbook.surveys.selectors import Rate
 
 router = Router(tags=["insights"])
@@ -87,7 +86,7 @@ def course_insights(
     selectors.require_insights(request.auth)
     selectors.check_period(date_from, date_to)
     course = selectors.course_for_insights(request.auth, pk=course_id)
-    f = course_figures(course=course, date_from=date_from, date_to=date_to)
+    f = selectors.figures(course=course, date_from=date_from, date_to=date_to)
     return {
         "course": course,
         "from": date_from,
@@ -206,7 +205,7 @@ def course_planner(
         attendance=_fraction(attendance, defaults.attendance, "attendance"),
     )
     course = selectors.course_for_insights(request.auth, pk=course_id)
-    p = plan_for_course(course, capacity=capacity, cadences=extra, targets=targets)
+    p = selectors.plan(course, capacity=capacity, cadences=extra, targets=targets)
     return {
         "course": course,
         "capacity": p.capacity,

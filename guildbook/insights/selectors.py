@@ -33,3 +33,27 @@ def course_for_insights(user, *, pk: int | str) -> Course:
 def check_period(date_from: date | None, date_to: date | None) -> None:
     if date_from and date_to and date_from > date_to:
         raise ServiceError("The period's start is after its end.", field="from")
+
+
+def figures(*, course: Course | None, date_from: date | None, date_to: date | None):
+    """course_figures, kept while the data is unchanged (cache.py). Check access first."""
+    from guildbook.insights.cache import remembered
+    from guildbook.insights.figures import course_figures
+
+    return remembered(
+        "figures",
+        (course.pk if course else None, date_from, date_to),
+        lambda: course_figures(course=course, date_from=date_from, date_to=date_to),
+    )
+
+
+def plan(course: Course, *, capacity: int | None, cadences: list[float], targets):
+    """plan_for_course, kept while the data is unchanged (cache.py). Check access first."""
+    from guildbook.insights.cache import remembered
+    from guildbook.insights.planner import plan_for_course
+
+    return remembered(
+        "plan",
+        (course.pk, capacity, tuple(cadences), targets),
+        lambda: plan_for_course(course, capacity=capacity, cadences=cadences, targets=targets),
+    )

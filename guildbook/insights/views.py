@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from guildbook.core import charts, roles
 from guildbook.core.timefmt import format_date
 from guildbook.insights import exports, selectors
-from guildbook.insights.figures import Figures, course_figures
-from guildbook.insights.planner import DEFAULT_CADENCES, Targets, plan_for_course
+from guildbook.insights.figures import Figures
+from guildbook.insights.planner import DEFAULT_CADENCES, Targets
 from guildbook.training.models import Course
 
 DOWNLOADS = {
@@ -217,12 +217,10 @@ def _trend(f: Figures) -> charts.Chart:
 def dashboard(request):
     course = _course(request)
     date_from, date_to, compare_from, compare_to, problems = _periods(request)
-    figures = course_figures(course=course, date_from=date_from, date_to=date_to)
+    figures = selectors.figures(course=course, date_from=date_from, date_to=date_to)
     other = None
     if compare_from or compare_to:
-        other = course_figures(
-            course=course, date_from=compare_from, date_to=compare_to, with_reach=True
-        )
+        other = selectors.figures(course=course, date_from=compare_from, date_to=compare_to)
     query = urlencode(
         {
             "course": course.slug if course else "",
@@ -266,10 +264,10 @@ def dashboard(request):
 def dashboard_download(request, fmt):
     course = _course(request)
     date_from, date_to, compare_from, compare_to, _problems = _periods(request)
-    figures = course_figures(course=course, date_from=date_from, date_to=date_to)
+    figures = selectors.figures(course=course, date_from=date_from, date_to=date_to)
     other = None
     if compare_from or compare_to:
-        other = course_figures(course=course, date_from=compare_from, date_to=compare_to)
+        other = selectors.figures(course=course, date_from=compare_from, date_to=compare_to)
     tables = [
         exports.Table(_("Figures"), _figures_sheet(figures, other)),
         exports.Table(_("Months"), _months_sheet(figures)),
@@ -332,7 +330,7 @@ def planner(request, slug):
         attendance=_float(request, "attendance", d.attendance * 100, problems, low=0, high=100)
         / 100,
     )
-    plan = plan_for_course(course, capacity=cap, cadences=extra, targets=targets)
+    plan = selectors.plan(course, capacity=cap, cadences=extra, targets=targets)
     return render(
         request,
         "insights/planner.html",

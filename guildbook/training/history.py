@@ -457,7 +457,9 @@ def _write(rows, sessions, people, result, *, actor, now, raw_sql) -> None:
         _record_addresses(users)
     result.people_created = len(new_people)
 
-    bookings = (_booking(r, sessions[r.session], session_ids[r.session], person_ids) for r in todo)
+    bookings = (
+        _booking(r, sessions[r.session], session_ids[r.session], person_ids, now) for r in todo
+    )
     if raw_sql:
         sql.bookings_insert(bookings)
     else:
@@ -489,12 +491,12 @@ def _record_addresses(people: list[User]) -> None:
         EmailAddress.objects.bulk_create(created)
 
 
-def _booking(r: _Row, s: _Session, session_id: int, person_ids: dict) -> dict:
+def _booking(r: _Row, s: _Session, session_id: int, person_ids: dict, now: datetime) -> dict:
     """The booking's columns (sql.BOOKING_COLUMNS) for one row."""
     first = min(t for t in (r.booked_at, r.waiting_since) if t is not None)
     b = {
         "created_at": first,
-        "updated_at": first,
+        "updated_at": now,  # when it came into Guildbook: caches keyed on changes see it
         "session_id": session_id,
         "person_id": person_ids[r.email],
         "status": Booking.Status.CANCELLED,

@@ -79,3 +79,13 @@ def scene(db):
         confirmed_at=booked,
     )
     return course
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test computes its own figures (insights/cache.py keeps them between requests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -5,6 +5,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import cache
 from openpyxl import load_workbook
 
 from guildbook.accounts.models import User
@@ -89,9 +90,11 @@ def test_the_dashboard_makes_the_same_queries_at_ten_times_the_data(
     course = Course.objects.get(title="Get Tweeting")
     query = {"course": course.slug, "from": "2020-01-01", "to": "2030-01-01"}
     client.get("/manage/insights/", query)
+    cache.clear()  # measure the figures worked out, not kept
     with django_assert_max_num_queries(40) as small:
         client.get("/manage/insights/", query)
     assert history_import(text=_history(date(2022, 1, 11), 22)).errors == []
+    cache.clear()
     with django_assert_max_num_queries(40) as large:
         client.get("/manage/insights/", query)
     assert len(small.captured_queries) == len(large.captured_queries)
