@@ -12,6 +12,8 @@ dashboard, the exports and the API share:
   trainer, declined offers and cancelled sessions are none;
 * the **waiting list** at the start and at its peak are rebuilt from each entry's times:
   on the list from `waiting_since` until given a place (`confirmed_at`) or until it ended;
+* **reach** counts people by the directory's organisation, department and team where they are
+  linked to one (accounts.organisations), else by the organisation and team they typed;
 * **days to fill**: from a session's first booking to its first waiting-list entry (the
   moment it was first full), for the sessions that filled.
 
@@ -27,7 +29,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from guildbook.surveys.models import Answer, Invitation, SurveyMoment
@@ -335,18 +338,25 @@ def reach(in_live: Q) -> list[ReachLine]:
     )
     rows = (
         Booking.objects.filter(in_live, attendance=Booking.Attendance.ATTENDED)
-        .values("person__organisation", "person__team")
+        # The directory's team where the person is linked to one, else what they typed.
+        .values(
+            org=Coalesce(
+                "person__directory_team__department__organisation__name", "person__organisation"
+            ),
+            dept=Coalesce("person__directory_team__department__name", Value("")),
+            unit=Coalesce("person__directory_team__name", "person__team"),
+        )
         .annotate(
             people=Count("person", distinct=True),
             first_time=Count("person", distinct=True, filter=~Exists(earlier)),
         )
-        .order_by("person__organisation", "person__team")
+        .order_by("org", "dept", "unit")
     )
     return [
         ReachLine(
-            organisation=r["person__organisation"],
-            department="",
-            team=r["person__team"],
+            organisation=r["org"],
+            department=r["dept"],
+            team=r["unit"],
             people=r["people"],
             first_time=r["first_time"],
         )

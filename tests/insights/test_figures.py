@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from guildbook.accounts.models import User
+from guildbook.accounts.organisations import directory_import, people_link_teams
 from guildbook.insights.figures import course_figures
 from guildbook.training.history import history_import
 from guildbook.training.history_demo import CourseHistory, history_csv, history_rows
@@ -14,6 +16,11 @@ from tests.factories import CourseFactory, SessionFactory
 from tests.insights.conftest import at
 
 pytestmark = pytest.mark.django_db
+
+DIRECTORY_CSV = """organisation,department,team
+Acme NHS Trust,Children's services,School nursing
+Acme NHS Trust,Library and knowledge services,Library
+"""
 
 
 def test_every_figure_of_the_mixed_history(scene):
@@ -100,3 +107,13 @@ def test_a_team_with_first_timers_and_regulars_is_one_line(scene):
     f = course_figures(course=scene, date_from=date(2024, 1, 1), date_to=date(2024, 12, 31))
     lines = {(r.organisation, r.team): (r.people, r.first_time) for r in f.reach}
     assert lines == {("", "School nursing"): (2, 1), ("", "Wards"): (1, 1)}
+
+
+def test_reach_counts_by_the_directory_where_people_are_linked(scene):
+    directory_import(text=DIRECTORY_CSV)
+    assert people_link_teams() == 0  # already linked by the import
+    User.objects.filter(email="p5@x.example").update(team="Wards", organisation="Acme")
+    f = course_figures(course=scene, date_from=date(2024, 1, 1), date_to=date(2024, 12, 31))
+    lines = {(r.organisation, r.department, r.team): r.people for r in f.reach}
+    assert lines[("Acme NHS Trust", "Children's services", "School nursing")] == 1
+    assert lines[("Acme", "", "Wards")] == 1
