@@ -96,6 +96,7 @@ class Figures:
     impact_rate: Rate = field(default_factory=lambda: Rate(0, 0))
     reach: list[ReachLine] = field(default_factory=list)
     lines: list[SessionLine] = field(default_factory=list)
+    months: list[tuple[date, Figures]] | None = field(default=None, repr=False)
 
     @property
     def fill_rate(self) -> Rate:
@@ -130,7 +131,14 @@ class Figures:
         return sum(r.people for r in self.reach)
 
     def by_month(self) -> list[tuple[date, Figures]]:
-        """The trend: the same figures for each calendar month (local) with sessions."""
+        """The trend: the same figures for each calendar month (local) with sessions.
+
+        Worked out once and kept on the figures (so a cached copy carries it too)."""
+        if self.months is None:
+            self.months = self._by_month()
+        return self.months
+
+    def _by_month(self) -> list[tuple[date, Figures]]:
         months: dict[date, Figures] = {}
         for line in self.lines:
             local = timezone.localtime(line.starts_at).date().replace(day=1)
@@ -270,6 +278,7 @@ def course_figures(
     figures.response_rate, figures.impact_rate = _survey_rates(in_live, answered_live, now=now)
     if with_reach:
         figures.reach = reach(in_live)
+    figures.by_month()
     return figures
 
 
