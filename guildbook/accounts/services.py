@@ -25,7 +25,7 @@ TOKEN_PREFIX = "gb_"
 
 def roles_sync(*, using: str = "default") -> None:
     """Make sure each role's group exists with its permissions (idempotent, runs after migrate)."""
-    for group_name, perms in roles.ROLE_PERMISSIONS.items():
+    for group_name, perms in roles.role_permissions().items():
         group, _ = Group.objects.using(using).get_or_create(name=group_name)
         wanted = []
         for dotted in perms:

@@ -1,4 +1,17 @@
-"""Roles are Django groups with permissions; these names and checks are the one source."""
+"""Roles, and the registry of the permissions each carries; the one place role checks live.
+
+Roles are Django groups with permissions. Core names the roles; each app adds the
+permissions it brings to them in its own `roles.py` (`roles.grant(...)`), which core loads
+when the apps are ready, so a new app adds permissions without touching core. Views check
+with `permission_required`; everything else with `has_permission`.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
 
 LEARNER = "Learner"
 TRAINER = "Trainer"
@@ -16,30 +29,65 @@ ROLE_CHOICES = {
     "admin": ADMINISTRATOR,
 }
 
-# Permissions each role's group carries ("app_label.codename").
-ROLE_PERMISSIONS = {
+# Permissions each role's group carries ("app_label.codename"), filled by the apps' roles.py.
+_granted: dict[str, list[str]] = {
     LEARNER: [],
-    TRAINER: ["training.run_training", "training.view_no_show_history"],
+    TRAINER: [],
     MENTOR: [],
-    STAFF_DEVELOPMENT: ["training.view_training_records"],
-    ADMINISTRATOR: [
-        "training.run_training",
-        "training.view_no_show_history",
-        "training.view_training_records",
-    ],
+    STAFF_DEVELOPMENT: [],
+    ADMINISTRATOR: [],
 }
+
+# The permissions core's own pages ask about (the navigation); training grants them.
+RUN_TRAINING = "training.run_training"
+VIEW_TRAINING_RECORDS = "training.view_training_records"
+
+
+def grant(role: str, *permissions: str) -> None:
+    """Give `role`'s group these permissions ("app_label.codename"). Idempotent."""
+    if role not in _granted:
+        raise ValueError(f"Unknown role {role!r}")
+    for permission in permissions:
+        if permission not in _granted[role]:
+            _granted[role].append(permission)
+
+
+def role_permissions() -> dict[str, list[str]]:
+    """Each role's group name and the permissions the apps granted it, in grant order."""
+    return {role: list(permissions) for role, permissions in _granted.items()}
 
 
 def role_group_name(key: str) -> str | None:
     return ROLE_CHOICES.get(key.strip().lower().replace(" ", "_").replace("-", "_"))
 
 
+def has_permission(user, permission: str) -> bool:
+    return user.is_authenticated and user.has_perm(permission)
+
+
+def permission_required(permission: str):
+    """A view decorator: sign-in first, then 404 (never 403) without `permission`, so a
+    page's existence is not confirmed to someone who may not use it."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_permission(request.user, permission):
+                raise Http404("Not found")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def is_trainer(user) -> bool:
-    return user.is_authenticated and user.has_perm("training.run_training")
+    return has_permission(user, RUN_TRAINING)
 
 
 def can_view_records(user) -> bool:
-    return user.is_authenticated and user.has_perm("training.view_training_records")
+    return has_permission(user, VIEW_TRAINING_RECORDS)
 
 
 def can_see_insights(user) -> bool:

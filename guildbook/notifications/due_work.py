@@ -6,9 +6,9 @@ not claimed in time, for instance. An app registers a callable in its own `messa
 
     from guildbook.notifications.due_work import due_work
 
-    @due_work("training.expire_offers")
-    def expire_offers(now):
-        return services.expire_offers(now=now)  # how many things it did
+    @due_work("training.offers_expire")
+    def offers_expire(now):
+        return services.offers_expire(now=now)  # how many things it did
 
 Each callable does its own transactions and locking, and must be safe to run again at any
 time and from several workers at once (re-check the state under a lock; do nothing if it

@@ -6,11 +6,21 @@ queries however many templates, courses and answers there are.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
-from guildbook.surveys.models import Choice, Question, Response, SurveyMoment, SurveyTemplate
+from guildbook.surveys.models import (
+    Choice,
+    Invitation,
+    Question,
+    Response,
+    SurveyMoment,
+    SurveyTemplate,
+)
 from guildbook.training.models import Course
 
 
@@ -104,3 +114,13 @@ def choice_for_editing(pk: int) -> Choice:
         return Choice.objects.select_related("question__template").get(pk=pk)
     except Choice.DoesNotExist:
         raise Http404("Not found") from None
+
+
+def template_usage(*, template: SurveyTemplate, now: datetime | None = None) -> dict:
+    """What makes a version frozen: answers to it, and invitations to it already sent."""
+    now = now or timezone.now()
+    answered = Response.objects.filter(template=template).count()
+    sent = Invitation.objects.filter(
+        template=template, status=Invitation.Status.SCHEDULED, due_at__lte=now
+    ).count()
+    return {"answered": answered, "sent": sent, "frozen": bool(answered or sent)}

@@ -14,10 +14,10 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from guildbook.core.signed_links import BadLink, LinkSigner
 from guildbook.surveys.models import Invitation
 
 PURPOSES = ("answer", "done")
@@ -41,25 +41,19 @@ def new_key() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _salt(purpose: str) -> str:
-    if purpose not in PURPOSES:
-        raise ValueError(f"Unknown survey link purpose {purpose!r}")
-    return f"guildbook.surveys.{purpose}"
+SIGNER = LinkSigner(namespace="guildbook.surveys", purposes=PURPOSES, max_age=MAX_AGE)
 
 
 def make_token(invitation: Invitation, purpose: str) -> str:
-    return signing.dumps(invitation.key, salt=_salt(purpose))
+    return SIGNER.sign(invitation.key, purpose)
 
 
 def invitation_from_token(token: str, purpose: str, *, now: datetime | None = None) -> Invitation:
     """The invitation a token names, if it may be used for `purpose` now; else BadToken."""
-    salt = _salt(purpose)
     try:
-        key = signing.loads(token, salt=salt, max_age=MAX_AGE)
-    except signing.SignatureExpired:
-        raise BadToken("closed") from None
-    except signing.BadSignature:
-        raise BadToken("invalid") from None
+        key = SIGNER.unsign(token, purpose, max_age=MAX_AGE)
+    except BadLink as exc:
+        raise BadToken("closed" if exc.reason == "expired" else "invalid") from None
     if not isinstance(key, str):
         raise BadToken("invalid")
     invitation = (

@@ -492,7 +492,7 @@ def _record_addresses(people: list[User]) -> None:
 
 
 def _booking(r: _Row, s: _Session, session_id: int, person_ids: dict, now: datetime) -> dict:
-    """The booking's columns (sql.BOOKING_COLUMNS) for one row."""
+    """The booking's columns (sql.HISTORY_BOOKING_COLUMNS) for one row."""
     first = min(t for t in (r.booked_at, r.waiting_since) if t is not None)
     b = {
         "created_at": first,

@@ -1,60 +1,60 @@
 from django.urls import path
 
-from guildbook.training import views
+from guildbook.training.views import manage, public, record
 
 app_name = "training"
 
 urlpatterns = [
-    path("", views.catalogue, name="catalogue"),
-    path("courses/<slug:slug>/", views.course_detail, name="course"),
-    path("sessions/<int:pk>/", views.session_detail, name="session"),
-    path("materials/<int:pk>/", views.material_download, name="material"),
-    path("sessions/<int:pk>/book/", views.session_book, name="session_book"),
-    path("me/bookings/", views.my_bookings, name="my_bookings"),
-    path("bookings/<int:pk>/", views.booking_detail, name="booking"),
-    path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
-    path("bookings/<int:pk>/claim/", views.booking_claim, name="booking_claim"),
-    # Links in reminders (messages.py): a signed token instead of signing in.
-    path("booking-link/<str:token>/coming/", views.booking_link_coming, name="booking_link_coming"),
+    path("", public.catalogue, name="catalogue"),
+    path("courses/<slug:slug>/", public.course_detail, name="course"),
+    path("sessions/<int:pk>/", public.session_detail, name="session"),
+    path("materials/<int:pk>/", public.material_download, name="material"),
+    path("sessions/<int:pk>/book/", public.session_book, name="session_book"),
+    path("me/bookings/", public.my_bookings, name="my_bookings"),
+    path("bookings/<int:pk>/", public.booking_detail, name="booking"),
+    path("bookings/<int:pk>/cancel/", public.booking_cancel, name="booking_cancel"),
+    path("bookings/<int:pk>/claim/", public.booking_claim, name="booking_claim"),
+    # Links in reminders (links.py): a signed token instead of signing in.
+    path(
+        "booking-link/<str:token>/coming/", public.booking_link_coming, name="booking_link_coming"
+    ),
     path(
         "booking-link/<str:token>/release/",
-        views.booking_link_release,
+        public.booking_link_release,
         name="booking_link_release",
     ),
     # Links in offers (offer mode): claim the place, or pass it on.
-    path("booking-link/<str:token>/claim/", views.booking_link_claim, name="booking_link_claim"),
+    path("booking-link/<str:token>/claim/", public.booking_link_claim, name="booking_link_claim"),
     path(
         "booking-link/<str:token>/decline/",
-        views.booking_link_decline,
+        public.booking_link_decline,
         name="booking_link_decline",
     ),
 ]
 
-from guildbook.training import views_manage, views_record  # noqa: E402
-
 urlpatterns += [
-    path("me/record/", views_record.my_record, name="my_record"),
-    path("me/record.csv", views_record.my_record, {"fmt": "csv"}, name="my_record_csv"),
-    path("me/record.pdf", views_record.my_record, {"fmt": "pdf"}, name="my_record_pdf"),
-    path("people/", views_record.people, name="people"),
-    path("people/<int:pk>/record/", views_record.person_record, name="person_record"),
+    path("me/record/", record.my_record, name="my_record"),
+    path("me/record.csv", record.my_record, {"fmt": "csv"}, name="my_record_csv"),
+    path("me/record.pdf", record.my_record, {"fmt": "pdf"}, name="my_record_pdf"),
+    path("people/", record.people, name="people"),
+    path("people/<int:pk>/record/", record.person_record, name="person_record"),
     path(
         "people/<int:pk>/record.csv",
-        views_record.person_record,
+        record.person_record,
         {"fmt": "csv"},
         name="person_record_csv",
     ),
     path(
         "people/<int:pk>/record.pdf",
-        views_record.person_record,
+        record.person_record,
         {"fmt": "pdf"},
         name="person_record_pdf",
     ),
-    path("manage/", views_manage.manage, name="manage"),
+    path("manage/", manage.manage, name="manage"),
 ]
 
-# Trainers: courses, scheduling, bookings and the register (views_manage.py).
-m = views_manage
+# Trainers: courses, scheduling, bookings and the register (views/manage.py).
+m = manage
 urlpatterns += [
     path("manage/courses/new/", m.course_create, name="manage_course_create"),
     path("manage/courses/<slug:slug>/", m.course, name="manage_course"),
@@ -95,9 +95,9 @@ urlpatterns += [
     path("manage/bookings/<int:pk>/attendance/", m.attendance, name="manage_attendance"),
 ]
 
-from guildbook.training import views_history  # noqa: E402
+from guildbook.training.views import history  # noqa: E402
 
-# Administrators: upload past sessions and bookings (views_history.py).
+# Administrators: upload past sessions and bookings (views/history.py).
 urlpatterns += [
-    path("manage/import-history/", views_history.import_history, name="import_history"),
+    path("manage/import-history/", history.import_history, name="import_history"),
 ]

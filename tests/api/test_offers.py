@@ -87,7 +87,7 @@ def test_an_offer_that_ran_out_is_409_offer_gone(offered):
 
 def test_an_offer_already_passed_on_is_409_offer_gone(offered):
     offer, _behind = offered
-    services.expire_offers(now=offer.offer_expires_at)
+    services.offers_expire(now=offer.offer_expires_at)
     for act in (claim, decline):
         assert_error(act(ApiClient(offer.person), offer), 409, "offer_gone")
 

@@ -1,3 +1,4 @@
+import secrets
 import socket
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from guildbook.core.errors import ServiceError
 from guildbook.core.models import AuditEntry
-from guildbook.notifications import delivery, selectors, services
+from guildbook.notifications import delivery, mime, selectors, services
 from guildbook.notifications.kinds import get_kind
 from guildbook.notifications.models import DeliveryAttempt, OutboxMessage
 from tests.factories import UserFactory
@@ -368,7 +369,7 @@ def test_the_mail_connection_is_kept_across_batches_and_replaced_when_it_died(sm
 
 def test_a_boundary_found_in_the_text_is_not_used(smtp, person, monkeypatch):
     clash = "a" * 32
-    monkeypatch.setattr(delivery.secrets, "token_hex", lambda n: clash)
+    monkeypatch.setattr(secrets, "token_hex", lambda n: clash)
     note(person, body=f"see --=_{clash} here")
     worker().step(now=T0)
     mail = smtp.messages[0]
@@ -413,7 +414,7 @@ def test_the_direct_writer_writes_what_django_would(settings, text, attachment):
     message.attach_alternative(f"<p>{text}</p>\n", "text/html")
     if attachment:
         message.attach(*attachment)
-    direct = delivery._simple_bytes(message)
+    direct = mime.simple_bytes(message)
     assert direct is not None
     assert _parts(direct) == _parts(message.message().as_bytes(linesep="\r\n"))
     assert b"\r\n" in direct and b"\n" not in direct.replace(b"\r\n", b"")
@@ -431,4 +432,4 @@ def test_the_direct_writer_writes_what_django_would(settings, text, attachment):
 def test_the_direct_writer_leaves_unusual_messages_to_django(change):
     fields = {"subject": "Hi", "body": "Hello\n", "to": ["ada@example.nhs.uk"]}
     message = delivery.OutboxEmail(from_email="training@localhost", **{**fields, **change})
-    assert delivery._simple_bytes(message) is None
+    assert mime.simple_bytes(message) is None

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from guildbook.surveys import tokens
 from guildbook.surveys.models import Invitation, Response
-from guildbook.training import messages as training_messages
+from guildbook.training import links
 from tests.factories import UserFactory
 from tests.surveys.conftest import book, mark, past_session
 
@@ -79,15 +79,15 @@ def test_a_token_for_another_purpose_does_not_work(invitation, browser):
 
 def test_a_training_booking_link_token_is_refused(invitation, browser):
     booking = invitation.booking
-    for purpose in training_messages.LINK_PURPOSES:
-        token = training_messages.booking_link_token(booking, purpose)
+    for purpose in links.LINK_PURPOSES:
+        token = links.booking_link_token(booking, purpose)
         page = browser.get(answer_page(token))
         assert page.status_code == 200
         assert b"This link does not work" in page.content
     # And the other way round: a survey token is no booking link.
     survey = tokens.make_token(invitation, "answer")
-    with pytest.raises(training_messages.BadLink):
-        training_messages.booking_from_link_token(survey, "release")
+    with pytest.raises(links.BadLink):
+        links.booking_from_link_token(survey, "release")
 
 
 def test_an_expired_link_says_the_survey_has_closed(course, browser):

@@ -1,4 +1,4 @@
-"""Booking's locked part (services._book) is a few plain SQL statements: the statements
+"""Booking's locked part (training/sql.py) is a few plain SQL statements: the statements
 between the session's lock and the commit are what bound a burst of bookings on one
 session, so their number is pinned here, and the rows they write are checked against what
 the ORM would have written."""
@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from guildbook.core.models import AuditEntry
 from guildbook.core.postgresql.prepared import prepared
 from guildbook.notifications.models import OutboxMessage
-from guildbook.training import messages, services
+from guildbook.training import messages, services, sql
 from guildbook.training.models import Booking, Session
 from tests.factories import SessionFactory, UserFactory
 
@@ -162,7 +162,7 @@ def test_a_booking_of_its_own_is_one_query_with_its_commit_on_postgresql():
     assert not connection.in_atomic_block
     if connection.vendor == "postgresql":
         # The lock is prepared once per connection and sent as EXECUTE.
-        execute_lock = prepared(connection, services._LOCK_FOR_BOOKING_PG).split("(")[0]
+        execute_lock = prepared(connection, sql.LOCK_FOR_BOOKING_PG).split("(")[0]
         sqls = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith("PREPARE")]
         lock = next(i for i, sql in enumerate(sqls) if f"{execute_lock}(" in sql)
         assert sqls[lock].startswith("BEGIN;") and sqls[lock].rstrip().endswith("COMMIT")

@@ -9,7 +9,8 @@ from django.core.management.base import CommandError
 
 from guildbook.accounts.models import User
 from guildbook.notifications.models import OutboxMessage
-from guildbook.training import history, messages
+from guildbook.training import history
+from guildbook.training.messages import kinds
 from guildbook.training.history import COLUMNS, history_import
 from guildbook.training.history_demo import CourseHistory, history_csv, history_rows
 from guildbook.training.models import Booking, Course, Session
@@ -163,7 +164,7 @@ def test_the_same_person_twice_on_a_session_and_a_missing_column():
 def test_imported_sessions_never_have_a_message_due(course):
     history_import(text=GOOD)
     booking = Booking.objects.filter(status=Booking.Status.CONFIRMED).first()
-    assert not messages._live(booking.session, until="starts_at")
+    assert not kinds._live(booking.session, until="starts_at")
     assert not OutboxMessage.objects.exists()
 
 

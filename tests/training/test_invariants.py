@@ -290,7 +290,7 @@ class OfferMachine(BookingMachine):
         )
         lapsed = sum(len(m.offered) for m in self.model)
         # Earlier examples' sessions share the database (and lapse too), hence ">=".
-        assert services.expire_offers(now=self.clock) >= lapsed
+        assert services.offers_expire(now=self.clock) >= lapsed
         for model in self.model:
             model.offered = []
             model.promote()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from guildbook.notifications import delivery
 from guildbook.notifications.kinds import get_kind
 from guildbook.notifications.models import OutboxMessage
-from guildbook.training import messages, services
+from guildbook.training import links, messages, notes, services
 from tests.factories import CourseFactory, SessionFactory, UserFactory
 
 NOW = timezone.now().replace(microsecond=0)
@@ -266,16 +266,16 @@ def test_placeholders_are_filled_and_nothing_else_is_evaluated():
         "Hi {first_name}, {course} on {start} in {venue}. "
         "{unknown} {course.__class__} {first_name!r} {start:>10} {0} {{ {"
     )
-    assert messages.render_note(text, values) == (
+    assert notes.render_note(text, values) == (
         "Hi Ada, Get Tweeting on Tue in Room 2. "
         "{unknown} {course.__class__} {first_name!r} {start:>10} {0} {{ {"
     )
-    assert messages.render_note("", values) == ""
+    assert notes.render_note("", values) == ""
 
 
 def test_note_values_for_a_booking(session, person):
     booking = book(session, person)
-    values = messages.note_values(booking)
+    values = notes.note_values(booking)
     assert values["first_name"] == person.first_name
     assert values["course"] == session.course.title
     assert values["venue"] == session.venue
@@ -287,23 +287,23 @@ def test_note_values_for_a_booking(session, person):
 
 def test_link_tokens_are_signed_per_purpose(session, person):
     booking = book(session, person)
-    token = messages.booking_link_token(booking, "release")
-    assert messages.booking_from_link_token(token, "release") == booking
-    with pytest.raises(messages.BadLink):
-        messages.booking_from_link_token(token, "coming")
+    token = links.booking_link_token(booking, "release")
+    assert links.booking_from_link_token(token, "release") == booking
+    with pytest.raises(links.BadLink):
+        links.booking_from_link_token(token, "coming")
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
-    with pytest.raises(messages.BadLink):
-        messages.booking_from_link_token(tampered, "release")
+    with pytest.raises(links.BadLink):
+        links.booking_from_link_token(tampered, "release")
     signature = token.rsplit(":", 1)[1]
     assert len(signature) >= 22  # at least 128 bits, base64
 
 
 def test_link_tokens_expire(session, person, monkeypatch):
     booking = book(session, person)
-    token = messages.booking_link_token(booking, "coming")
-    monkeypatch.setattr(messages, "LINK_MAX_AGE", timedelta(seconds=-1))
-    with pytest.raises(messages.BadLink):
-        messages.booking_from_link_token(token, "coming")
+    token = links.booking_link_token(booking, "coming")
+    monkeypatch.setattr(links, "LINK_MAX_AGE", timedelta(seconds=-1))
+    with pytest.raises(links.BadLink):
+        links.booking_from_link_token(token, "coming")
 
 
 def test_every_kind_is_registered_with_a_label():

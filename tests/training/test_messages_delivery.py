@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from guildbook.notifications import delivery
 from guildbook.notifications.models import OutboxMessage
-from guildbook.training import messages, services
+from guildbook.training import links, messages, services
 from tests.factories import CourseFactory, SessionFactory, UserFactory
 
 SITE = "http://127.0.0.1:8000"
@@ -156,8 +156,8 @@ def test_reminder_carries_the_links_and_the_trainers_paragraph(smtp, session, pe
     reminder = mails_to(smtp, person)[-1]
     assert reminder["Subject"].startswith("Reminder: Get Tweeting, ")
     text = text_of(reminder)
-    coming = f"{SITE}/booking-link/{messages.booking_link_token(booking, 'coming')}/coming/"
-    release = f"{SITE}/booking-link/{messages.booking_link_token(booking, 'release')}/release/"
+    coming = f"{SITE}/booking-link/{links.booking_link_token(booking, 'coming')}/coming/"
+    release = f"{SITE}/booking-link/{links.booking_link_token(booking, 'release')}/release/"
     assert coming.rsplit(":", 2)[0] in text  # tokens carry a timestamp, so compare the start
     assert "/coming/" in text and "/release/" in text
     assert release.split("/booking-link/")[0] in text

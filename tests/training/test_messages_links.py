@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from guildbook.notifications import delivery
 from guildbook.notifications.models import OutboxMessage
-from guildbook.training import messages, services
+from guildbook.training import links, services
 from guildbook.training.models import Booking
 from tests.factories import SessionFactory, UserFactory
 
@@ -23,7 +23,7 @@ def book(session, person):
 
 def link(booking, purpose):
     name = f"training:booking_link_{purpose}"
-    return reverse(name, args=[messages.booking_link_token(booking, purpose)])
+    return reverse(name, args=[links.booking_link_token(booking, purpose)])
 
 
 def button_post(client, url):
@@ -111,7 +111,7 @@ def test_still_coming_is_recorded_only_by_the_button(booked, browser):
 @pytest.mark.parametrize("mangle", ["tamper", "other_purpose", "nonsense"])
 def test_a_bad_link_gets_a_friendly_page_and_changes_nothing(booked, browser, mangle):
     booking, _waiting = booked
-    token = messages.booking_link_token(booking, "coming")
+    token = links.booking_link_token(booking, "coming")
     if mangle == "tamper":
         token = token[:-3] + ("xyz" if not token.endswith("xyz") else "abc")
     elif mangle == "nonsense":

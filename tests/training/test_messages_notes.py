@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from guildbook.core.errors import ServiceError
 from guildbook.notifications.models import OutboxMessage
-from guildbook.training import messages, services
+from guildbook.training import messages, notes, services
 from tests.factories import SessionFactory, UserFactory
 
 
@@ -82,7 +82,7 @@ def test_the_placeholders_the_check_knows_are_the_ones_filled_in(session, person
     from guildbook.training.models import Booking
 
     booking = Booking(session=session, person=person)
-    assert set(messages.note_values(booking)) == set(messages.NOTE_PLACEHOLDERS)
+    assert set(notes.note_values(booking)) == set(notes.NOTE_PLACEHOLDERS)
 
 
 # --- The course's reminder time ---------------------------------------------------------

@@ -144,10 +144,10 @@ def test_decline_and_expiry_pass_the_place_down_the_list_in_order(offer_course, 
     check_invariants(session)
 
     # Not yet expired: nothing happens.
-    assert services.expire_offers(now=now + 48 * H) == 0
+    assert services.offers_expire(now=now + 48 * H) == 0
     assert services.offer_expire(booking=d, now=now + 48 * H) is None
     later = now + 49 * H
-    assert services.expire_offers(now=later) == 1
+    assert services.offers_expire(now=later) == 1
     fresh(d, e)
     assert (d.status, d.ending) == ("cancelled", Booking.Ending.OFFER_EXPIRED)
     assert e.status == Booking.Status.OFFERED
@@ -155,11 +155,11 @@ def test_decline_and_expiry_pass_the_place_down_the_list_in_order(offer_course, 
     lapsed = OutboxMessage.objects.filter(kind=messages.OFFER_LAPSED, object_id=d.pk)
     assert lapsed.count() == 1
     # Running it again, or claiming the lapsed offer, changes nothing.
-    assert services.expire_offers(now=later) == 0
+    assert services.offers_expire(now=later) == 0
     with pytest.raises(services.OfferGone):
         services.offer_claim(booking=d, actor=d.person, now=later)
     # The last one lapses too: the place is free again, nobody is waiting.
-    assert services.expire_offers(now=later + 49 * H) == 1
+    assert services.offers_expire(now=later + 49 * H) == 1
     check_invariants(session)
     assert session.places_taken == 1
 
@@ -177,7 +177,7 @@ def test_the_window_follows_the_session_nearing(offer_course, now):
     services.booking_cancel(booking=a, actor=a.person, now=now)
     assert fresh(c).offer_expires_at == now + 4 * H
     # Lapses 26 hours before the start: still a held offer (4 hours) for the next.
-    services.expire_offers(now=now + 4 * H)
+    services.offers_expire(now=now + 4 * H)
     assert fresh(d).status == Booking.Status.OFFERED
     assert d.offer_expires_at == now + 8 * H
 
@@ -206,7 +206,7 @@ def test_an_offer_lapsing_into_the_last_24_hours_opens_the_place_to_all(offer_co
     session, (a, _b, c, d, e) = full_session(offer_course, 26 * H, now)
     services.booking_cancel(booking=a, actor=a.person, now=now)
     assert fresh(c).status == Booking.Status.OFFERED
-    services.expire_offers(now=now + 4 * H)
+    services.offers_expire(now=now + 4 * H)
     fresh(session, d, e)
     assert (d.status, e.status) == ("waiting", "waiting")
     assert session.places_taken == 1

@@ -131,7 +131,7 @@ def test_the_second_claimer_in_the_last_24_hours_is_told_it_has_gone(smtp, clien
 
 
 def test_the_worker_expires_offers_and_sends_the_lapsed_email(smtp, db):
-    assert "training.expire_offers" in registered_due_work()
+    assert "training.offers_expire" in registered_due_work()
     # Offered 50 hours ago with a 48-hour window: lapsed two hours ago.
     then = timezone.now() - timedelta(hours=50)
     session, (_a, b, c) = offered_session(then, timedelta(days=12))

@@ -7,22 +7,19 @@ anything.
 
 import csv
 from datetime import timedelta
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from guildbook.core import roles
 from guildbook.core.errors import ServiceError
 from guildbook.core.timefmt import format_date, format_span, format_time
 from guildbook.training import selectors, services
-from guildbook.training.forms_manage import (
+from guildbook.training.forms.manage import (
     PLAN_FORMSETS,
     AddPersonForm,
     CancelSessionForm,
@@ -38,17 +35,7 @@ from guildbook.training.forms_manage import (
     plan_rows,
 )
 from guildbook.training.models import Booking, Course, Series, Session
-
-
-def trainer_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not roles.is_trainer(request.user):
-            raise Http404("Not found")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from guildbook.training.roles import trainer_required
 
 
 def _posted(request):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from guildbook.core import charts
 from guildbook.core.timefmt import format_date
 from guildbook.surveys import exports, selectors
-from guildbook.training.views_manage import trainer_required
+from guildbook.training.roles import trainer_required
 
 DOWNLOADS = {
     "csv": "text/csv; charset=utf-8",

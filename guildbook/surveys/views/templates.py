@@ -23,10 +23,10 @@ from django.views.decorators.http import require_POST
 from guildbook.core.errors import ServiceError
 from guildbook.surveys import selectors_templates as selectors
 from guildbook.surveys import services
-from guildbook.surveys import views as answer_views
-from guildbook.surveys.forms_templates import KIND_HINTS, ChoiceForm, QuestionForm, TemplateForm
+from guildbook.surveys.forms.templates import KIND_HINTS, ChoiceForm, QuestionForm, TemplateForm
 from guildbook.surveys.models import Question, SurveyTemplate
-from guildbook.training.views_manage import trainer_required
+from guildbook.surveys.views import public as answer_views
+from guildbook.training.roles import trainer_required
 
 
 def _posted(request):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from guildbook.core import roles
 from guildbook.core.errors import ServiceError
 from guildbook.training import selectors, services
-from guildbook.training.forms import BookingQuestionsForm, CatalogueFilterForm
+from guildbook.training.forms.public import BookingQuestionsForm, CatalogueFilterForm
 from guildbook.training.models import Booking, CourseMaterial, Session
 
 INVITATIONS = "invitations"  # session key: {course slug: invitation token}
@@ -313,7 +313,7 @@ def _act_on_link(request, token, purpose, act, *, may_act=lambda booking: True):
     """The part every page opened from an e-mail link shares: no sign-in, the token names
     the booking and what it may do, a GET only shows, and one POST runs `act` through a
     service. Returns (booking, done, error); raises _BadLink for a bad token."""
-    from guildbook.training.messages import BadLink, booking_from_link_token
+    from guildbook.training.links import BadLink, booking_from_link_token
 
     try:
         booking = booking_from_link_token(token, purpose)

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_http_methods
 
 from guildbook.core.errors import ServiceError
 from guildbook.surveys import services
-from guildbook.surveys.forms_moments import MomentForm
+from guildbook.surveys.forms.moments import MomentForm
 from guildbook.surveys.models import SurveyMoment
 from guildbook.training import selectors as training_selectors
-from guildbook.training.views_manage import trainer_required
+from guildbook.training.roles import trainer_required
 
 FIELDS = services.MOMENT_FIELDS
 

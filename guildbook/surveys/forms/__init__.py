@@ -1,0 +1,1 @@
+"""Surveys' forms, by topic as its views: moments.py and templates.py."""

@@ -1,0 +1,98 @@
+"""The catalogue: visible courses with their upcoming sessions, and its cache version."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.db.models import (
+    F,
+    Q,
+    Window,
+)
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from guildbook.training.models import Booking, Course, Session
+from guildbook.training.selectors.courses import courses_visible_to
+from guildbook.training.selectors.sessions import sessions_with_counts, upcoming_sessions
+
+
+def catalogue(
+    user,
+    *,
+    query: str = "",
+    category: str = "",
+    level: str = "",
+    delivery: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    sessions_per_course: int = 3,
+) -> list[Course]:
+    """Courses for the catalogue, each with `next_sessions` (the next few, with counts).
+
+    Three queries whatever the size of the catalogue: courses, their categories (joined),
+    and the upcoming sessions of all listed courses at once.
+    """
+    courses = courses_visible_to(user).select_related("category")
+    if query:
+        words = query.split()
+        for word in words[:8]:
+            courses = courses.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(description__icontains=word)
+                | Q(tags__icontains=word)
+                | Q(audience__icontains=word)
+            )
+    if category:
+        courses = courses.filter(category__slug=category)
+    if level:
+        courses = courses.filter(level=level)
+    if delivery:
+        courses = courses.filter(delivery__in=[delivery, Course.Delivery.BOTH])
+    sessions = upcoming_sessions()
+    tz = timezone.get_current_timezone()
+    if date_from:
+        sessions = sessions.filter(starts_at__gte=datetime.combine(date_from, time.min, tz))
+    if date_to:
+        sessions = sessions.filter(starts_at__lte=datetime.combine(date_to, time.max, tz))
+    if date_from or date_to:
+        courses = courses.filter(pk__in=sessions.values("course_id"))
+    courses = list(courses.order_by("title"))
+    by_course: dict[int, list[Session]] = {c.pk: [] for c in courses}
+    if courses:
+        # Only the first few sessions of each course leave the database, however many
+        # years of sessions are planned.
+        listed = (
+            sessions_with_counts(sessions.filter(course_id__in=by_course))
+            .annotate(
+                nth=Window(
+                    RowNumber(), partition_by=F("course_id"), order_by=[F("starts_at"), F("id")]
+                )
+            )
+            .filter(nth__lte=sessions_per_course)
+            .order_by("starts_at", "id")
+        )
+        for s in listed:
+            by_course[s.course_id].append(s)
+    for c in courses:
+        c.next_sessions = by_course[c.pk]
+    return courses
+
+
+def catalogue_version() -> str:
+    """A value that changes whenever anything shown in the catalogue changes.
+
+    The latest change time of courses, sessions and bookings, read in one query through
+    their updated_at indexes. Cached catalogue pages are keyed by it, so every server process
+    sees a booking made by any other the next time it renders the page.
+    """
+    from django.db import connection
+
+    tables = [m._meta.db_table for m in (Course, Session, Booking)]
+    # Table names come from our own models, never from input.
+    sql = "SELECT " + ", ".join(f"(SELECT MAX(updated_at) FROM {t})" for t in tables)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return "|".join(str(v) for v in row)

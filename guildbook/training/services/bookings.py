@@ -1,0 +1,385 @@
+"""Bookings: booking a place or joining the waiting list, cancelling, moving, removing.
+
+Booking changes for a session take the session's row lock first (SELECT … FOR UPDATE on
+PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers), then re-read what
+they depend on. That is what makes the capacity and first-come-first-served guarantees hold
+under concurrent requests; the database constraints in models.py are the backstop.
+
+Signals for other apps are sent on commit (see signals.py). E-mails are outbox rows queued
+by messages.py inside the same transaction as the change, never from a signal handler.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from guildbook.accounts.models import User
+from guildbook.core.audit import audit_record
+from guildbook.core.errors import Conflict, ServiceError
+from guildbook.core.models import AuditEntry
+from guildbook.training import messages, sql
+from guildbook.training.models import (
+    Booking,
+    BookingQuestion,
+    Course,
+    Session,
+)
+from guildbook.training.selectors.bookings import booking_refusal, waiting_position
+from guildbook.training.services.places import (
+    _end,
+    _end_of_waiting_list,
+    _lock_session,
+    _lock_sessions,
+    _on_commit_send,
+    _promote,
+    _take_place,
+)
+from guildbook.training.signals import (
+    booking_changed,
+)
+
+
+class BookingRefused(ServiceError):
+    """Booking is not possible now (not open yet, closed, past, cancelled, full)."""
+
+    status = 422
+    code = "booking_not_open"
+
+
+class AlreadyBooked(Conflict):
+    code = "already_booked"
+
+
+def booking_answers_clean(course: Course, answers: dict | None) -> dict:
+    """Check answers to the course's booking questions; keys are question ids as strings.
+
+    A caller that counted the course's questions in its own read of the course (as
+    `booking_question_count`, as the booking API does) saves the look-up when there are
+    none."""
+    if getattr(course, "booking_question_count", None) == 0:
+        return {}
+    answers = {str(k): v for k, v in (answers or {}).items()}
+    cleaned = {}
+    for q in sql.booking_questions(course.pk):
+        value = answers.get(str(q.pk), "")
+        value = value.strip() if isinstance(value, str) else value
+        if q.kind == BookingQuestion.Kind.YES_NO and value not in ("", None):
+            if isinstance(value, bool):
+                value = "yes" if value else "no"
+            if str(value).lower() not in ("yes", "no"):
+                raise ServiceError(f"Answer “{q.text}” with yes or no.", field=f"q{q.pk}")
+            value = str(value).lower()
+        if q.kind == BookingQuestion.Kind.CHOICE and value and value not in q.choice_list:
+            raise ServiceError(f"Choose one of the answers to “{q.text}”.", field=f"q{q.pk}")
+        if q.required and value in ("", None):
+            raise ServiceError(f"Please answer “{q.text}”.", field=f"q{q.pk}")
+        if value not in ("", None):
+            cleaned[str(q.pk)] = {"question": q.text, "answer": str(value)[:2000]}
+    return cleaned
+
+
+def booking_create(
+    *,
+    session: Session,
+    person: User,
+    actor: User | None,
+    answers: dict | None = None,
+    now: datetime | None = None,
+    booking_id: int | None = None,
+) -> Booking:
+    """Book `person` onto `session`: a place if one is free, else the waiting list.
+
+    A booking put on the waiting list comes back with `position_when_joined`, its place in
+    the queue counted under the session's lock (it can only improve afterwards).
+
+    `booking_id`, on PostgreSQL only: an id the caller drew from the bookings' sequence
+    (`DRAW_BOOKING_ID`) for this call alone, in a statement it sent anyway, which saves
+    booking a round trip; an id left unused is only a gap in the ids.
+
+    A trainer (actor with the run_training permission, booking someone else or themselves)
+    may book outside the booking window. Raises AlreadyBooked when the person already holds
+    a place or a waiting-list entry, BookingRefused when booking is not possible.
+    """
+    by_trainer = (
+        actor is not None and actor.pk != person.pk and actor.has_perm("training.run_training")
+    )
+    # Answers are checked before the session's lock is taken, so the lock is held only for
+    # the few statements that must see the latest places and waiting list.
+    cleaned = booking_answers_clean(session.course, answers)
+    now = now or timezone.now()
+    db = transaction.get_connection()
+    try:
+        if db.vendor == "postgresql" and not db.in_atomic_block:
+            booking = _book_at_once(
+                db, session, person, actor, cleaned, now, by_trainer, booking_id
+            )
+            if booking is not None:
+                return _booked(db, booking, session, actor)
+        with transaction.atomic():
+            return _book(session, person, actor, cleaned, now, by_trainer)
+    except IntegrityError as exc:
+        # The partial unique index caught a duplicate that slipped past the check (it
+        # cannot under the row lock, but the constraint is the guarantee).
+        if Booking.objects.filter(
+            session_id=session.pk, person=person, status__in=Booking.ACTIVE
+        ).exists():
+            raise AlreadyBooked(_already_booked_message(session.pk, person)) from exc
+        raise
+
+
+def _already_booked_message(session_id: int, person: User) -> str:
+    existing = Booking.objects.filter(
+        session_id=session_id, person=person, status__in=Booking.ACTIVE
+    ).first()
+    if existing and existing.status == Booking.Status.WAITING:
+        return (
+            f"{person.display_name} is already on the waiting list for this session "
+            f"(number {waiting_position(existing)})."
+        )
+    if existing and existing.status == Booking.Status.OFFERED:
+        return f"A place on this session is already offered to {person.display_name}."
+    return f"{person.display_name} already has a place on this session."
+
+
+def _book(session, person, actor, cleaned, now, by_trainer) -> Booking:
+    """The locked part of booking_create, in plain SQL and as few statements as possible.
+
+    This is the hottest write in Guildbook: when a course is announced, everyone books the
+    same session at once and every booking queues for that session's lock, so the time
+    from the lock to the commit bounds how many bookings a second the whole service takes,
+    and every round trip to the database costs both sides CPU. Through the ORM it was
+    seven statements, each costing more in Python than in the database, with the worker
+    waking up between each; now (see docs/subsystems/bookings.md, "Speed"):
+
+    - SQLite (`sql.book_sqlite`): the IMMEDIATE transaction already holds the database's write
+      lock; the session's fields are read again, then four or five short statements write.
+    - PostgreSQL inside a caller's transaction (`sql.book_postgresql`): the lock (SELECT … FOR
+      UPDATE OF the session, drawing the new booking's id), then every write in ONE
+      data-modifying WITH statement (`sql.book_write_postgresql`).
+    - PostgreSQL as its own transaction: `_book_at_once` (`sql.book_postgresql_at_once`), called by
+      booking_create before this, sends BEGIN, the lock, the writes and COMMIT in one
+      round trip; this function is its fallback.
+
+    The guarantees are those of the ORM version: capacity, status and the booking window
+    are decided on values read under the lock; the duplicate check IS the partial unique
+    index (INSERT … ON CONFLICT DO NOTHING on the index's own condition: no row back means
+    the person already holds an active booking, and nothing else is kept); the waiting
+    list's order and the positions are counted under the lock; all of it commits together
+    or not at all. Rows are built as model instances and written with the values `save()`
+    would write (`sql.insert_sql`), so defaults stay the models'. No model signals are sent
+    for these rows (none are connected); `booking_changed` is sent on commit as for every
+    booking change.
+    """
+    db = transaction.get_connection()  # the connection itself, not the per-thread proxy
+    write = sql.book_postgresql if db.vendor == "postgresql" else sql.book_sqlite
+    booking = write(
+        db,
+        session,
+        decide=lambda pk=None: _new_booking(
+            session, person, actor, cleaned, now, by_trainer, pk=pk
+        ),
+        rows=lambda booking: _book_rows(booking, session, actor, now),
+        now=now,
+    )
+    if booking is None:
+        raise AlreadyBooked(_already_booked_message(session.pk, person))
+    return _booked(db, booking, session, actor)
+
+
+def _book_at_once(db, session, person, actor, cleaned, now, by_trainer, pk=None):
+    """On PostgreSQL outside a transaction: decide on the session as the caller read it,
+    then lock, check and write in one round trip (`sql.book_postgresql_at_once`). None when
+    it could not be done this way; booking_create then books through `_book`, in a
+    transaction."""
+    try:
+        booking = _new_booking(session, person, actor, cleaned, now, by_trainer)
+    except BookingRefused:
+        return None  # decided again under the lock, where it counts
+    outcome = sql.book_postgresql_at_once(
+        db,
+        session,
+        booking,
+        rows=lambda booking: _book_rows(booking, session, actor, now),
+        now=now,
+        pk=pk,
+    )
+    if outcome == "written":
+        return booking
+    if outcome == "already_booked":
+        raise AlreadyBooked(_already_booked_message(session.pk, person))
+    return None
+
+
+def _booked(db, booking: Booking, session: Session, actor) -> Booking:
+    change = str(booking.status)
+    if change == Booking.Status.CONFIRMED:
+        session.places_taken += 1
+    booking._state.adding = False
+    booking._state.db = db.alias
+    _on_commit_send(booking_changed, booking=booking, change=change, actor=actor, late=False)
+    return booking
+
+
+def _new_booking(session, person, actor, cleaned, now, by_trainer, pk=None) -> Booking:
+    """The booking to write, decided on the session's fields as they are in `session`:
+    a place, else the waiting list; raises BookingRefused when it cannot be booked."""
+    reason = booking_refusal(session, now=now, by_trainer=by_trainer)
+    if reason:
+        raise BookingRefused(reason)
+    booking = Booking(pk=pk, session=session, person=person, answers=cleaned, booked_by=actor)
+    if session.places_taken < session.capacity:
+        booking.status = Booking.Status.CONFIRMED
+        booking.confirmed_at = now
+    elif session.course.waiting_list_enabled:
+        booking.status = Booking.Status.WAITING
+    else:
+        raise BookingRefused("This session is full and has no waiting list.", code="full")
+    return booking
+
+
+def _book_rows(booking, session, actor, now) -> list[list]:
+    """What a new booking writes besides itself, as unsaved rows, one list per table."""
+    audit = AuditEntry(
+        actor=actor if (actor is not None and actor.is_authenticated) else None,
+        action=f"booking_{booking.status}",
+        content_type=ContentType.objects.get_for_model(Booking),
+        object_id=booking.pk,
+        data={},
+        at=now,
+    )
+    return [[audit], messages.on_booked(booking, session, now=now)]
+
+
+def booking_add_person(
+    *, session: Session, email: str, name: str = "", actor: User, answers: dict | None = None
+) -> Booking:
+    """A trainer adds someone by e-mail, creating the person if they are new. All or nothing."""
+    from guildbook.accounts.services import user_get_or_create
+
+    with transaction.atomic():
+        person, _created = user_get_or_create(email=email, name=name, actor=actor)
+        return booking_create(session=session, person=person, actor=actor, answers=answers)
+
+
+def booking_cancel(*, booking: Booking, actor: User | None, now: datetime | None = None) -> Booking:
+    """Cancel a place or leave the waiting list. A freed place goes at once, in this
+    transaction, to the head of the waiting list. Inside the course's late-cancellation
+    window the booking is recorded as a late cancellation."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _lock_session(booking.session_id)
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if not booking.is_active:
+            raise ServiceError("This booking has already been cancelled.", code="not_active")
+        if session.ends_at <= now:
+            raise ServiceError("This session is over, so the booking can no longer change.")
+        ending = {
+            Booking.Status.WAITING: Booking.Ending.LEFT_WAITING_LIST,
+            Booking.Status.OFFERED: Booking.Ending.DECLINED_OFFER,
+        }.get(booking.status, Booking.Ending.CANCELLED)
+        return _end(booking, session, ending, actor, now)
+
+
+def booking_confirm_coming(
+    *, booking: Booking, actor: User | None, now: datetime | None = None
+) -> Booking:
+    """Record that the person is still coming (their answer to the reminder). Changes
+    nothing else; answering twice keeps the first time."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("session")
+            .get(pk=booking.pk)
+        )
+        if booking.status != Booking.Status.CONFIRMED:
+            raise ServiceError("This booking no longer has a place.", code="not_active")
+        if booking.session.is_cancelled:
+            raise ServiceError("This session has been cancelled.", code="not_active")
+        if booking.session.ends_at <= now:
+            raise ServiceError("This session is over.", code="not_active")
+        if booking.still_coming_at is None:
+            booking.still_coming_at = now
+            booking.save(update_fields=["still_coming_at", "updated_at"])
+            audit_record(actor=actor, action="booking_still_coming", subject=booking, at=now)
+    return booking
+
+
+def booking_remove(*, booking: Booking, actor: User) -> Booking:
+    """A trainer takes someone off a session (a place or the waiting list)."""
+    now = timezone.now()
+    with transaction.atomic():
+        session = _lock_session(booking.session_id)
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if not booking.is_active:
+            raise ServiceError("This booking is no longer active.", code="not_active")
+        return _end(booking, session, Booking.Ending.REMOVED, actor, now)
+
+
+def _move(
+    booking: Booking, source: Session, target: Session, actor, now, *, notify: bool = True
+) -> Booking:
+    if Booking.objects.filter(
+        session=target, person_id=booking.person_id, status__in=Booking.ACTIVE
+    ).exists():
+        # Already booked on the target: just end this one.
+        _end(booking, source, Booking.Ending.MOVED, actor, now, promote=False)
+        return booking
+    _end(booking, source, Booking.Ending.MOVED, actor, now, promote=False)
+    if target.places_taken < target.capacity:
+        new = Booking.objects.create(
+            session=target,
+            person_id=booking.person_id,
+            status=Booking.Status.CONFIRMED,
+            confirmed_at=now,
+            answers=booking.answers,
+            booked_by=actor,
+        )
+        _take_place(target)
+    else:
+        # Join the end of the target's waiting list, keeping the moved people's own order.
+        new = Booking.objects.create(
+            session=target,
+            person_id=booking.person_id,
+            status=Booking.Status.WAITING,
+            waiting_since=_end_of_waiting_list(target, now)[0],
+            answers=booking.answers,
+            booked_by=actor,
+        )
+    booking.moved_to = new
+    booking.save(update_fields=["moved_to"])
+    messages.on_moved(booking, new, now=now, notify=notify)
+    audit_record(actor=actor, action="booking_moved_in", subject=new, at=now, source=booking.pk)
+    _on_commit_send(booking_changed, booking=new, change="moved", actor=actor, late=False)
+    return new
+
+
+def booking_move(*, booking: Booking, to_session: Session, actor: User) -> Booking:
+    """Move a booking to another session of the same course. Returns the new booking.
+    The freed place on the old session goes to its waiting list."""
+    now = timezone.now()
+    if to_session.pk == booking.session_id:
+        raise ServiceError("Choose a different session.", field="to_session")
+    with transaction.atomic():
+        locked = _lock_sessions([booking.session_id, to_session.pk])
+        source, target = locked[booking.session_id], locked[to_session.pk]
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if not booking.is_active:
+            raise ServiceError("This booking is no longer active.", code="not_active")
+        if target.course_id != source.course_id:
+            raise ServiceError("Move to a session of the same course.", field="to_session")
+        if target.is_cancelled or target.starts_at <= now:
+            raise ServiceError("Move to a future, scheduled session.", field="to_session")
+        if Booking.objects.filter(
+            session=target, person_id=booking.person_id, status__in=Booking.ACTIVE
+        ).exists():
+            raise AlreadyBooked(_already_booked_message(target.pk, booking.person))
+        held = booking.status in Booking.HOLDING
+        new = _move(booking, source, target, actor, now)
+        if held:
+            _promote(source, actor, now)
+        return new
