@@ -10,9 +10,9 @@ from django.core.management.base import CommandError
 from guildbook.accounts.models import User
 from guildbook.notifications.models import OutboxMessage
 from guildbook.training import history
-from guildbook.training.messages import kinds
 from guildbook.training.history import COLUMNS, history_import
 from guildbook.training.history_demo import CourseHistory, history_csv, history_rows
+from guildbook.training.messages import kinds
 from guildbook.training.models import Booking, Course, Session
 
 pytestmark = pytest.mark.django_db
