@@ -3,9 +3,8 @@
 A dashboard over a year of every course reads thousands of bookings; people reload it and
 page back to it. Results are cached under a key that includes the data's version — the
 latest change of courses, sessions, bookings and survey invitations, and the number of
-responses, read in one
-query through indexes, as the catalogue does — so a booking, a register or an answer made by
-any server process shows at the next request. What changes without a write (an invitation
+responses, read in one query, as the catalogue does — so a booking, a register or an answer
+made by any server process shows at the next request. What changes without a write (an invitation
 falling due, a person's team edited) shows within `SECONDS`.
 """
 
