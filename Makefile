@@ -17,13 +17,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# Links in e-mail and the sign-in details use the address served (unless SITE_URL is set).
+RUN_ENV = DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
+
 run: install
-	DEBUG=$${DEBUG:-true} $(BIN)/guildbook migrate --no-input
-	DEBUG=$${DEBUG:-true} $(BIN)/guildbook demo --if-empty
-# The background worker sends due e-mail (to the console in development); it stops with the server.
-	DEBUG=$${DEBUG:-true} $(BIN)/guildbook worker & worker=$$!; \
+	$(RUN_ENV) $(BIN)/guildbook migrate --no-input
+	$(RUN_ENV) $(BIN)/guildbook demo --if-empty
+# The background worker sends due e-mail (to var/mail and the console in development); it
+# stops with the server.
+	$(RUN_ENV) $(BIN)/guildbook worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	DEBUG=$${DEBUG:-true} $(BIN)/guildbook runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(BIN)/guildbook runserver $(HOST):$(PORT)
 
 test: install
 	GUILDBOOK_TESTING=true $(BIN)/python -m pytest $(PYTEST_ARGS)

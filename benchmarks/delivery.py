@@ -1,14 +1,18 @@
 """Delivery benchmark: how fast `guildbook worker` empties the outbox into a mail server.
 
 10,000 due messages go to a local SMTP server (aiosmtpd on loopback, counting only), with
-one worker and then with two, on SQLite and on PostgreSQL. The baseline, measured in the
-same run against the same server, is Python's smtplib sending the same number of pre-built
-messages of the same shape over one connection. Rates are taken at the server, from the
-first message accepted to the last, so process start-up is not counted.
+one worker and then with two, on SQLite and on PostgreSQL. The baselines, measured in the
+same run against the same server: Python's smtplib sending the same number of pre-built
+messages of the same shape over one connection; and, for PostgreSQL, the same plus one
+durable commit per message (a one-row UPDATE after each message the server accepts), which
+is the physical limit of the rule that a crash repeats at most the one message in flight.
+Rates are taken at the server, from the first message accepted to the last, so process
+start-up is not counted.
 
     python benchmarks/delivery.py [--messages 10000] [--databases sqlite,postgres]
 
-Targets: one worker at least 50% of the baseline; on PostgreSQL two workers faster than one.
+Targets: on SQLite one worker at least 50% of the smtplib baseline; on PostgreSQL one worker
+at least 80% of the smtplib-and-commit baseline, and two workers faster than one.
 """
 
 from __future__ import annotations
@@ -32,9 +36,11 @@ PYTHON = BIN / "python" if (BIN / "python").exists() else Path(sys.executable)
 GUILDBOOK = str(PYTHON.parent / "guildbook")
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_DATABASE = "guildbook_bench_delivery"
+PG_BASELINE_DATABASE = "guildbook_bench_delivery_baseline"
 README = Path(__file__).resolve().parent / "README.md"
 HEADING = "## Delivery (`delivery.py`)"
-ONE_WORKER_SHARE = 0.50
+ONE_WORKER_SHARE = 0.50  # SQLite, of the smtplib baseline
+ONE_WORKER_SHARE_DURABLE = 0.80  # PostgreSQL, of the smtplib-and-commit baseline
 
 # The baseline client: builds N messages shaped like the worker's (text, HTML and a small
 # attachment) before timing, then sends them over one connection.
@@ -54,9 +60,21 @@ for i in range(n):
                       subtype="html")
     m.add_attachment(f"Note {i}\n", filename="note.txt")
     messages.append(m.as_bytes(policy=m.policy.clone(linesep="\r\n")))
+record = None
+if len(sys.argv) > 3:  # a PostgreSQL URL: one durable commit per message, as the rule needs
+    import psycopg
+    db = psycopg.connect(sys.argv[3], autocommit=True)
+    db.execute("DROP TABLE IF EXISTS sent")
+    db.execute("CREATE TABLE sent (id bigint PRIMARY KEY, status text, sent_at timestamptz)")
+    db.execute("INSERT INTO sent SELECT i, 'sending', NULL FROM generate_series(0, %s) i", [n])
+    db.execute("CHECKPOINT")
+    update = "UPDATE sent SET status = 'sent', sent_at = now() WHERE id = %s"
+    record = lambda i: db.execute(update, [i], prepare=True)
 with smtplib.SMTP("127.0.0.1", port) as smtp:
-    for raw in messages:
+    for i, raw in enumerate(messages):
         smtp.sendmail("training@localhost", ["crash@example.nhs.uk"], raw)
+        if record is not None:
+            record(i)  # autocommit: the statement is the transaction; it waits for the disk
 """
 
 
@@ -143,16 +161,13 @@ def run(databases: list[str], messages: int) -> tuple[float, list[dict]]:
     moment would flatter the workers, so the strictest one is used."""
     with SMTPServer(keep=False) as server, tempfile.TemporaryDirectory() as tmp:
 
-        def baseline() -> float:
-            rate, _ = measure(
-                server.sink,
-                lambda: [
-                    subprocess.Popen(
-                        [str(PYTHON), "-c", BASELINE, str(server.port), str(messages)], cwd=ROOT
-                    )
-                ],
-            )
-            print(f"  baseline (smtplib, one connection): {rate:,.0f} msgs/s")
+        def baseline(durable: bool = False) -> float:
+            args = [str(PYTHON), "-c", BASELINE, str(server.port), str(messages)]
+            if durable:
+                args.append(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_BASELINE_DATABASE}")
+            rate, _ = measure(server.sink, lambda: [subprocess.Popen(args, cwd=ROOT)])
+            what = "smtplib and a durable commit each" if durable else "smtplib"
+            print(f"  baseline ({what}, one connection): {rate:,.0f} msgs/s")
             return rate
 
         rates, results = [], []
@@ -161,8 +176,19 @@ def run(databases: list[str], messages: int) -> tuple[float, list[dict]]:
                 print("  postgres: not reachable, skipped")
                 continue
             rates.append(baseline())
+            durable = []
+            if name == "postgres":
+                pg_admin(f'DROP DATABASE IF EXISTS "{PG_BASELINE_DATABASE}" WITH (FORCE)')
+                pg_admin(f'CREATE DATABASE "{PG_BASELINE_DATABASE}"')
+                durable.append(baseline(durable=True))
             results.append(run_database(name, messages, server, Path(tmp)))
             results[-1]["baseline_before"] = rates[-1]
+            if name == "postgres":
+                durable.append(baseline(durable=True))
+                pg_admin(f'DROP DATABASE IF EXISTS "{PG_BASELINE_DATABASE}" WITH (FORCE)')
+                # The strictest of the two, as for the smtplib baseline.
+                results[-1]["durable"] = max(durable)
+                results[-1]["durables"] = durable
         rates.append(baseline())
         for result in results:
             result["baselines"] = rates
@@ -173,13 +199,23 @@ def run(databases: list[str], messages: int) -> tuple[float, list[dict]]:
 def checks(baseline: float, results: list[dict]) -> list[tuple[str, bool]]:
     out = []
     for r in results:
-        share = r[1] / baseline
-        out.append(
-            (
-                f"{r['database']}: one worker ≥ 50% of baseline ({share:.0%})",
-                share >= ONE_WORKER_SHARE,
+        if r["database"] == "postgres":
+            share = r[1] / r["durable"]
+            out.append(
+                (
+                    f"postgres: one worker ≥ 80% of smtplib with a durable commit each "
+                    f"({share:.0%})",
+                    share >= ONE_WORKER_SHARE_DURABLE,
+                )
             )
-        )
+        else:
+            share = r[1] / baseline
+            out.append(
+                (
+                    f"{r['database']}: one worker ≥ 50% of baseline ({share:.0%})",
+                    share >= ONE_WORKER_SHARE,
+                )
+            )
         if r["database"] == "postgres":
             out.append(
                 (
@@ -198,9 +234,20 @@ def table(baseline: float, results: list[dict], messages: int) -> str:
         f"| {baseline:,.0f} | 100% | | |",
     ]
     for r in results:
-        one, two = r[1] / baseline, r[2] / baseline
-        ok_one = "PASS" if one >= ONE_WORKER_SHARE else "FAIL"
-        rows.append(f"| {r['database']} | 1 worker | {r[1]:,.0f} | {one:.0%} | ≥ 50% | {ok_one} |")
+        if r["database"] == "postgres":
+            reference, bar, what = r["durable"], ONE_WORKER_SHARE_DURABLE, "of smtplib + commit"
+            rows.append(
+                f"| postgres | smtplib and a durable commit per message (baseline, best of "
+                f"its runs) | {reference:,.0f} | {reference / baseline:.0%} | | |"
+            )
+        else:
+            reference, bar, what = baseline, ONE_WORKER_SHARE, ""
+        one, two = r[1] / reference, r[2] / reference
+        ok_one = "PASS" if one >= bar else "FAIL"
+        rows.append(
+            f"| {r['database']} | 1 worker | {r[1]:,.0f} | {one:.0%} {what} | ≥ {bar:.0%} "
+            f"| {ok_one} |"
+        )
         if r["database"] == "postgres":
             target, ok = "faster than 1 worker", "PASS" if r[2] > r[1] else "FAIL"
         else:
@@ -231,8 +278,12 @@ def section(baseline: float, results: list[dict], messages: int) -> str:
 
 How fast `guildbook worker` empties the outbox into a mail server, as a share of Python's
 smtplib sending the same number of ready-made messages over one connection to the same
-server. Targets: one worker at least 50% of the baseline; on PostgreSQL two workers faster
-than one.
+server. On PostgreSQL the reference is that client making one durable commit per message as
+well (a one-row UPDATE after each message the server accepts): the physical limit of the
+rule that a crash repeats at most the one message in flight, since "sent" must reach the
+disk before the next message goes. Targets: on SQLite one worker at least 50% of the
+smtplib baseline; on PostgreSQL one worker at least 80% of the smtplib-and-commit baseline,
+and two workers faster than one.
 
 ### Latest figures
 
@@ -311,7 +362,11 @@ workers share flushes, which is why they are faster than one there.
 2. Baseline: a separate Python process builds {messages:,} MIME messages shaped like the
    worker's (plain text, HTML, a small attachment), then sends them with `smtplib` over one
    connection. It runs before each database's runs and once more at the end; the highest
-   of its rates is the reference (the strictest, since the machine is shared).
+   of its rates is the reference (the strictest, since the machine is shared). For
+   PostgreSQL the same client also records each message, after the server accepts it,
+   with `UPDATE … WHERE id = …` in autocommit on a table of its own in a
+   `{PG_BASELINE_DATABASE}` database (so each commit waits for the disk flush, as the
+   worker's do), before and after PostgreSQL's runs; the higher is the reference.
 3. For each database (a fresh SQLite file; a `{PG_DATABASE}` PostgreSQL database, dropped
    afterwards): migrate, insert {messages:,} due outbox rows of a test message kind, then
    run `guildbook worker --once` (default batch and lease) — once with one process, once

@@ -104,9 +104,10 @@ def table(runs: list[booking_burst.DatabaseRun]) -> str:
 
 INTRO = """# Benchmarks
 
-`make bench` runs `benchmarks/run.py` (the booking burst); other benchmarks run on their own
-(`python benchmarks/<name>.py`). Each prints PASS or FAIL per target, exits with status 1 when
-a target is missed, and rewrites only its own section of this file with the latest figures.
+`make bench` runs `benchmarks/run.py`: the booking burst, then outbox delivery
+(`BENCH_ARGS="--only delivery"` runs one of them). Each also runs on its own
+(`python benchmarks/<name>.py`), prints PASS or FAIL per target, exits with status 1 when a
+target is missed, and rewrites only its own section of this file with the latest figures.
 """
 HEADING = "## Booking burst (`booking_burst.py`)"
 
@@ -189,7 +190,29 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="per request type")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite README.md")
+    parser.add_argument(
+        "--only", choices=["booking", "delivery"], help="run one benchmark (default: both)"
+    )
     args = parser.parse_args(argv)
+    ok = True
+    if args.only != "delivery":
+        ok = run_booking_burst(args)
+    if args.only != "booking":
+        # Outbox delivery (notifications): rewrites only its own README section.
+        import delivery
+
+        delivery_args = ["--databases", args.databases]
+        delivery_args += ["--no-readme"] if args.no_readme else []
+        ok = delivery.main(delivery_args) == 0 and ok
+    if args.only is None:
+        # Insights at ten years of history (SQLite): its own README section too.
+        import insights
+
+        ok = insights.main(["--no-readme"] if args.no_readme else []) == 0 and ok
+    return 0 if ok else 1
+
+
+def run_booking_burst(args) -> bool:
     started, t0, machine_text = datetime.now().astimezone(), time.monotonic(), machine()
     runs = booking_burst.run(
         [d.strip() for d in args.databases.split(",") if d.strip()],
@@ -211,16 +234,7 @@ def main(argv=None) -> int:
     if runs and not args.no_readme:
         write_readme(runs, started=started, elapsed=elapsed, args=args, machine_text=machine_text)
         print(f"\nWrote {README}")
-    # Outbox delivery (notifications): runs after, and rewrites only its own README section.
-    import delivery
-
-    delivery_args = ["--databases", args.databases] + (["--no-readme"] if args.no_readme else [])
-    ok = delivery.main(delivery_args) == 0 and ok
-    # Insights at ten years of history (SQLite): its own README section too.
-    import insights
-
-    ok = insights.main(["--no-readme"] if args.no_readme else []) == 0 and ok
-    return 0 if ok else 1
+    return ok
 
 
 if __name__ == "__main__":

@@ -1,16 +1,23 @@
 """Guildbook settings: wiring only, every value from the environment (see .env.example)."""
 
+import os
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("GUILDBOOK_VAR_DIR", default=str(BASE_DIR / "var")))
 
-env = environ.Env()
-env_file = BASE_DIR / ".env"
+# The process's environment wins over the file; the file is read before any value is used.
+env_file = Path(os.environ.get("GUILDBOOK_ENV_FILE") or BASE_DIR / ".env")
 if env_file.exists():
     environ.Env.read_env(env_file)
+env = environ.Env()
+# An empty value means "use the default", so `.env.example` copied unchanged works.
+env.ENVIRON = {key: value for key, value in os.environ.items() if value != ""}
+
+VAR_DIR = Path(env.str("GUILDBOOK_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 TESTING = env.bool("GUILDBOOK_TESTING", default=False)
@@ -47,10 +54,12 @@ INSTALLED_APPS = [
     "guildbook.training",
     "guildbook.surveys",
     "guildbook.insights",
+    "guildbook.qualifications",
     "guildbook.api",
 ]
 
 MIDDLEWARE = [
+    "guildbook.core.proxies.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "guildbook.core.caching.PersonalPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -135,6 +145,9 @@ ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mand
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 900
+# "Send a new code" on the code page (a code lost to a slow or spam-filtered mail), twice.
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_ADAPTER = "guildbook.accounts.adapter.AccountAdapter"
@@ -153,7 +166,10 @@ LOGIN_REDIRECT_URL = "training:catalogue"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# The account and the address together: behind a proxy, or on a shared office network, one
+# person's wrong passwords must not lock everyone else out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "guildbook.core.proxies.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
@@ -171,8 +187,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-# --- Caching (rate limits need a shared cache across processes) ----------------------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://guildbook")}
+# --- Caching --------------------------------------------------------------------------
+# "default" holds sign-in rate limits, so every server process and machine must share it:
+# the database's cache table unless CACHE_URL names Redis (or another shared cache).
+# "pages" is each process's own copy of rendered pages that are keyed by their data's
+# version (the anonymous catalogue), where sharing would only add a round trip.
+CACHES = {
+    "default": env.cache("CACHE_URL", default="dbcache://guildbook_cache"),
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+}
 
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -186,6 +209,13 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+if not MEDIA_ROOT.is_absolute() or MEDIA_ROOT in (Path("/"), BASE_DIR):
+    # A relative path lands uploads wherever the server was started; the root or the code's
+    # directory would let an upload overwrite something else.
+    raise ImproperlyConfigured(
+        f"MEDIA_ROOT must be the absolute path of a directory for uploads alone, not "
+        f"{str(MEDIA_ROOT)!r}. Leave it empty to use {VAR_DIR / 'media'}."
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -199,11 +229,16 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 # --- E-mail ---------------------------------------------------------------------------
+# In development every message is kept in the development mailbox (a file each, read on the
+# staff page /dev/mail/) and shown in short on the console; see docs/subsystems/notifications.md.
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
+    default="guildbook.notifications.dev_mailbox.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
+)
+GUILDBOOK_DEV_MAILBOX = env.str(
+    "GUILDBOOK_DEV_MAILBOX", default=str(VAR_DIR / "mail") if DEBUG else ""
 )
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
@@ -223,6 +258,9 @@ SECURE = env.bool("SECURE", default=not DEBUG and not TESTING)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SECURE)
+# Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or networks);
+# from anyone else those headers are dropped (guildbook/core/proxies.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
@@ -235,7 +273,7 @@ X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
@@ -249,6 +287,29 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Guildbook ------------------------------------------------------------------------
 GUILDBOOK_SERVICE_NAME = env.str("GUILDBOOK_SERVICE_NAME", default="Library and Knowledge Service")
+# Anonymous survey answers are shown only for whole quarters with at least this many responses.
+SURVEY_ANONYMITY_MIN_RESPONSES = env.int("SURVEY_ANONYMITY_MIN_RESPONSES", default=5)
+# Where a note goes that would go to a session's trainers when nobody runs the session.
+GUILDBOOK_TRAINING_INBOX = env.str("GUILDBOOK_TRAINING_INBOX", default="")
+
+# --- Privacy (docs/subsystems/privacy.md) ------------------------------------------------
+# When a person is erased, their named survey answers are "anonymise"d (choices and numbers
+# kept for the results, free text removed) or "remove"d.
+ERASURE_NAMED_ANSWERS = env.str("ERASURE_NAMED_ANSWERS", default="anonymise")
+if ERASURE_NAMED_ANSWERS not in ("anonymise", "remove"):
+    raise ImproperlyConfigured("ERASURE_NAMED_ANSWERS must be 'anonymise' or 'remove'.")
+# How long things are kept; 0 keeps them for ever. The worker applies these once a day;
+# `guildbook retention --dry-run` says what would go.
+RETENTION_NO_SHOW_MONTHS = env.int("RETENTION_NO_SHOW_MONTHS", default=24)
+RETENTION_OUTBOX_DAYS = env.int("RETENTION_OUTBOX_DAYS", default=365)
+RETENTION_NAMED_ANSWERS_MONTHS = env.int("RETENTION_NAMED_ANSWERS_MONTHS", default=36)
+RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=6)
+RETENTION_INACTIVE_ACCOUNT_YEARS = env.int("RETENTION_INACTIVE_ACCOUNT_YEARS", default=3)
+# The library catalogue's address for a record, with {id} where the record's id (or search
+# words) go; recommended reading links there. Empty: reading is listed without a link.
+QUALIFICATIONS_CATALOGUE_URL = env.str(
+    "QUALIFICATIONS_CATALOGUE_URL", default="https://library.example.org/search?q={id}"
+)
 
 LOGGING = {
     "version": 1,

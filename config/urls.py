@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -15,9 +14,7 @@ urlpatterns = [
     path("", include("guildbook.training.urls")),
     path("", include("guildbook.surveys.urls")),
     path("", include("guildbook.insights.urls")),
+    path("", include("guildbook.qualifications.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads are never served from MEDIA_ROOT, in development either: each one goes out only
+# through the view that checks who may see it (training's /materials/<id>/).

@@ -89,6 +89,7 @@ def weekly_series(course, actor, *, first_in_days: int = 3, **kwargs):
             "start_time": time(10, 0),
             "starts_on": date.today() + timedelta(days=1),
             "capacity": 5,
+            "venue": "Staff Library",
             "generate_months_ahead": 1,
             "actor": actor,
             **kwargs,

@@ -1,4 +1,18 @@
+from dataclasses import dataclass
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+
+from guildbook.core.proxies import client_ip
+
+
+@dataclass(frozen=True)
+class MailSite:
+    """What allauth's e-mails call "the site": without the Sites framework it would be the
+    request's host ("Hello from 127.0.0.1!"). Ours says whose service this is and where."""
+
+    name: str
+    domain: str
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -8,3 +22,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        site = MailSite(
+            name=f"Guildbook, {settings.GUILDBOOK_SERVICE_NAME}", domain=settings.SITE_URL
+        )
+        super().send_mail(template_prefix, email, {**context, "current_site": site})
+
+    def get_client_ip(self, request):
+        # Rate limits count per client, read through trusted proxies only.
+        return client_ip(request) or super().get_client_ip(request)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import redirect
 
 from guildbook.accounts.models import (
     ApiToken,
@@ -28,6 +29,14 @@ class UserAdmin(BaseUserAdmin):
     ]
     filter_horizontal = ["groups", "user_permissions"]
     autocomplete_fields = ["directory_team"]
+    actions = ["erase"]
+
+    @admin.action(description="Erase the selected person (asks to confirm)")
+    def erase(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Erase one person at a time.", level="error")
+            return None
+        return redirect("accounts:erase", queryset.get().pk)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from guildbook.accounts.models import ApiToken, User, normalise_email
-from guildbook.core import roles
+from guildbook.core import limits, roles
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
 from guildbook.core.postgresql.prepared import prepared
@@ -44,10 +44,19 @@ def roles_sync(*, using: str = "default") -> None:
 def _clean_email(email: str) -> str:
     email = normalise_email(email)
     try:
+        if len(email) > 254 or not limits.storable_text(email):
+            raise ValidationError("too long")
         validate_email(email)
     except ValidationError:
         raise ServiceError(f"“{email}” is not a valid e-mail address.", field="email") from None
     return email
+
+
+def _check_profile(**fields) -> None:
+    """The same limits whichever way a profile is written, and on every database."""
+    for key, value in fields.items():
+        words = key.replace("_", " ")
+        limits.check_text((value or "").strip(), field=key, limit=150, what=f"The {words}")
 
 
 def _role_group(role: str) -> Group:
@@ -84,6 +93,7 @@ def user_create(
 ) -> User:
     """Create a person. Fails with a Conflict when the e-mail address is already known."""
     email = _clean_email(email)
+    _check_profile(name=name, job_title=job_title, team=team, organisation=organisation)
     with transaction.atomic():
         if User.objects.filter(email=email).exists():
             raise Conflict(f"Someone with the e-mail {email} already exists.", field="email")
@@ -116,6 +126,7 @@ def user_update_profile(*, user: User, actor=None, **fields) -> User:
     unknown = set(fields) - allowed
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))}.")
+    _check_profile(**fields)
     with transaction.atomic():
         for key, value in fields.items():
             setattr(user, key, (value or "").strip())
@@ -163,12 +174,14 @@ def people_import(*, text: str, actor=None) -> ImportResult:
     reader.fieldnames = headers
     rows = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in _csv_rows(reader, result):
         email = normalise_email(row.get("email") or "")
         name = (row.get("name") or "").strip()
         role = (row.get("role") or "").strip()
-        problems = []
+        problems = _field_problems(row, headers)
+        if problems:
+            result.errors.append(f"line {line}: " + "; ".join(problems))
+            continue
         try:
             validate_email(email)
         except ValidationError:
@@ -209,6 +222,35 @@ def people_import(*, text: str, actor=None) -> ImportResult:
             if role:
                 user_role_add(user=user, role=role, actor=actor)
     return result
+
+
+def _csv_rows(reader, result: ImportResult):
+    """(line number, row) for each row; a line the reader cannot read (a field over its
+    limit, for one) becomes an error with its number and ends the reading."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            result.errors.append(f"line {reader.line_num + 1}: cannot be read ({exc})")
+            return
+        yield reader.line_num, row
+
+
+# Columns an import may fill, and what they may hold (the database columns' sizes).
+_COLUMN_LIMITS = {"email": 254, "name": 150, "team": 150, "organisation": 150, "role": 40}
+
+
+def _field_problems(row: dict, headers: list[str]) -> list[str]:
+    problems = []
+    for column, limit in _COLUMN_LIMITS.items():
+        value = (row.get(column) or "").strip() if column in headers else ""
+        if not limits.storable_text(value):
+            problems.append(f"the {column} contains a null character")
+        elif len(value) > limit:
+            problems.append(f"the {column} is longer than {limit} characters")
+    return problems
 
 
 # --- API tokens -----------------------------------------------------------------------

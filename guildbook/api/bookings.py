@@ -21,10 +21,13 @@ from guildbook.accounts.models import normalise_email
 from guildbook.api.auth import require_trainer
 from guildbook.api.schemas import (
     DEFAULT_PAGE,
+    MAX_OFFSET,
     MAX_PAGE,
+    BookingStatus,
     CourseRef,
     PageMeta,
     PersonRef,
+    SessionStatus,
     absolute_url,
     errors,
     local_iso,
@@ -51,7 +54,7 @@ class BookingIn(Schema):
 
 class BookingCreatedOut(Schema):
     id: int
-    status: Booking.Status = Field(description="confirmed (a place) or waiting.")
+    status: BookingStatus = Field(description="confirmed (a place) or waiting.")
     waiting_list_position: int | None = Field(description="1 is next in line; null with a place.")
     session_id: int
     person: PersonRef
@@ -62,7 +65,7 @@ class SessionBrief(Schema):
     course: CourseRef
     starts_at: datetime
     ends_at: datetime
-    status: Session.Status
+    status: SessionStatus
     venue: str
     url: str
 
@@ -86,7 +89,7 @@ def _position(obj) -> int | None:
 
 class MyBookingOut(Schema):
     id: int
-    status: Booking.Status
+    status: BookingStatus
     waiting_list_position: int | None
     late_cancellation: bool
     attendance: Booking.Attendance | None
@@ -133,7 +136,7 @@ class MyBookingPage(PageMeta):
 class SessionBookingOut(Schema):
     id: int
     person: PersonRef
-    status: Booking.Status
+    status: BookingStatus
     waiting_list_position: int | None
     attendance: Booking.Attendance | None
     arrived_late: bool
@@ -156,7 +159,7 @@ class SessionBookingOut(Schema):
 
 class BookingEndedOut(Schema):
     id: int
-    status: Booking.Status
+    status: BookingStatus
     late: bool = Field(
         alias="late_cancellation", description="Cancelled inside the late-cancellation window."
     )
@@ -169,7 +172,7 @@ class AttendanceIn(Schema):
 
 class AttendanceOut(Schema):
     id: int
-    status: Booking.Status
+    status: BookingStatus
     attendance: Booking.Attendance
     arrived_late: bool
 
@@ -318,7 +321,7 @@ def my_bookings(
     request,
     upcoming: Annotated[bool, Query(description="Only sessions that have not yet ended.")] = False,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ):
     """The caller's bookings in date order, including cancelled ones and the waiting list."""
     qs = selectors.with_waiting_positions(
@@ -416,7 +419,7 @@ def remove(request, booking_id: int):
 )
 def attendance(request, booking_id: int, payload: AttendanceIn):
     """Trainers only: attended (optionally arrived late) or a no-show, for someone with a
-    place. The register opens an hour before the session starts; marks can be changed."""
+    place. Marks are refused before the session starts; they can be changed afterwards."""
     require_trainer(request.auth, doing="take the register")
     booking = selectors.booking_get_for_user(request.auth, pk=booking_id)
     return services.attendance_record(

@@ -8,7 +8,9 @@ from ninja import Field, Query, Router, Schema, Status
 from guildbook.api.auth import require_trainer
 from guildbook.api.schemas import (
     DEFAULT_PAGE,
+    MAX_OFFSET,
     MAX_PAGE,
+    CourseStatus,
     PageMeta,
     absolute_url,
     errors,
@@ -40,7 +42,7 @@ class CourseOut(Schema):
     tags: list[str] = Field(alias="tag_list")
     delivery: Course.Delivery
     visibility: Course.Visibility
-    status: Course.Status
+    status: CourseStatus
     booking_opens_days: int
     booking_closes_hours: int
     late_cancellation_hours: int
@@ -87,7 +89,7 @@ def _visible_courses(user) -> QuerySet[Course]:
 def list_courses(
     request,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ):
     """Active courses the caller may see: public and staff-only courses (and, for trainers,
     closed team courses), by title."""

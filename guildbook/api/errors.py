@@ -9,7 +9,8 @@ wrong methods under /api/v1/, which never reach an operation (see `GuildbookAPI`
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -25,6 +26,7 @@ CODES_BY_STATUS = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "too_large",
     422: "invalid",
     429: "throttled",
     500: "server_error",
@@ -44,6 +46,11 @@ def json_error(status: int, detail: str, *, field: str | None = None, code: str 
         error_body(detail, field=field, code=code or CODES_BY_STATUS.get(status, "error")),
         status=status,
     )
+
+
+def too_large():
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return json_error(413, f"The request body is too large: at most {limit} bytes.")
 
 
 def install(api) -> None:
@@ -109,6 +116,10 @@ def install(api) -> None:
         else:
             field, message = None, exc.messages[0] if exc.messages else "Invalid value."
         return respond(request, 400, message, field=field, code="invalid")
+
+    @api.exception_handler(RequestDataTooBig)
+    def body_too_large(request, exc):
+        return too_large()
 
     @api.exception_handler(Exception)
     def unexpected(request, exc: Exception):

@@ -5,10 +5,14 @@ print them as they are; times sent without an offset are read in the service's t
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from django.conf import settings
 from django.utils import timezone
 from ninja import Field, Schema
+
+from guildbook.core import limits
+from guildbook.training.models import Booking, Course, Session
 
 
 class ErrorOut(Schema):
@@ -23,6 +27,17 @@ COMMON_ERRORS = {401: ErrorOut, 405: ErrorOut, 422: ErrorOut}
 
 def errors(*statuses: int) -> dict:
     return {**COMMON_ERRORS, **dict.fromkeys(statuses, ErrorOut)}
+
+
+def _named_enum(name: str, choices) -> type[StrEnum]:
+    """A model's choices as an enum with a name of its own in the OpenAPI document: courses,
+    sessions and bookings each call theirs `Status`, which the document would merge."""
+    return StrEnum(name, {member.name: member.value for member in choices})
+
+
+CourseStatus = _named_enum("CourseStatus", Course.Status)
+SessionStatus = _named_enum("SessionStatus", Session.Status)
+BookingStatus = _named_enum("BookingStatus", Booking.Status)
 
 
 class PageMeta(Schema):
@@ -59,6 +74,7 @@ def absolute_url(obj) -> str:
 
 
 MAX_PAGE = 200
+MAX_OFFSET = limits.MAX_OFFSET
 DEFAULT_PAGE = 50
 
 

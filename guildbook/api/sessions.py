@@ -12,15 +12,18 @@ from ninja import Field, Query, Router, Schema, Status
 from guildbook.api.auth import require_trainer
 from guildbook.api.schemas import (
     DEFAULT_PAGE,
+    MAX_OFFSET,
     MAX_PAGE,
     CourseRef,
     PageMeta,
+    SessionStatus,
     absolute_url,
     aware,
     errors,
     local_iso,
     page,
 )
+from guildbook.core import limits
 from guildbook.core.errors import ServiceError
 from guildbook.training import selectors, services
 from guildbook.training.models import Session
@@ -36,7 +39,7 @@ class SessionOut(Schema):
     capacity: int
     places_left: int
     waiting_list_length: int
-    status: Session.Status
+    status: SessionStatus
     venue: str = Field(description="Empty for sessions held only online.")
     online: bool = Field(
         description="Held online; the link is given to people with a place (GET /me/bookings)."
@@ -76,10 +79,7 @@ class SessionIn(Schema):
 
 
 def _course_filter(qs: QuerySet[Session], course: str) -> QuerySet[Session]:
-    course = course.strip()
-    if course.isdigit():
-        return qs.filter(course_id=int(course))
-    return qs.filter(course__slug=course)
+    return qs.filter(**{f"course__{k}": v for k, v in limits.id_or_slug(course).items()})
 
 
 def _start_of(day: date) -> datetime:
@@ -102,10 +102,10 @@ def list_sessions(
         date | None, Query(alias="to", description="Last day (local), inclusive.")
     ] = None,
     status: Annotated[
-        Session.Status | None, Query(description="Only sessions in this state.")
+        SessionStatus | None, Query(description="Only sessions in this state.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ):
     """Sessions of the courses the caller may see, in date order, with places left and the
     length of the waiting list. Cancelled sessions are included (status `cancelled`) unless
@@ -137,8 +137,7 @@ def create_session(request, payload: SessionIn):
     """Trainers only: one session of an active course. Trainers are assigned on the web."""
     require_trainer(request.auth, doing="schedule sessions")
     courses = selectors.courses_visible_to(request.auth)
-    ref = str(payload.course).strip()
-    course = (courses.filter(pk=int(ref)) if ref.isdigit() else courses.filter(slug=ref)).first()
+    course = courses.filter(**limits.id_or_slug(str(payload.course))).first()
     if course is None:
         raise ServiceError("There is no active course with that id or slug.", field="course")
     if payload.online_link:

@@ -2,8 +2,9 @@
 
 The same figures as the results pages (guildbook.surveys.selectors): invitations, response
 rate, impact rate, each question's answers, and each session's rates. Free-text answers are
-given without names, even for named surveys; anonymous surveys with too few responses give
-counts only, as the pages do.
+given without names, even for named surveys. Anonymous surveys give answers only for whole
+quarters with enough responses, with the dates asked for widened to whole quarters and
+nothing for one session, as the pages do (guildbook/surveys/anonymity.py).
 """
 
 from datetime import date
@@ -14,6 +15,7 @@ from ninja import Field, Query, Router, Schema
 
 from guildbook.api.auth import require_trainer
 from guildbook.api.schemas import CourseRef, errors, local_iso
+from guildbook.core import limits
 from guildbook.core.errors import ServiceError
 from guildbook.surveys import selectors
 from guildbook.training.models import Course, Session
@@ -81,14 +83,20 @@ class QuestionOut(Schema):
     answers: list[str] = Field(description="Free-text answers, without names.")
 
 
+PERIOD_NOTE = "The sessions' dates counted: for an anonymous survey, widened to whole quarters."
+
+
 class MomentResultsOut(Schema):
     moment: MomentRef
+    date_from: date | None = Field(alias="from", description=PERIOD_NOTE)
+    date_to: date | None = Field(alias="to", description=PERIOD_NOTE)
     invitations: int
     responses: int
     response_rate: RateOut
     impact_rate: RateOut
     withheld: bool = Field(
-        description="Anonymous survey with too few responses: counts only, no answers."
+        description="Anonymous survey with no quarter of enough responses in scope (or one "
+        "session): counts only, no answers."
     )
     sessions: list[SessionFiguresOut]
     questions: list[QuestionOut]
@@ -97,6 +105,8 @@ class MomentResultsOut(Schema):
 class CourseSummaryOut(Schema):
     course: CourseRef
     moment: MomentRef
+    date_from: date | None = Field(alias="from", description=PERIOD_NOTE)
+    date_to: date | None = Field(alias="to", description=PERIOD_NOTE)
     invitations: int
     responses: int
     response_rate: RateOut
@@ -123,6 +133,8 @@ def _moment_ref(m) -> dict:
 def _moment_results(r: selectors.Results) -> dict:
     return {
         "moment": _moment_ref(r.moment),
+        "from": r.date_from,
+        "to": r.date_to,
         "invitations": r.invitations,
         "responses": r.responses,
         "response_rate": _rate(r.response_rate),
@@ -212,9 +224,7 @@ def survey_results(
         the_course = the_session.course
         date_from = date_to = None
     elif course:
-        ref = course.strip()
-        qs = Course.objects.all()
-        the_course = (qs.filter(pk=int(ref)) if ref.isdigit() else qs.filter(slug=ref)).first()
+        the_course = Course.objects.filter(**limits.id_or_slug(course)).first()
         if the_course is None:
             raise Http404("No such course")
     body = {
@@ -240,6 +250,8 @@ def survey_results(
                         "days_after": row.days_after,
                         "anonymous": row.anonymous,
                     },
+                    "from": row.date_from,
+                    "to": row.date_to,
                     "invitations": row.invitations,
                     "responses": row.responses,
                     "response_rate": _rate(row.response_rate),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -11,3 +12,21 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("roles")
+
+        from guildbook.core import privacy_parts
+
+        privacy_parts.register()
+        from django.conf import settings
+
+        from guildbook.core.proxies import networks_check
+
+        networks_check(settings.TRUSTED_PROXIES)
+        post_migrate.connect(_cache_table_create, sender=self)
+
+
+def _cache_table_create(*, using, verbosity=0, **kwargs):
+    """`guildbook migrate` also creates the database cache's table (a no-op when it exists,
+    or when CACHE_URL names another cache), so the shared cache needs no step of its own."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=max(verbosity - 1, 0))

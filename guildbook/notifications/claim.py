@@ -73,7 +73,7 @@ def claim_due(
                 settled["failed"] += 1
                 continue
             try:
-                due = get_kind(row.kind).still_due(row)
+                due = get_kind(row.kind).due(row)
             except UnknownKind as exc:
                 _fail(row, now, str(exc))
                 settled["failed"] += 1
@@ -158,6 +158,24 @@ def _reread(rows: list[OutboxMessage]) -> None:
     for row in rows:
         key = (row.content_type_id, _related(row.kind), row.object_id)
         about.set_cached_value(row, found.get(key))
+    _reread_accounts(rows)
+
+
+def _reread_accounts(rows: list[OutboxMessage]) -> None:
+    """Whether each recipient read at the claim is still active (an account deactivated
+    since gets nothing): one small query for the group."""
+    cached = OutboxMessage.recipient.is_cached
+    recipients = [r.recipient for r in rows if r.recipient_id and cached(r)]
+    if not recipients:
+        return
+    model = type(recipients[0])
+    active = set(
+        model._base_manager.filter(pk__in={p.pk for p in recipients}, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    for person in recipients:
+        person.is_active = person.pk in active
 
 
 def _related(kind: str) -> tuple[str, ...]:
@@ -170,7 +188,7 @@ def _related(kind: str) -> tuple[str, ...]:
 def _still_due(row: OutboxMessage) -> dict:
     """Ask the kind again, just before sending (its object was read afresh by _reread)."""
     try:
-        return {"due": bool(get_kind(row.kind).still_due(row))}
+        return {"due": bool(get_kind(row.kind).due(row))}
     except Exception as exc:
         log.exception("still_due failed for outbox message %s", row.pk)
         return {"due": False, "error": f"Could not check whether it is still due: {describe(exc)}"}

@@ -30,6 +30,10 @@ Temporary failures (SMTP 4xx, refused or dropped connections, time-outs) go back
 built) are `failed` with the reason, as are messages still failing after `max_attempts`.
 Every claim is also a DeliveryAttempt row, so the admin shows the history of a message.
 
+All of this is the fast path, for Django's SMTP backend: the worker speaks SMTP itself with
+its settings (`Mailer`). Any other e-mail backend is called through its `send_messages`, one
+message at a time and in the same order (backend_mailer.py; `new_mailer` chooses).
+
 Where is what: claiming (step 1) in claim.py; the message's bytes in mime.py; the SMTP
 conversation in smtp.py; recording outcomes and back-off (step 3) in record.py; the sending
 loop that joins them (`deliver`) and the worker (`Worker`) here. The public names of those
@@ -47,9 +51,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from guildbook.notifications.backend_mailer import BackendMailer, speaks_smtp
 from guildbook.notifications.claim import (
     DEFAULT_BATCH,
     DEFAULT_LEASE_SECONDS,
@@ -86,6 +92,13 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
+def new_mailer() -> Mailer | BackendMailer:
+    """The worker's own SMTP client where the backend is Django's SMTP one (the fast path),
+    else the configured backend itself (see backend_mailer.py)."""
+    backend = get_connection(fail_silently=False)
+    return Mailer(backend) if speaks_smtp(backend) else BackendMailer(backend)
+
+
 def deliver(
     rows: list[OutboxMessage],
     *,
@@ -93,7 +106,7 @@ def deliver(
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     clock: Callable[[], datetime] = timezone.now,
     should_stop: Callable[[], bool] = lambda: False,
-    mailer: Mailer | None = None,
+    mailer: Mailer | BackendMailer | None = None,
 ) -> Counter:
     """Send claimed rows over one mail connection and record each outcome.
 
@@ -107,7 +120,7 @@ def deliver(
     if not rows:
         return counts
     own_mailer = mailer is None
-    mailer = mailer or Mailer()
+    mailer = mailer or new_mailer()
     # Stop sending once the lease is nearly out: a reclaimed row must not be in flight here.
     margin = timedelta(seconds=settings.EMAIL_TIMEOUT or 30)
     checked = False  # a connection kept from an earlier batch is checked once per batch
@@ -256,7 +269,7 @@ class Worker:
         self.id = worker_id or new_worker_id()
         self.totals: Counter = Counter()
         self._stop = threading.Event()
-        self._mailer: Mailer | None = None
+        self._mailer: Mailer | BackendMailer | None = None
 
     def stop(self) -> None:
         """Finish the message in flight, hand the rest of the batch back, then return."""
@@ -279,7 +292,7 @@ class Worker:
         )
         counts["claimed"] = len(rows)
         if rows and self._mailer is None:
-            self._mailer = Mailer()
+            self._mailer = new_mailer()
         try:
             counts += deliver(
                 rows,

@@ -69,6 +69,16 @@ class MessageKind:
     # at the claim and again before each send: `("session__course", "person")` for a
     # Booking lets a batch's messages be checked and built without a query each.
     related: tuple[str, ...] = ()
+    # Deactivated accounts get no e-mail: a message to one is made void. Only a kind that is
+    # meant for them (a notice that the account was closed) says True.
+    to_inactive_accounts: bool = False
+
+    def due(self, message: OutboxMessage) -> bool:
+        """What the worker asks: `still_due`, and never to a deactivated account."""
+        recipient = message.recipient if message.recipient_id else None
+        if recipient is not None and not recipient.is_active and not self.to_inactive_accounts:
+            return False
+        return self.still_due(message)
 
     def still_due(self, message: OutboxMessage) -> bool:
         """Called by the worker under the row's lock just before sending: answer False and

@@ -39,8 +39,8 @@ class Mailer:
     sleeping through the server's answers. A callback that raises leaves a reply unread,
     so the connection is closed."""
 
-    def __init__(self):
-        self.backend = get_connection(fail_silently=False)
+    def __init__(self, backend=None):
+        self.backend = backend or get_connection(fail_silently=False)
         self.smtp: smtplib.SMTP | None = None
         self.sends = 0
 

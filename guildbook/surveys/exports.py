@@ -2,11 +2,12 @@
 question (merged across template versions as on the results page).
 
 Anonymous responses carry no name, e-mail, booking, invitation or time, because none is
-stored; and the rows are sorted by session and then by the answers themselves, never in
-the order they were given, so row order cannot be lined up with who answered when. An
-anonymous row from a session with fewer than `selectors.ANONYMOUS_MINIMUM` responses leaves
-its session out. Named responses (from a moment that was not anonymous) add the person's
-name and e-mail.
+stored. Their rows are those of released cells only (`anonymity.py`: whole quarters of at
+least k responses, the dates asked for widened to whole quarters, nothing for one
+session); a row says its quarter, never its session, date or template version, and rows
+are sorted by quarter and then by the answers themselves, never in the order they were
+given. Named responses (from a moment that was not anonymous) keep their session and add
+the person's name and e-mail.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guildbook.surveys import selectors
+from guildbook.surveys import anonymity, selectors
 from guildbook.surveys.models import Answer, Question, Response, SurveyMoment
 from guildbook.training.models import Course, Session
 
@@ -41,8 +42,10 @@ def answer_sheet(
 ) -> Sheet:
     """The rows for a download. Four queries whatever the number of answers: responses
     (with session, course and, for named ones, the person), their answers, and the
-    questions with their choices. An anonymous moment with fewer responses than
-    `selectors.ANONYMOUS_MINIMUM` gives a header and no rows, as the results page shows none."""
+    questions with their choices. An anonymous moment gives the rows of its released
+    cells only, as the results page shows."""
+    if moment.anonymous:
+        date_from, date_to = anonymity.snap(date_from, date_to)
     scope = {"course": course, "session": session, "date_from": date_from, "date_to": date_to}
     responses = list(
         Response.objects.filter(selectors.session_scope("", **scope), moment=moment)
@@ -55,8 +58,8 @@ def answer_sheet(
         )
         .order_by()
     )
-    if moment.anonymous and len(responses) < selectors.ANONYMOUS_MINIMUM:
-        responses = []
+    if moment.anonymous:
+        return _anonymous_sheet(moment, responses, one_session=session is not None)
     groups = selectors.question_groups({r.template_id for r in responses} | {moment.template_id})
     column_of = {q.pk: i for i, g in enumerate(groups) for q in g.asked}
     named = any(r.invitation_id for r in responses)
@@ -66,11 +69,6 @@ def answer_sheet(
         header += [_("Name"), _("E-mail")]
     header += [g.text for g in groups]
 
-    # Anonymous: a row that names a session where only one or two people answered would be
-    # theirs, so such rows go without their session (as the results pages show no answers).
-    per_session: dict[int, int] = {}
-    for r in responses:
-        per_session[r.session_id] = per_session.get(r.session_id, 0) + 1
     keyed = []
     for r in responses:
         cells: list[list] = [[] for _g in groups]
@@ -80,11 +78,10 @@ def answer_sheet(
                 cells[i].append(a)
         values = [_cell_value(groups[i], answers) for i, answers in enumerate(cells)]
         s = r.session
-        hide_session = r.invitation_id is None and per_session[s.pk] < selectors.ANONYMOUS_MINIMUM
         row = [
             s.course.title,
-            "" if hide_session else timezone.localtime(s.starts_at).date().isoformat(),
-            "" if hide_session else timezone.localtime(s.starts_at).strftime("%H:%M"),
+            timezone.localtime(s.starts_at).date().isoformat(),
+            timezone.localtime(s.starts_at).strftime("%H:%M"),
             moment.name,
             r.template.version,
         ]
@@ -93,13 +90,33 @@ def answer_sheet(
             row += [person.display_name, person.email] if person else ["", ""]
         row += values
         # Session first, then the answers themselves: never the order they were given.
-        sort_key = (
-            hide_session,
-            None if hide_session else (s.starts_at, s.pk),
-            [str(v) for v in values],
-            row[5:7] if named else [],
-        )
+        sort_key = ((s.starts_at, s.pk), [str(v) for v in values], row[5:7] if named else [])
         keyed.append((sort_key, row))
+    keyed.sort(key=lambda kr: kr[0])
+    return Sheet(header=header, rows=[row for _k, row in keyed])
+
+
+def _anonymous_sheet(moment: SurveyMoment, responses: list[Response], *, one_session: bool):
+    """Released cells' rows: course, quarter, survey and the answers, sorted by quarter and
+    answer. No session, date, time or version: each would split a cell into fewer people."""
+    release = anonymity.release(
+        ((r.session.starts_at, 1) for r in responses), one_session=one_session
+    )
+    responses = [r for r in responses if release.allows(r.session.starts_at)]
+    groups = selectors.question_groups({r.template_id for r in responses} | {moment.template_id})
+    column_of = {q.pk: i for i, g in enumerate(groups) for q in g.asked}
+    header = [_("Course"), _("Period"), _("Survey"), *(g.text for g in groups)]
+    keyed = []
+    for r in responses:
+        cells: list[list] = [[] for _g in groups]
+        for a in r.answers.all():
+            i = column_of.get(a.question_id)
+            if i is not None:
+                cells[i].append(a)
+        values = [_cell_value(groups[i], answers) for i, answers in enumerate(cells)]
+        quarter = anonymity.quarter_of(r.session.starts_at)
+        row = [r.session.course.title, str(quarter), moment.name, *values]
+        keyed.append(((quarter, [str(v) for v in values]), row))
     keyed.sort(key=lambda kr: kr[0])
     return Sheet(header=header, rows=[row for _k, row in keyed])
 

@@ -18,8 +18,9 @@ Answers to different versions of a template are grouped by question: questions o
 template family with the same wording and kind are the same question, whatever their
 position; the result says which versions asked it.
 
-Anonymous moments: a result shows answers only when at least `ANONYMOUS_MINIMUM` responses
-are in scope, so that a session with one or two answers cannot be read as one person's.
+Anonymous moments: answers are shown only for whole calendar quarters that hold at least
+k responses, and any dates asked for are widened to whole quarters (`anonymity.py` says
+why: no two results can then be subtracted to isolate fewer than k people).
 """
 
 from __future__ import annotations
@@ -34,12 +35,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guildbook.core import roles
+from guildbook.surveys import anonymity
 from guildbook.surveys.models import Answer, Invitation, Question, Response, SurveyMoment
 from guildbook.training.models import Course, Session
-
-# Below this many responses, an anonymous moment's answers are not shown (counts are).
-ANONYMOUS_MINIMUM = 3
-
 
 # --- Figures ------------------------------------------------------------------------------
 
@@ -81,7 +79,7 @@ class SessionFigures:
     invitations: int = 0
     responses: int = 0
     impact: Rate = field(default_factory=lambda: Rate(0, 0))
-    # Anonymous moment with too few responses for this session's impact rate to be shown.
+    # Anonymous moment: a session's impact rate is never shown (it is not a released cell).
     withheld: bool = False
 
     @property
@@ -176,7 +174,10 @@ class Results:
     questions: list[QuestionResult]
     # (template version, number of responses to it), newest first.
     versions: list[tuple[int, int]]
+    # Anonymous moment with responses but no released cell: counts only, no answers.
     withheld: bool
+    # Anonymous moments: the quarters in scope and which of them are shown.
+    release: anonymity.Release | None = None
 
     @property
     def response_rate(self) -> Rate:
@@ -301,6 +302,8 @@ def results_for(
     `with_names=False` leaves names out of free-text answers (the API never gives them).
     """
     now = now or timezone.now()
+    if moment.anonymous:
+        date_from, date_to = anonymity.snap(date_from, date_to)
     scope = {"course": course, "session": session, "date_from": date_from, "date_to": date_to}
     inv_q = session_scope("", **scope)
     ans_q = session_scope("response__", **scope) & Q(response__moment=moment)
@@ -324,20 +327,29 @@ def results_for(
             responses=r["answered"],
         )
 
-    # Responses per template version.
-    by_template = {
-        r["template_id"]: (r["template__version"], r["n"])
-        for r in Response.objects.filter(resp_q)
-        .values("template_id", "template__version")
+    # Responses per template version and session start (the anonymous cells).
+    counted = list(
+        Response.objects.filter(resp_q)
+        .values("template_id", "template__version", "session__starts_at")
         .annotate(n=Count("id"))
         .order_by()
-    }
+    )
+    by_template: dict[int, tuple[int, int]] = {}
+    for r in counted:
+        version, n = by_template.get(r["template_id"], (r["template__version"], 0))
+        by_template[r["template_id"]] = (version, n + r["n"])
     stored = sum(n for _v, n in by_template.values())
     versions = sorted(by_template.values(), key=lambda vn: -vn[0])
 
     invitations = sum(s.invitations for s in per_session.values())
     responses = sum(s.responses for s in per_session.values())
-    withheld = moment.anonymous and stored < ANONYMOUS_MINIMUM and stored > 0
+    release = None
+    if moment.anonymous:
+        release = anonymity.release(
+            ((r["session__starts_at"], r["n"]) for r in counted), one_session=session is not None
+        )
+        ans_q &= release.sessions_q("response__")
+    withheld = moment.anonymous and stored > 0 and not release.released
 
     # The impact rate per session, from the impact question of whichever version was asked.
     impact_total = Rate(0, 0)
@@ -354,13 +366,10 @@ def results_for(
         if figures is not None:
             figures.impact = rate
     if moment.anonymous:
-        # A session's impact rate from one or two anonymous answers is those people's answer.
+        # One session is not a released cell: its impact rate could be a few people's answer.
         for figures in per_session.values():
-            if 0 < figures.impact.total < ANONYMOUS_MINIMUM:
-                figures.impact = Rate(0, 0)
-                figures.withheld = True
-    if withheld:
-        impact_total = Rate(0, 0)
+            figures.withheld = figures.impact.total > 0 or figures.responses > 0
+            figures.impact = Rate(0, 0)
 
     questions = []
     if not withheld:
@@ -386,6 +395,7 @@ def results_for(
         questions=questions,
         versions=versions,
         withheld=withheld,
+        release=release,
     )
 
 
@@ -543,6 +553,9 @@ class MomentSummary:
     invitations: int
     responses: int
     impact: Rate
+    # The sessions' dates counted (an anonymous survey's are widened to whole quarters).
+    date_from: date | None = None
+    date_to: date | None = None
 
     @property
     def response_rate(self) -> Rate:
@@ -553,11 +566,21 @@ def results_overview(
     *, date_from: date | None = None, date_to: date | None = None, now: datetime | None = None
 ) -> list[MomentSummary]:
     """Every moment with sent invitations for sessions in the period: its invitations,
-    responses and impact rate. Two queries whatever the number of courses or answers."""
+    responses and impact rate. Three queries whatever the number of courses or answers.
+    Anonymous surveys count whole quarters, and their impact rate only released cells."""
     scope = {"course": None, "session": None, "date_from": date_from, "date_to": date_to}
+    snapped_from, snapped_to = anonymity.snap(date_from, date_to)
+    snapped = {**scope, "date_from": snapped_from, "date_to": snapped_to}
+
+    def in_scope(prefix: str) -> Q:
+        anonymous = Q(**{f"{prefix}moment__anonymous": True})
+        return (~anonymous & session_scope(prefix, **scope)) | (
+            anonymous & session_scope(prefix, **snapped)
+        )
+
     rows = (
         due_invitations(now=now)
-        .filter(session_scope("", **scope))
+        .filter(in_scope(""))
         .values(
             "moment_id",
             "moment__name",
@@ -570,20 +593,38 @@ def results_overview(
         .annotate(n=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)))
         .order_by("moment__course__title", "-moment__days_after", "moment_id")
     )
-    impact = {
-        r["response__moment_id"]: Rate(r["yes"], r["n"])
-        for r in Answer.objects.filter(
-            session_scope("response__", **scope), question__is_impact=True, choice__isnull=False
+    # Anonymous moments' cells: their responses per session start, in whole quarters.
+    cells: dict[int, list] = defaultdict(list)
+    for r in (
+        Response.objects.filter(session_scope("", **snapped), moment__anonymous=True)
+        .values("moment_id", "session__starts_at")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        cells[r["moment_id"]].append((r["session__starts_at"], r["n"]))
+    releases = {m: anonymity.release(counts) for m, counts in cells.items()}
+    impact: dict[int, Rate] = {}
+    for r in (
+        Answer.objects.filter(
+            in_scope("response__"), question__is_impact=True, choice__isnull=False
         )
-        .values("response__moment_id")
+        .values(
+            "response__moment_id", "response__moment__anonymous", "response__session__starts_at"
+        )
         .annotate(n=Count("id"), yes=Count("id", filter=Q(choice__counts_as_impact=True)))
         .order_by()
-    }
+    ):
+        moment_id = r["response__moment_id"]
+        if r["response__moment__anonymous"]:
+            release = releases.get(moment_id)
+            if release is None or not release.allows(r["response__session__starts_at"]):
+                continue
+        rate = impact.get(moment_id, Rate(0, 0))
+        impact[moment_id] = Rate(rate.count + r["yes"], rate.total + r["n"])
     out = []
     for r in rows:
         rate = impact.get(r["moment_id"], Rate(0, 0))
-        if r["moment__anonymous"] and rate.total < ANONYMOUS_MINIMUM:
-            rate = Rate(0, 0)
+        dates = (snapped_from, snapped_to) if r["moment__anonymous"] else (date_from, date_to)
         out.append(
             MomentSummary(
                 moment_id=r["moment_id"],
@@ -596,6 +637,8 @@ def results_overview(
                 invitations=r["n"],
                 responses=r["answered"],
                 impact=rate,
+                date_from=dates[0],
+                date_to=dates[1],
             )
         )
     return out

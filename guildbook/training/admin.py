@@ -6,11 +6,13 @@ admin cannot break the capacity and waiting-list guarantees: bookings are read-o
 sessions change through actions that call the same functions as the trainer pages.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
+from guildbook.training import messages as training_messages
 from guildbook.training import services
 from guildbook.training.models import (
     AgendaItem,
@@ -69,6 +71,23 @@ class CourseMaterialInline(admin.TabularInline):
     fields = ["order", "title", "url", "file", "for_trainers_only"]
 
 
+class CourseAdminForm(forms.ModelForm):
+    """The course service's own check on the trainer's paragraphs, shown beside the field
+    (the service would refuse them too)."""
+
+    class Meta:
+        model = Course
+        fields = [*sorted(services.COURSE_FIELDS), "trainers"]
+
+    def clean(self):
+        data = super().clean()
+        for field in ("confirmation_note", "reminder_note"):
+            wrong = training_messages.note_mistakes(data.get(field) or "")
+            if wrong:
+                self.add_error(field, f"“{wrong[0]}” is not something Guildbook can fill in.")
+        return data
+
+
 @admin.register(Course)
 class CourseAdmin(TrainersThroughService, admin.ModelAdmin):
     list_display = ["title", "category", "level", "delivery", "visibility", "status"]
@@ -95,22 +114,39 @@ class CourseAdmin(TrainersThroughService, admin.ModelAdmin):
                     "booking_closes_hours",
                     "late_cancellation_hours",
                     "waiting_list_enabled",
+                    "waiting_list_mode",
                 ]
             },
         ),
+        ("Messages", {"fields": ["reminder_hours", "confirmation_note", "reminder_note"]}),
         ("Trainers", {"fields": ["trainers"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
+    form = CourseAdminForm
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action="course_updated" if change else "course_created",
-            subject=obj,
-            fields=sorted(form.changed_data),
-            via="admin",
-        )
+        """Through course_create / course_update, as the trainer pages save a course: a new
+        reminder time moves the reminders, a new booking window moves "tell me when booking
+        opens", and the checks are the same. Trainers follow in save_related."""
+        fields = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.COURSE_FIELDS
+        }
+        if change:
+            course = Course.objects.get(pk=obj.pk)
+            services.course_update(course=course, actor=request.user, **fields)
+        else:
+            fields = {
+                name: value
+                for name, value in form.cleaned_data.items()
+                if name in services.COURSE_FIELDS
+            }
+            course = services.course_create(actor=request.user, **fields)
+            obj.pk = course.pk
+            obj._state.adding = False
+        obj.refresh_from_db()
 
     def set_trainers(self, course, trainers, actor):
         services.course_trainers_set(course=course, trainers=trainers, actor=actor)

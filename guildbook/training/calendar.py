@@ -10,7 +10,9 @@ the same UID.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import functools
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -20,6 +22,8 @@ from guildbook.training.models import Booking
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
+PUBLISH = "PUBLISH"
+PRODID = "-//Guildbook//Training calendar//EN"
 
 
 def booking_uid(booking: Booking) -> str:
@@ -30,13 +34,20 @@ def booking_invite(
     booking: Booking, *, method: str = REQUEST, now: datetime | None = None
 ) -> bytes:
     """The .ics for `booking`'s place: METHOD:REQUEST to add or update the event,
-    METHOD:CANCEL to take it out of the calendar.
+    METHOD:CANCEL to take it out of the calendar, METHOD:PUBLISH for a file to download
+    ("Add to calendar").
 
     Written directly (RFC 5545: TEXT escaping, RFC 6868 parameter values, lines folded at
     75 octets) rather than through icalendar's objects, which cost a third of building a
     training message; the tests read every invite back with icalendar."""
-    if method not in (REQUEST, CANCEL):
+    if method not in (REQUEST, CANCEL, PUBLISH):
         raise ValueError(f"Unknown calendar method {method!r}")
+    event = booking_event(booking, cancel=method == CANCEL, now=now)
+    return document([event], method=method)
+
+
+def booking_event(booking: Booking, *, cancel: bool = False, now: datetime | None = None) -> list:
+    """The VEVENT of a place, as content lines (for an invite, a download or a feed)."""
     session = booking.session
     course = session.course
     person = booking.person
@@ -47,19 +58,14 @@ def booking_invite(
         description.append(f"Join online: {session.online_link}")
     description.append(f"Your booking: {manage}")
     details = "\n\n".join(description)
-    cancel = method == CANCEL
     where = _location(booking)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Guildbook//Training invites//EN",
-        f"METHOD:{method}",
+    return [
         "BEGIN:VEVENT",
         f"UID:{_text(booking_uid(booking))}",
         f"SEQUENCE:{int(booking.calendar_sequence)}",
         f"DTSTAMP:{_utc(now or timezone.now())}",
-        f"DTSTART:{_utc(session.starts_at)}",
-        f"DTEND:{_utc(session.ends_at)}",
+        _local("DTSTART", session.starts_at),
+        _local("DTEND", session.ends_at),
         f"SUMMARY:{_text(course.title)}",
         *([f"LOCATION:{_text(where)}"] if where else []),
         f"DESCRIPTION:{_text(details)}",
@@ -71,9 +77,92 @@ def booking_invite(
         f"ATTENDEE;CN={_param(person.display_name)};ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED"
         f";RSVP=FALSE:mailto:{_uri(person.email)}",
         "END:VEVENT",
-        "END:VCALENDAR",
     ]
+
+
+def document(events: list[list[str]], *, method: str | None, name: str = "") -> bytes:
+    """A VCALENDAR of `events` (content lines each) with the service's time zone as a
+    VTIMEZONE. `method` is REQUEST or CANCEL for an invite, PUBLISH for a download, None for
+    a subscribed feed; `name` titles a feed in the calendar that subscribes to it."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
+    if method:
+        lines.append(f"METHOD:{method}")
+    if name:
+        # Outlook and Apple read X-WR-CALNAME; RFC 7986 NAME and REFRESH-INTERVAL for the rest.
+        lines += [
+            f"NAME:{_text(name)}",
+            f"X-WR-CALNAME:{_text(name)}",
+            "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+            "X-PUBLISHED-TTL:PT1H",
+        ]
+    lines += vtimezone_lines()
+    for event in events:
+        lines += event
+    lines.append("END:VCALENDAR")
     return "".join(f"{_fold(line)}\r\n" for line in lines).encode()
+
+
+def _zone_name() -> str:
+    return str(settings.TIME_ZONE or "UTC")
+
+
+def _local(name: str, moment: datetime) -> str:
+    """DTSTART/DTEND in the service's zone with its TZID, so that calendars keep a session
+    at 10:00 local time (UTC only where the service itself runs on UTC)."""
+    zone = _zone_name()
+    if zone.upper() in ("UTC", "ETC/UTC", "GMT"):
+        return f"{name}:{_utc(moment)}"
+    local = timezone.localtime(moment, ZoneInfo(zone))
+    return f"{name};TZID={_param_bare(zone)}:{local.strftime('%Y%m%dT%H%M%S')}"
+
+
+def _param_bare(value: str) -> str:
+    return "".join(ch for ch in value if ch.isalnum() or ch in "/_-+")
+
+
+# Europe/London as the UK has kept it since 1996: BST from 01:00 GMT on the last Sunday of
+# March to 01:00 GMT on the last Sunday of October. Onsets are written in the local time
+# before each change (RFC 5545 3.6.5).
+_LONDON = [
+    "BEGIN:VTIMEZONE",
+    "TZID:Europe/London",
+    "BEGIN:DAYLIGHT",
+    "TZOFFSETFROM:+0000",
+    "TZOFFSETTO:+0100",
+    "TZNAME:BST",
+    "DTSTART:19700329T010000",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+    "END:DAYLIGHT",
+    "BEGIN:STANDARD",
+    "TZOFFSETFROM:+0100",
+    "TZOFFSETTO:+0000",
+    "TZNAME:GMT",
+    "DTSTART:19701025T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+    "END:STANDARD",
+    "END:VTIMEZONE",
+]
+
+
+@functools.lru_cache(maxsize=4)
+def _vtimezone(zone: str) -> tuple[str, ...]:
+    if zone == "Europe/London":
+        return tuple(_LONDON)
+    # Another service zone: its transitions for the years around now, from the tz database.
+    from icalendar import Timezone
+
+    today = date.today()
+    tz = Timezone.from_tzid(
+        zone, first_date=date(today.year - 2, 1, 1), last_date=date(today.year + 6, 1, 1)
+    )
+    return tuple(tz.to_ical().decode().replace("\r\n ", "").split("\r\n")[:-1])
+
+
+def vtimezone_lines() -> list[str]:
+    zone = _zone_name()
+    if zone.upper() in ("UTC", "ETC/UTC", "GMT"):
+        return []
+    return list(_vtimezone(zone))
 
 
 def _utc(moment: datetime) -> str:

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from guildbook.core.models import TimeStampedModel
+from guildbook.core.uploads import upload_check
 
 
 class Category(models.Model):
@@ -168,7 +169,7 @@ class CourseMaterial(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="materials")
     title = models.CharField(max_length=200)
     url = models.URLField(blank=True)
-    file = models.FileField(upload_to="materials/", blank=True)
+    file = models.FileField(upload_to="materials/", blank=True, validators=[upload_check])
     for_trainers_only = models.BooleanField(default=False)
     order = models.PositiveIntegerField(default=0)
 
@@ -262,6 +263,8 @@ class Series(TimeStampedModel):
     generate_months_ahead = models.PositiveSmallIntegerField(default=6)
     venue = models.CharField(max_length=300, blank=True)
     online_link = models.URLField(blank=True)
+    # Online, the joining link not known yet: "link to follow" (venues.py).
+    link_to_follow = models.BooleanField(default=False)
     capacity = models.PositiveIntegerField()
     trainers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     created_by = models.ForeignKey(
@@ -303,6 +306,8 @@ class Session(TimeStampedModel):
     ends_at = models.DateTimeField()
     venue = models.CharField(max_length=300, blank=True)
     online_link = models.URLField(blank=True, help_text="Shown only to people with a place.")
+    # Online, the joining link not known yet: "link to follow" (venues.py).
+    link_to_follow = models.BooleanField(default=False)
     capacity = models.PositiveIntegerField()
     places_taken = models.PositiveIntegerField(default=0, editable=False)
     trainers = models.ManyToManyField(
@@ -368,6 +373,18 @@ class Session(TimeStampedModel):
 
     def booking_opens_at(self):
         return self.starts_at - timedelta(days=self.course.booking_opens_days)
+
+    @property
+    def where(self) -> str:
+        """Where the session is, in the same words for learners and trainers."""
+        from guildbook.training.venues import where
+
+        return where(self)
+
+    @property
+    def booking_opens_later(self) -> bool:
+        """Booking has not opened yet: pages say when it opens instead of offering places."""
+        return self.status == self.Status.SCHEDULED and timezone.now() < self.booking_opens_at()
 
     def booking_closes_at(self):
         return self.starts_at - timedelta(hours=self.course.booking_closes_hours)
@@ -492,3 +509,38 @@ class Booking(TimeStampedModel):
             and session.places_taken < session.capacity
             and is_open_claim(session.starts_at, timezone.now())
         )
+
+
+class BookingAlert(models.Model):
+    """ "Tell me when booking opens": one person's request to be e-mailed as booking for a
+    session opens. The e-mail is an outbox row about this alert, due at the opening, written
+    with it (training/alerts.py); it moves when the opening moves."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="alerts")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="booking_alerts"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="booking_alert_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.session}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed: its secret key is the whole of the address that
+    Outlook, Google and Apple Calendar subscribe to (they cannot sign in). Revoking deletes
+    the row; a new key replaces the old one, whose address then answers 404 (feeds.py)."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.person}"

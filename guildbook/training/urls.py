@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guildbook.training.views import manage, public, record
+from guildbook.training.views import alerts, calendar, manage, public, record
 
 app_name = "training"
 
@@ -29,6 +29,22 @@ urlpatterns = [
         "booking-link/<str:token>/decline/",
         public.booking_link_decline,
         name="booking_link_decline",
+    ),
+]
+
+urlpatterns += [
+    path("sessions/<int:pk>/alert/", alerts.alert_create, name="alert_create"),
+    path("alerts/<int:pk>/remove/", alerts.alert_remove, name="alert_remove"),
+    # Calendars (views/calendar.py): a place to download, the private feed and its page.
+    path("bookings/<int:pk>/calendar.ics", calendar.booking_ics, name="booking_ics"),
+    path("me/calendar/", calendar.my_calendar, name="my_calendar"),
+    path("me/calendar/renew/", calendar.my_calendar_renew, name="my_calendar_renew"),
+    path("me/calendar/stop/", calendar.my_calendar_revoke, name="my_calendar_revoke"),
+    path("calendar/<str:key>.ics", calendar.calendar_feed, name="calendar_feed"),
+    path(
+        "calendar/<str:key>/courses/<slug:slug>.ics",
+        calendar.course_feed,
+        name="course_feed",
     ),
 ]
 
@@ -78,6 +94,7 @@ urlpatterns += [
     path("manage/sessions/<int:pk>/cancel/", m.session_cancel, name="manage_session_cancel"),
     path("manage/sessions/<int:pk>/capacity/", m.session_capacity, name="manage_session_capacity"),
     path("manage/sessions/<int:pk>/add/", m.booking_add, name="manage_booking_add"),
+    path("manage/sessions/<int:pk>/message/", m.session_message, name="manage_session_message"),
     path("manage/sessions/<int:pk>/bookings.csv", m.session_csv, name="manage_session_csv"),
     path("manage/sessions/<int:pk>/register/", m.register, name="manage_register"),
     path(
@@ -92,6 +109,7 @@ urlpatterns += [
     ),
     path("manage/bookings/<int:pk>/move/", m.booking_move, name="manage_booking_move"),
     path("manage/bookings/<int:pk>/remove/", m.booking_remove, name="manage_booking_remove"),
+    path("manage/bookings/<int:pk>/restore/", m.booking_restore, name="manage_booking_restore"),
     path("manage/bookings/<int:pk>/attendance/", m.attendance, name="manage_attendance"),
 ]
 

@@ -212,3 +212,13 @@ def test_create_api_token_refuses_an_unknown_email_in_one_line(cli):
     assert "nobody@example.nhs.uk" in err
     assert out == ""
     assert not ApiToken.objects.exists()
+
+
+def test_import_people_reports_a_huge_field_by_its_line(cli, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("email,name\nbig@x.example," + "x" * 1_000_000 + "\n", encoding="utf-8")
+    code, _out, err = cli("import_people", str(path))
+    assert code != 0 and "Traceback" not in err
+    assert err.splitlines()[0].startswith("line 2: ")
+    assert "Nothing was imported" in err
+    assert not User.objects.filter(email="big@x.example").exists()

@@ -36,3 +36,41 @@ def test_a_bad_row_means_nothing_is_written():
     result = people_import(text="email,name\nok@x.example,Ok\nnot-an-email,Bad\n")
     assert result.errors == ["line 3: “not-an-email” is not a valid e-mail address"]
     assert not User.objects.filter(email="ok@x.example").exists()
+
+
+# --- Hostile files: refused by line, never a traceback or a database error ----------------
+
+
+def test_a_field_over_the_csv_readers_limit_is_a_line_numbered_error():
+    text = "email,name\nok@x.example,Ok\nbig@x.example," + "x" * 1_000_000 + "\n"
+    result = people_import(text=text)
+    assert len(result.errors) == 1 and result.errors[0].startswith("line 3:")
+    assert not User.objects.filter(email="ok@x.example").exists()
+
+
+def test_a_nul_character_is_refused_with_its_line():
+    result = people_import(text="email,name,team\nok@x.example,Ok,Lib\x00rary\n")
+    assert result.errors == ["line 2: the team contains a null character"]
+    result = people_import(text="email,name\nok@x.example,O\x00k\n")
+    assert result.errors == ["line 2: the name contains a null character"]
+    assert not User.objects.exists()
+
+
+def test_an_email_over_254_characters_is_refused():
+    local = "a" * 64
+    email = f"{local}@{'b' * 63}.{'c' * 63}.{'d' * 63}.example"
+    assert len(email) > 254
+    result = people_import(text=f"email,name\n{email},Long\n")
+    assert len(result.errors) == 1 and result.errors[0].startswith("line 2: ")
+    assert "254" in result.errors[0]
+    assert not User.objects.exists()
+
+
+def test_names_and_teams_over_150_characters_are_refused_on_every_database():
+    result = people_import(text="email,name\nlong@x.example," + "n" * 100_000 + "\n")
+    assert result.errors == ["line 2: the name is longer than 150 characters"]
+    result = people_import(text="email,name,organisation\nlong@x.example,Ok," + "o" * 151 + "\n")
+    assert result.errors == ["line 2: the organisation is longer than 150 characters"]
+    assert not User.objects.exists()
+    people_import(text="email,name\nlong@x.example," + "n" * 150 + "\n")
+    assert len(User.objects.get().name) == 150

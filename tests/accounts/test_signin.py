@@ -145,3 +145,15 @@ def test_someone_added_in_the_admin_signs_in_by_code_without_a_second_confirmati
     assert response.status_code == 302
     assert len(mail.outbox) == 1, [m.subject for m in mail.outbox]
     assert _signed_in_user(client) == person
+
+
+def test_sign_in_code_email_names_guildbook_and_the_service(client, settings):
+    settings.GUILDBOOK_SERVICE_NAME = "Riverside Library and Knowledge Service"
+    settings.SITE_URL = "http://127.0.0.1:8322"
+    user_create(email="ada@example.nhs.uk", name="Ada Learner")
+    mail.outbox = []
+    client.post(reverse("account_request_login_code"), {"email": "ada@example.nhs.uk"})
+    body = mail.outbox[0].body
+    assert "Hello from Guildbook, Riverside Library and Knowledge Service" in body
+    assert "testserver" not in body and "127.0.0.1" not in body.split("\n")[0]
+    assert "http://127.0.0.1:8322" in body

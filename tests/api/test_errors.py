@@ -1,6 +1,7 @@
 """The error format, authentication and the OpenAPI document."""
 
 import json
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -18,7 +19,8 @@ def operations(client):
 
 
 def concrete(route: str) -> str:
-    return route.replace("{session_id}", "1").replace("{booking_id}", "1")
+    # Every path parameter ({session_id}, {candidacy_id}...) is an id.
+    return re.sub(r"\{[a-z_]+\}", "1", route)
 
 
 def test_every_operation_needs_a_token(db, anonymous_api):

@@ -184,7 +184,12 @@ def test_a_time_without_an_offset_is_read_in_local_time(trainer_api, course):
     day = timezone.localdate() + timedelta(days=200)  # summer or winter, whichever it is
     response = trainer_api.post(
         "/api/v1/sessions",
-        {"course": course.pk, "starts_at": f"{day.isoformat()}T10:00:00", "capacity": 3},
+        {
+            "course": course.pk,
+            "starts_at": f"{day.isoformat()}T10:00:00",
+            "capacity": 3,
+            "venue": "Staff Library",
+        },
     )
     assert response.status_code == 201, response.content
     session = Session.objects.get(pk=response.json()["id"])

@@ -63,6 +63,8 @@ def production_env(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'guildbook.sqlite3'}",
         GUILDBOOK_VAR_DIR=str(tmp_path),
         ALLOWED_HOSTS="127.0.0.1",
+        # The test plays the TLS proxy, from this machine.
+        TRUSTED_PROXIES="127.0.0.1",
     )
     subprocess.run(
         [*guildbook_command(), "migrate", "--no-input", "-v0"], env=env, check=True, timeout=120

@@ -22,6 +22,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def scene(db):
+    return build_scene()
+
+
+def build_scene() -> dict:
     """A trainer's course with a past session (attended) and a full upcoming one."""
     tess = UserFactory(email="tess@example.nhs.uk", name="Tess Trainer", role="trainer")
     ada = UserFactory(email="ada@example.nhs.uk", name="Ada Learner")
@@ -127,7 +131,9 @@ PAGES = [
     ("session page, full", "learner", lambda s: s["upcoming"].get_absolute_url()),
     ("session page, booking form", "learner", lambda s: s["open"].get_absolute_url()),
     ("my bookings", "learner", lambda s: reverse("training:my_bookings")),
+    ("my calendar", "trainer", lambda s: calendar_page(s["trainer"])),
     ("training record", "learner", lambda s: reverse("training:my_record")),
+    ("your data", "learner", lambda s: reverse("accounts:your_data")),
     (
         "trainer's session bookings",
         "trainer",
@@ -173,6 +179,13 @@ PAGES = [
     ("survey results, a session", "trainer", lambda s: survey_results(s, "session")),
     ("training record with survey answers", "learner", lambda s: survey_results(s, "record")),
 ]
+
+
+def calendar_page(person):
+    from guildbook.training import feeds
+
+    feeds.calendar_feed_renew(person=person, actor=person)
+    return reverse("training:my_calendar")
 
 
 def survey_results(s, which):

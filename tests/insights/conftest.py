@@ -82,7 +82,7 @@ def scene(db):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
+def empty_cache(db):
     """Each test computes its own figures (insights/cache.py keeps them between requests)."""
     from django.core.cache import cache
 

@@ -159,15 +159,25 @@ def test_overview_has_a_line_per_course_and_survey(scene):
     assert rows["Searching PubMed"].moment_id == other.moment.pk
 
 
-def test_anonymous_results_with_too_few_answers_show_counts_only():
+def test_anonymous_results_show_answers_for_whole_quarters_only(settings):
+    settings.SURVEY_ANONYMITY_MIN_RESPONSES = 6
     scene = results_scene.build(anonymous=True)
-    # S2 has two anonymous responses: one could guess whose is whose.
-    r = selectors.results_for(moment=scene.moment, session=scene.sessions[1])
+    # One session is never a cell: counts only, however many answered.
+    r = selectors.results_for(moment=scene.moment, session=scene.sessions[0])
     assert r.withheld and r.questions == [] and r.impact.total == 0
-    assert (r.invitations, r.responses) == (3, 2)
+    assert (r.invitations, r.responses) == (4, 3)
+    # S1's 3 and S2's 2 make no quarter of 6, whichever quarters they fall in.
     course = selectors.results_for(moment=scene.moment, course=scene.course)
-    assert not course.withheld and course.impact.percent == 40
-    assert [s.withheld for s in course.sessions] == [False, True, False]
+    assert course.withheld and course.questions == [] and course.impact.total == 0
+    assert (course.invitations, course.responses) == (9, 5)
+    results_scene.add_answers(scene, 3, session=scene.sessions[0])
+    results_scene.add_answers(scene, 4, session=scene.sessions[1])
+    course = selectors.results_for(moment=scene.moment, course=scene.course)
+    assert not course.withheld and course.impact.total == 12
+    assert course.release.withheld_responses == 0
+    # Never a session's impact rate: it could be a few people's answer.
+    assert [s.impact.total for s in course.sessions] == [0, 0, 0]
+    assert [s.withheld for s in course.sessions] == [True, True, False]
 
 
 # --- Pages ------------------------------------------------------------------------------------

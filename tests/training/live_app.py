@@ -38,6 +38,7 @@ def setup(spec: dict) -> dict:
     out = []
     for g, group in enumerate(spec["groups"]):
         session = services.session_create(
+            venue="Staff Library",
             course=course,
             starts_at=timezone.now() + timedelta(days=14, hours=g),
             capacity=group["capacity"],

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def demo(db, capsys):
+def demo(db, capsys, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
     real_now = timezone.now
     call_command("demo", seed=7, password="heron-quill-lantern-42")
     out = capsys.readouterr().out
@@ -151,3 +152,12 @@ def test_demo_if_empty_leaves_a_database_with_courses_alone(db, capsys):
     assert not User.objects.exists()
     with pytest.raises(CommandError, match="There are courses already"):
         call_command("demo")
+
+
+def test_a_restart_prints_the_sign_in_details_again_at_the_served_address(demo, capsys, settings):
+    settings.SITE_URL = "http://127.0.0.1:8322"
+    call_command("demo", if_empty=True)
+    again = capsys.readouterr().out
+    assert "Sign in at http://127.0.0.1:8322/accounts/login/" in again
+    assert again.count("heron-quill-lantern-42") == 5
+    assert "jamie.carter@" in again

@@ -118,6 +118,8 @@ def test_course_saved_in_the_admin_is_audited(admin_client, course):
         booking_opens_days=90,
         booking_closes_hours=0,
         late_cancellation_hours=48,
+        waiting_list_mode="automatic",
+        reminder_hours=48,
         category=course.category_id,
     )
     for prefix in ("agenda", "questions", "materials"):
@@ -126,3 +128,45 @@ def test_course_saved_in_the_admin_is_audited(admin_client, course):
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Course.objects.get(pk=course.pk).visibility == "public"
     assert audit_trail(course).filter(action="course_updated").exists()
+
+
+def test_the_admin_course_form_sets_offer_mode_and_reminder_time_through_the_service(
+    admin_client,
+):
+    from guildbook.core.audit import audit_trail
+    from guildbook.notifications.models import OutboxMessage
+    from guildbook.training import services
+    from tests.factories import CourseFactory, SessionFactory
+
+    course = CourseFactory(reminder_hours=48)
+    session = SessionFactory(course=course)
+    booking = services.booking_create(session=session, person=UserFactory(), actor=None)
+    url = reverse("admin:training_course_change", args=[course.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="waiting_list_mode"' in page and 'name="reminder_hours"' in page
+    data = {
+        f: getattr(course, f)
+        for f in ("title", "slug", "summary", "level", "duration_minutes", "delivery")
+    }
+    data.update(
+        visibility="staff",
+        status="active",
+        default_capacity=12,
+        booking_opens_days=90,
+        booking_closes_hours=0,
+        late_cancellation_hours=48,
+        waiting_list_mode="offer",
+        reminder_hours=24,
+        category=course.category_id,
+    )
+    for prefix in ("agenda", "questions", "materials"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    course.refresh_from_db()
+    assert course.waiting_list_mode == "offer" and course.reminder_hours == 24
+    reminder = OutboxMessage.objects.get(
+        kind="training.reminder", object_id=booking.pk, status="pending"
+    )
+    assert reminder.due_at == session.starts_at - timedelta(hours=24), "moved by the service"
+    assert [e.action for e in audit_trail(course)][-1] == "course_updated"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from guildbook.accounts.models import User
 from guildbook.training import services
 from guildbook.training.models import Booking, BookingQuestion, Session
-from tests.factories import BookingFactory, SessionFactory, UserFactory
+from tests.factories import BookingFactory, CourseFactory, SessionFactory, UserFactory
 
 
 @pytest.fixture
@@ -211,9 +211,12 @@ def test_booking_actions_are_404_for_non_trainers(client, session, person):
 
 def test_booking_actions_do_nothing_on_get(trainer_client, session, person):
     booking = book(session, person)
-    for name in ("manage_booking_move", "manage_booking_remove", "manage_attendance"):
+    for name in ("manage_booking_move", "manage_attendance"):
         url = reverse(f"training:{name}", args=[booking.pk])
         assert trainer_client.get(url).status_code == 405
+    # Remove asks first: its GET is the question, and changes nothing.
+    url = reverse("training:manage_booking_remove", args=[booking.pk])
+    assert trainer_client.get(url).status_code == 200
     booking.refresh_from_db()
     assert booking.status == "confirmed"
 
@@ -243,3 +246,20 @@ def test_session_page_query_count_does_not_grow_with_bookings(trainer_client, co
         response = trainer_client.get(url)
     assert response.content.decode().count('class="row-actions"') == 2 * 11
     assert len(large) == len(small), [q["sql"] for q in large]
+
+
+def test_move_to_starts_empty_and_asks_for_a_date(client, trainer):
+    from guildbook.training.models import Booking as B
+
+    course = CourseFactory()
+    here = SessionFactory(course=course)
+    SessionFactory(course=course, starts_at=here.starts_at + timedelta(days=7))
+    booking = services.booking_create(session=here, person=UserFactory(), actor=None)
+    client.force_login(trainer)
+    page = client.get(reverse("training:manage_session", args=[here.pk])).content.decode()
+    select = page.split(f'id="move-{booking.pk}"', 1)[1].split("</select>", 1)[0]
+    assert select.split("<option", 2)[1].startswith(' value="">Choose a date')
+    response = client.post(reverse("training:manage_booking_move", args=[booking.pk]), {})
+    assert response.status_code == 400
+    assert "Choose the date to move them to." in response.content.decode()
+    assert B.objects.get(pk=booking.pk).session_id == here.pk

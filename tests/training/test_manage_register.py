@@ -12,7 +12,7 @@ from django.utils.html import escape
 from guildbook.core.audit import audit_trail
 from guildbook.training import services
 from guildbook.training.models import Booking, Session
-from tests.factories import SessionFactory, UserFactory
+from tests.factories import CourseFactory, SessionFactory, UserFactory
 
 
 @pytest.fixture
@@ -31,11 +31,11 @@ def started(session):
     return session
 
 
-def booked(session, n):
+def booked(session, n, now=None):
     Session.objects.filter(pk=session.pk).update(capacity=session.places_taken + n)
     session.refresh_from_db()
     return [
-        services.booking_create(session=session, person=p, actor=p)
+        services.booking_create(session=session, person=p, actor=p, now=now)
         for p in UserFactory.create_batch(n)
     ]
 
@@ -91,11 +91,38 @@ def test_htmx_marks_a_no_show_and_answers_with_the_row_and_summary(trainer_clien
 def test_register_is_not_open_long_before_the_session(trainer_client, session):
     (booking,) = booked(session, 1)
     page = trainer_client.get(reverse("training:manage_register", args=[session.pk]))
-    assert "The register opens an hour before the session starts" in page.content.decode()
+    assert "Attendance can be marked once the session starts" in page.content.decode()
     response = mark(trainer_client, booking, "yes", htmx=True)
-    assert "The register opens an hour before" in response.content.decode()
+    assert "Attendance can be marked once the session starts" in response.content.decode()
     booking.refresh_from_db()
     assert booking.attendance == ""
+
+
+def test_no_marks_in_the_hour_before_the_start_but_the_register_opens_to_look(
+    trainer_client, session
+):
+    (booking,) = booked(session, 1)
+    soon = timezone.now() + timedelta(minutes=30)
+    Session.objects.filter(pk=session.pk).update(starts_at=soon, ends_at=soon + timedelta(hours=1))
+    page = trainer_client.get(reverse("training:manage_register", args=[session.pk]))
+    assert page.status_code == 200 and booking.person.display_name in page.content.decode()
+    mark(trainer_client, booking, "yes", htmx=True)
+    booking.refresh_from_db()
+    assert booking.attendance == ""
+
+
+def test_registers_to_take_drops_complete_registers(trainer_client, trainer):
+    started = timezone.now() - timedelta(hours=2)
+    done = SessionFactory(course=CourseFactory(title="All marked"), starts_at=started)
+    todo = SessionFactory(course=CourseFactory(title="Still to mark"), starts_at=started)
+    for s in (done, todo):
+        for b in booked(s, 2, now=started - timedelta(days=3)):
+            if s == done:
+                services.attendance_record(booking=b, attended=True, actor=trainer)
+    page = trainer_client.get(reverse("training:manage")).content.decode()
+    to_take = page.split('id="recent-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Still to mark" in to_take
+    assert "All marked" not in to_take
 
 
 def test_mark_everyone_not_yet_marked_as_attended(trainer_client, session):

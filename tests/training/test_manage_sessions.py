@@ -113,6 +113,7 @@ def test_monthly_series_needs_the_week_of_the_month(trainer_client, course):
 
 def weekly_series(course, trainer):
     return services.series_create(
+        venue="Staff Library",
         course=course,
         frequency="weekly",
         weekday=2,
@@ -146,7 +147,7 @@ def test_edit_only_this_session_of_a_series(trainer_client, course, trainer):
     first.refresh_from_db(), second.refresh_from_db(), third.refresh_from_db()
     assert second.venue == "Room 5" and local(second.starts_at).time() == time(11, 0)
     assert second.detached
-    assert third.venue == "" and local(third.starts_at).time() == time(10, 0)
+    assert third.venue == "Staff Library" and local(third.starts_at).time() == time(10, 0)
 
 
 def test_edit_this_and_all_following(trainer_client, course, trainer):
@@ -155,7 +156,7 @@ def test_edit_this_and_all_following(trainer_client, course, trainer):
     response = edit(trainer_client, rest[0], venue="Room 5", start_time="09:30", scope="following")
     assert response.status_code == 302
     first.refresh_from_db()
-    assert first.venue == "" and local(first.starts_at).time() == time(10, 0)
+    assert first.venue == "Staff Library" and local(first.starts_at).time() == time(10, 0)
     for s in rest:
         s.refresh_from_db()
         assert s.venue == "Room 5" and local(s.starts_at).time() == time(9, 30)
@@ -243,3 +244,32 @@ def test_session_forms_are_for_trainers_only_and_get_changes_nothing(
     before = Session.objects.values().get(pk=session.pk)
     assert client.get(url).status_code == 200
     assert Session.objects.values().get(pk=session.pk) == before
+
+
+def test_a_series_shows_its_dates_before_it_is_saved(trainer_client, course):
+    from guildbook.training.models import Series as S
+
+    start = timezone.localdate() + timedelta(days=1)
+    data = {
+        "frequency": "weekly",
+        "interval": "1",
+        "weekday": str(start.weekday()),
+        "start_time": "10:00",
+        "duration_minutes": "90",
+        "starts_on": start.isoformat(),
+        "ends_on": (start + timedelta(days=20)).isoformat(),
+        "generate_months_ahead": "6",
+        "capacity": "8",
+        "venue": "Staff Library",
+        "preview": "1",
+    }
+    url = reverse("training:manage_series_create", args=[course.slug])
+    page = trainer_client.post(url, data)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "3 sessions will be scheduled now" in html
+    assert html.count("<li>", html.index("series-preview")) >= 3
+    assert not S.objects.exists() and not Session.objects.exists()
+    del data["preview"]
+    assert trainer_client.post(url, data).status_code == 302
+    assert Session.objects.count() == 3

@@ -50,3 +50,25 @@ def test_closed_course_material_needs_the_invitation(client):
     assert client.get(m.href).status_code == 404
     client.get(course.get_absolute_url(), {"invitation": course.invitation_token})
     assert client.get(m.href).status_code == 200
+
+
+def test_uploads_are_not_served_from_media_root_in_development(client, settings):
+    """In development too the only way to an upload is the view that checks permission:
+    the file's own /media/ path answers 404."""
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import config.urls
+
+    settings.DEBUG = True
+    try:
+        importlib.reload(config.urls)
+        clear_url_caches()
+        m = material(CourseFactory(visibility=Course.Visibility.PUBLIC), trainers_only=True)
+        client.force_login(UserFactory())
+        assert client.get(f"{settings.MEDIA_URL}{m.file.name}").status_code == 404
+    finally:
+        settings.DEBUG = False
+        importlib.reload(config.urls)
+        clear_url_caches()

@@ -128,7 +128,12 @@ def test_an_early_cancellation_does_not_bother_the_trainers(full_session):
 def test_a_new_session_queues_its_trainers_roster_for_the_day_before(course, trainer):
     starts = timezone.now() + timedelta(days=10)
     session = services.session_create(
-        course=course, starts_at=starts, capacity=5, trainers=[trainer], actor=trainer
+        venue="Staff Library",
+        course=course,
+        starts_at=starts,
+        capacity=5,
+        trainers=[trainer],
+        actor=trainer,
     )
     roster = rows(session, kind=messages.ROSTER)
     assert [(r.recipient, r.due_at) for r in roster] == [(trainer, starts - timedelta(hours=24))]
@@ -137,7 +142,12 @@ def test_a_new_session_queues_its_trainers_roster_for_the_day_before(course, tra
 def test_rescheduling_sends_an_update_and_moves_the_reminders_and_roster(course, trainer, person):
     starts = timezone.now() + timedelta(days=10)
     session = services.session_create(
-        course=course, starts_at=starts, capacity=5, trainers=[trainer], actor=trainer
+        venue="Staff Library",
+        course=course,
+        starts_at=starts,
+        capacity=5,
+        trainers=[trainer],
+        actor=trainer,
     )
     booking = book(session, person)
     reminder = rows(booking, kind=messages.REMINDER)[0]

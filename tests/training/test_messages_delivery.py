@@ -184,7 +184,12 @@ def test_the_trainers_roster_lists_places_answers_and_the_waiting_list(smtp, tra
     question = course.questions.create(text="Access needs?", kind="text")
     starts = timezone.now() + timedelta(days=5)
     session = services.session_create(
-        course=course, starts_at=starts, capacity=1, trainers=[trainer], actor=trainer
+        venue="Staff Library",
+        course=course,
+        starts_at=starts,
+        capacity=1,
+        trainers=[trainer],
+        actor=trainer,
     )
     ada, bo = UserFactory(name="Ada Lovelace"), UserFactory(name="Bo Waiting")
     book(session, ada, answers={str(question.pk): "A hearing loop, please"})

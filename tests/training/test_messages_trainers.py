@@ -40,7 +40,9 @@ def other_trainer(db):
 def untrained(course, trainer):
     """A session scheduled before anyone was named to run it (nor the course)."""
     starts = timezone.now() + timedelta(days=10)
-    session = services.session_create(course=course, starts_at=starts, capacity=2, actor=trainer)
+    session = services.session_create(
+        venue="Staff Library", course=course, starts_at=starts, capacity=2, actor=trainer
+    )
     assert rosters(session) == []
     return session
 
@@ -66,7 +68,12 @@ def test_replacing_the_courses_trainer_moves_the_roster_to_the_new_one(
 def test_a_session_with_its_own_trainers_ignores_the_courses(course, trainer, other_trainer):
     starts = timezone.now() + timedelta(days=10)
     own = services.session_create(
-        course=course, starts_at=starts, capacity=2, trainers=[trainer], actor=trainer
+        venue="Staff Library",
+        course=course,
+        starts_at=starts,
+        capacity=2,
+        trainers=[trainer],
+        actor=trainer,
     )
     services.course_update(course=course, actor=trainer, trainers=[other_trainer])
     assert rosters(own) == [(trainer.email, roster_due(own))]
@@ -91,14 +98,18 @@ def test_a_trainer_taken_off_and_put_back_gets_the_roster_again(untrained, train
 
 def test_no_roster_once_its_time_has_passed(course, trainer):
     soon = timezone.now() + timedelta(hours=20)
-    session = services.session_create(course=course, starts_at=soon, capacity=2, actor=trainer)
+    session = services.session_create(
+        venue="Staff Library", course=course, starts_at=soon, capacity=2, actor=trainer
+    )
     services.session_trainers_set(session=session, trainers=[trainer], actor=trainer)
     assert rosters(session) == []
 
 
 def test_past_and_cancelled_sessions_get_no_roster(course, trainer):
     later = timezone.now() + timedelta(days=10)
-    cancelled = services.session_create(course=course, starts_at=later, capacity=2, actor=trainer)
+    cancelled = services.session_create(
+        venue="Staff Library", course=course, starts_at=later, capacity=2, actor=trainer
+    )
     services.session_cancel(session=cancelled, actor=trainer)
     services.course_update(course=course, actor=trainer, trainers=[trainer])
     assert rosters(cancelled) == []
@@ -225,6 +236,8 @@ def test_trainers_set_on_a_course_in_the_admin_get_the_roster(admin_client, untr
         booking_opens_days=90,
         booking_closes_hours=0,
         late_cancellation_hours=48,
+        waiting_list_mode="automatic",
+        reminder_hours=48,
         category=course.category_id,
         trainers=[trainer.pk],
     )

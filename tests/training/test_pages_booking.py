@@ -233,3 +233,13 @@ def test_my_bookings_needs_sign_in(client):
     response = client.get(reverse("training:my_bookings"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_booking_twice_is_refused_in_the_second_person(client, person, session):
+    services.booking_create(session=session, person=person, actor=person)
+    client.force_login(person)
+    page = client.post(
+        reverse("training:session_book", args=[session.pk]), follow=True
+    ).content.decode()
+    assert "You already have a place on this session." in page
+    assert person.display_name + " already has" not in page

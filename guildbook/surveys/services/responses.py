@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guildbook.core import limits
 from guildbook.core.errors import ServiceError
 from guildbook.notifications.services import outbox_void
 from guildbook.surveys.messages import REMINDER
@@ -83,6 +84,11 @@ def _clean_answers(
             limit = 300 if question.kind == Question.Kind.SHORT_TEXT else 5000
             if len(text) > limit:
                 errors[name] = _("Please keep this under %(n)s characters.") % {"n": limit}
+                continue
+            if not limits.storable_text(text):
+                errors[name] = _(
+                    "This answer contains a character that cannot be saved; remove it."
+                )
                 continue
             cleaned[question.pk] = [(None, None, text)]
     shown = visible_questions(questions, chosen)

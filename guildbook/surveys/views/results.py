@@ -16,8 +16,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from guildbook.core import charts
+from guildbook.core.audit import audit_record
 from guildbook.core.timefmt import format_date
-from guildbook.surveys import exports, selectors
+from guildbook.surveys import anonymity, exports, selectors
 from guildbook.training.roles import trainer_required
 
 DOWNLOADS = {
@@ -128,7 +129,7 @@ def _with_charts(results: selectors.Results) -> selectors.Results:
                     format_date(s.starts_at),
                     str(s.invitations),
                     str(s.response_rate),
-                    _("not shown (too few answers)") if s.withheld else str(s.impact),
+                    _("not shown for one session (anonymous)") if s.withheld else str(s.impact),
                 ],
             )
             for s in results.sessions
@@ -159,6 +160,8 @@ def overview(request):
             "period_words": _period_words(date_from, date_to),
             "problems": problems,
             "query": _query(None, date_from, date_to),
+            "anonymous_rows": any(r.anonymous for r in rows),
+            "minimum": anonymity.min_responses(),
         },
     )
 
@@ -194,6 +197,8 @@ def _results_page(request, *, course, session):
                 date_to=date_to,
             )
         )
+        # An anonymous survey's dates are widened to whole quarters: say which.
+        date_from, date_to = results.date_from, results.date_to
     return render(
         request,
         "surveys/results/session.html" if session else "surveys/results/course.html",
@@ -208,7 +213,7 @@ def _results_page(request, *, course, session):
             "period_words": _period_words(date_from, date_to),
             "problems": problems,
             "query": _query(moment, date_from, date_to),
-            "minimum": selectors.ANONYMOUS_MINIMUM,
+            "minimum": anonymity.min_responses(),
         },
     )
 
@@ -234,6 +239,7 @@ def _download(request, fmt, *, course, session, dates):
     if moment is None:
         raise Http404("No survey on this course")
     date_from, date_to = dates
+    audit_record(actor=request.user, action="survey_answers_downloaded", subject=moment, fmt=fmt)
     scope = {"course": course, "session": session, "date_from": date_from, "date_to": date_to}
     sheet = exports.answer_sheet(moment=moment, **scope)
     when = timezone.localtime(session.starts_at) if session else timezone.localdate()

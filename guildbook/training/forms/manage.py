@@ -237,6 +237,11 @@ class SessionForm(forms.Form):
         help_text="Shown only to people with a place.",
         assume_scheme="https",
     )
+    link_to_follow = forms.BooleanField(
+        required=False,
+        label="Link to follow",
+        help_text="Online, and the joining link is not known yet.",
+    )
     trainers = TrainerField()
 
     def __init__(self, *args, course: Course, **kwargs):
@@ -299,6 +304,11 @@ class SeriesForm(forms.Form):
     capacity = forms.IntegerField(label="Places per session", min_value=1, max_value=10000)
     venue = forms.CharField(max_length=300, required=False)
     online_link = forms.URLField(required=False, label="Online link", assume_scheme="https")
+    link_to_follow = forms.BooleanField(
+        required=False,
+        label="Link to follow",
+        help_text="Online, and the joining link is not known yet.",
+    )
     trainers = TrainerField()
 
     def __init__(self, *args, course: Course, **kwargs):
@@ -323,6 +333,11 @@ class SessionEditForm(forms.Form):
     duration_minutes = forms.IntegerField(label="Length in minutes", min_value=5, max_value=24 * 60)
     venue = forms.CharField(max_length=300, required=False)
     online_link = forms.URLField(required=False, label="Online link", assume_scheme="https")
+    link_to_follow = forms.BooleanField(
+        required=False,
+        label="Link to follow",
+        help_text="Online, and the joining link is not known yet.",
+    )
     capacity = forms.IntegerField(label="Places", min_value=1, max_value=10000)
     trainers = TrainerField(
         help_text="Leave them all unticked and the course's trainers run it. They get the "
@@ -347,6 +362,7 @@ class SessionEditForm(forms.Form):
                 "duration_minutes": session.duration_minutes,
                 "venue": session.venue,
                 "online_link": session.online_link,
+                "link_to_follow": session.link_to_follow,
                 "capacity": session.capacity,
                 "trainers": list(session.trainers.all()),
                 "scope": self.SCOPE_ONE,
@@ -357,7 +373,15 @@ class SessionEditForm(forms.Form):
             del self.fields["scope"]
 
     def changes(self) -> dict:
-        fields = ("start_time", "duration_minutes", "venue", "online_link", "capacity", "trainers")
+        fields = (
+            "start_time",
+            "duration_minutes",
+            "venue",
+            "online_link",
+            "link_to_follow",
+            "capacity",
+            "trainers",
+        )
         return {k: self.cleaned_data[k] for k in fields if k in self.changed_data}
 
     @property
@@ -440,7 +464,11 @@ class CapacityForm(forms.Form):
 
 
 class MoveBookingForm(forms.Form):
-    to_session = SessionChoiceField(queryset=Session.objects.none(), label="Move to")
+    to_session = SessionChoiceField(
+        queryset=Session.objects.none(),
+        label="Move to",
+        error_messages={"required": "Choose the date to move them to."},
+    )
 
     def __init__(self, *args, session: Session, **kwargs):
         super().__init__(*args, **kwargs)

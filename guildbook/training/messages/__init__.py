@@ -29,6 +29,7 @@ from guildbook.training.messages.kinds import (
     CANCELLED,
     CONFIRMED,
     LATE_RELEASE,
+    OFFER_DECLINED,
     OFFER_LAPSED,
     OFFERED,
     OPEN_OFFER,
@@ -92,6 +93,7 @@ __all__ = [
     "LINK_PURPOSES",
     "NOTE_PLACEHOLDERS",
     "OFFERED",
+    "OFFER_DECLINED",
     "OFFER_LAPSED",
     "OPEN_OFFER",
     "PLACE_CHANGED",
@@ -143,3 +145,7 @@ __all__ = [
     "session_facts",
     "session_trainers",
 ]
+
+# Kinds that live in their own modules ("tell me when booking opens", a trainer's own
+# e-mail to a session): importing them registers them.
+from guildbook.training import alerts, announcements  # noqa: F401

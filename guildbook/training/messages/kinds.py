@@ -65,6 +65,7 @@ OPEN_OFFER = "training.place_open"
 
 
 OFFER_LAPSED = "training.offer_lapsed"
+OFFER_DECLINED = "training.offer_declined"
 
 
 def session_trainers(session: Session) -> list:
@@ -135,6 +136,14 @@ class TrainingMessage(MessageKind):
     def headers(self, message, context) -> dict[str, str]:
         # Tells mail systems not to send out-of-office replies to an automatic message.
         return {"Auto-Submitted": "auto-generated"}
+
+
+def _place_note(booking: Booking) -> str:
+    """The trainer's paragraph for someone given a place (on a session they were moved to,
+    too): what the confirmation would have said. Nothing for a place on a waiting list."""
+    if booking.status != Booking.Status.CONFIRMED:
+        return ""
+    return render_note(booking.session.course.confirmation_note, note_values(booking))
 
 
 def _confirmed(booking: Booking) -> bool:
@@ -258,6 +267,7 @@ class BookingMoved(TrainingMessage):
             if from_id
             else None
         )
+        context["note"] = _place_note(message.about)
         return context
 
     def invite_method(self, message, context):
@@ -289,6 +299,7 @@ class SessionCancelled(TrainingMessage):
         if replacement is not None:
             context["replacement_facts"] = session_facts(replacement.session, booking=replacement)
             context["replacement_url"] = settings.SITE_URL + replacement.get_absolute_url()
+            context["note"] = _place_note(replacement)
         return context
 
     def attachments(self, message, context):
@@ -380,10 +391,13 @@ class LateRelease(TrainerMessage):
 
     def still_due(self, message):
         booking = message.about
-        if booking is None or not _live(booking.session) or message.recipient_id is None:
+        if booking is None or not _live(booking.session):
             return False
+        trainers = session_trainers(booking.session)
+        if message.recipient_id is None:  # to the training inbox, while nobody runs it
+            return bool(message.to_address) and not trainers
         # For the trainers as they are: someone taken off the session is not told.
-        return any(t.pk == message.recipient_id for t in session_trainers(booking.session))
+        return any(t.pk == message.recipient_id for t in trainers)
 
     def get_context(self, message):
         context = super().get_context(message)
@@ -403,6 +417,15 @@ class LateRelease(TrainerMessage):
 
     def attachments(self, message, context):
         return []
+
+
+@due_work("training.extend_series")
+def extend_series(now: datetime) -> int:
+    """Run by `guildbook worker` before each batch: series stay filled their set number of
+    months ahead as time passes (one query when they all are)."""
+    from guildbook.training.services import series_extend_due
+
+    return series_extend_due(now=now)
 
 
 @due_work("training.offers_expire")
@@ -469,5 +492,15 @@ class OfferLapsed(TrainingMessage):
 
     def booking_due(self, booking):
         return booking.ending == Booking.Ending.OFFER_EXPIRED and _live(
+            booking.session, until="starts_at"
+        )
+
+
+@message_kind(OFFER_DECLINED)
+class OfferDeclined(TrainingMessage):
+    label = "Offered place passed on"
+
+    def booking_due(self, booking):
+        return booking.ending == Booking.Ending.DECLINED_OFFER and _live(
             booking.session, until="starts_at"
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F
 
@@ -31,6 +32,7 @@ from guildbook.training.messages.kinds import (
     CANCELLED,
     CONFIRMED,
     LATE_RELEASE,
+    OFFER_DECLINED,
     OFFER_LAPSED,
     OFFERED,
     OPEN_OFFER,
@@ -150,14 +152,27 @@ def on_ended(booking: Booking, session: Session, *, now: datetime) -> None:
         _schedule(WAITING_LEFT, booking, now, key=_key(WAITING_LEFT, booking))
     elif ending == Booking.Ending.OFFER_EXPIRED:
         _schedule(OFFER_LAPSED, booking, now, key=_key(OFFER_LAPSED, booking))
+    elif ending == Booking.Ending.DECLINED_OFFER:
+        _schedule(OFFER_DECLINED, booking, now, key=_key(OFFER_DECLINED, booking))
     if booking.late_cancellation:
-        for trainer in session_trainers(session):
+        trainers = session_trainers(session)
+        for trainer in trainers:
             outbox_schedule(
                 kind=LATE_RELEASE,
                 about=booking,
                 recipient=trainer,
                 due_at=now,
                 key=_key(LATE_RELEASE, booking, trainer.pk),
+            )
+        if not trainers and settings.GUILDBOOK_TRAINING_INBOX:
+            # Nobody runs the session: the service's training inbox hears of it instead (and
+            # the trainers' dashboard lists it).
+            outbox_schedule(
+                kind=LATE_RELEASE,
+                about=booking,
+                to=settings.GUILDBOOK_TRAINING_INBOX,
+                due_at=now,
+                key=_key(LATE_RELEASE, booking, "inbox"),
             )
 
 

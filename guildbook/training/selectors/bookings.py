@@ -120,7 +120,7 @@ def active_bookings_by_session(user, session_ids) -> dict[int, Booking]:
 
 def my_bookings(user, *, now: datetime | None = None, past_limit: int = 50) -> dict:
     """The person's bookings for the My bookings page, in three lists: places to come,
-    waiting-list entries (with positions), and past places, newest first."""
+    waiting-list entries (with positions), and the history, newest first."""
     now = now or timezone.now()
     base = Booking.objects.filter(person=user).select_related("session__course")
     active = list(
@@ -128,10 +128,13 @@ def my_bookings(user, *, now: datetime | None = None, past_limit: int = 50) -> d
             base.filter(status__in=Booking.ACTIVE, session__ends_at__gt=now)
         ).order_by("session__starts_at", "id")
     )
+    # The history: every booking that has ended (cancelled, left, moved…) and every place
+    # whose session is over (attended, no-show or not yet marked), newest first.
     past = list(
-        base.filter(status=Booking.Status.CONFIRMED, session__ends_at__lte=now).order_by(
-            "-session__starts_at", "-id"
-        )[:past_limit]
+        base.filter(
+            Q(status=Booking.Status.CANCELLED)
+            | Q(status=Booking.Status.CONFIRMED, session__ends_at__lte=now)
+        ).order_by("-session__starts_at", "-id")[:past_limit]
     )
     return {
         "upcoming": [b for b in active if b.status == Booking.Status.CONFIRMED],
@@ -177,3 +180,21 @@ def waiting_position(booking: Booking) -> int | None:
         status=Booking.Status.WAITING,
     )
     return ahead.count() + 1
+
+
+def late_releases_without_trainer(*, now: datetime | None = None) -> QuerySet[Booking]:
+    """Places released late on sessions still to come that no trainer runs (neither the
+    session nor its course names one): nobody was e-mailed about them but the training
+    inbox, so the trainers' dashboard lists them. Newest first."""
+    now = now or timezone.now()
+    return (
+        Booking.objects.filter(
+            late_cancellation=True,
+            session__status=Session.Status.SCHEDULED,
+            session__ends_at__gt=now,
+            session__trainers__isnull=True,
+            session__course__trainers__isnull=True,
+        )
+        .select_related("session__course", "person")
+        .order_by("-ended_at", "-id")
+    )

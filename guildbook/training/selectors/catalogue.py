@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from django.db.models import (
     F,
@@ -26,9 +26,11 @@ def catalogue(
     delivery: str = "",
     date_from: date | None = None,
     date_to: date | None = None,
+    sort: str = "",
     sessions_per_course: int = 3,
 ) -> list[Course]:
-    """Courses for the catalogue, each with `next_sessions` (the next few, with counts).
+    """Courses for the catalogue, each with `next_sessions` (the next few, with counts),
+    soonest next date first (courses with no date last), or by title with sort="title".
 
     Three queries whatever the size of the catalogue: courses, their categories (joined),
     and the upcoming sessions of all listed courses at once.
@@ -77,6 +79,12 @@ def catalogue(
             by_course[s.course_id].append(s)
     for c in courses:
         c.next_sessions = by_course[c.pk]
+        for s in c.next_sessions:
+            s.course = c  # the page asks each when its booking opens
+    if sort != "title":
+        # Already in title order, and the sort is stable: dateless courses keep it, last.
+        far = datetime.max.replace(tzinfo=UTC)
+        courses.sort(key=lambda c: c.next_sessions[0].starts_at if c.next_sessions else far)
     return courses
 
 

@@ -78,8 +78,11 @@ def sessions_of_course(course: Course, *, upcoming: bool = True) -> QuerySet[Ses
 
 def other_sessions(session: Session, *, limit: int = 4) -> list[Session]:
     """Later dates of the same course still to come, for a session that is full or gone."""
-    return list(
+    others = list(
         sessions_with_counts(
             upcoming_sessions().filter(course_id=session.course_id).exclude(pk=session.pk)
         ).order_by("starts_at", "id")[:limit]
     )
+    for other in others:
+        other.course = session.course
+    return others

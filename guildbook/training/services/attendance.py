@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils import timezone
 
 from guildbook.accounts.models import User
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
+from guildbook.core.timefmt import format_date, format_time
 from guildbook.training.models import (
     Booking,
     Session,
@@ -34,9 +33,14 @@ def attendance_record(
             raise ServiceError(
                 "Only people with a place can be marked on the register.", field="attended"
             )
-        if booking.session.starts_at - timedelta(hours=1) > now:
+        if booking.session.starts_at > now:
+            # Open the register early to see who is coming, but a mark counts at once (in
+            # the training record, the follow-up survey), so none before the start.
+            starts = booking.session.starts_at
             raise ServiceError(
-                "The register opens an hour before the session starts.", field="attended"
+                f"Attendance can be marked once the session starts, at {format_time(starts)} "
+                f"on {format_date(starts)}.",
+                field="attended",
             )
         booking.attendance = Booking.Attendance.ATTENDED if attended else Booking.Attendance.NO_SHOW
         booking.arrived_late = bool(attended and arrived_late)

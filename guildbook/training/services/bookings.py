@@ -18,10 +18,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from guildbook.accounts.models import User
+from guildbook.core import limits
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
 from guildbook.core.models import AuditEntry
-from guildbook.training import messages, sql
+from guildbook.training import messages, removal, sql
 from guildbook.training.models import (
     Booking,
     BookingQuestion,
@@ -78,7 +79,10 @@ def booking_answers_clean(course: Course, answers: dict | None) -> dict:
         if q.required and value in ("", None):
             raise ServiceError(f"Please answer “{q.text}”.", field=f"q{q.pk}")
         if value not in ("", None):
-            cleaned[str(q.pk)] = {"question": q.text, "answer": str(value)[:2000]}
+            answer = limits.check_text(
+                str(value), field=f"q{q.pk}", limit=2000, what=f"The answer to “{q.text}”"
+            )
+            cleaned[str(q.pk)] = {"question": q.text, "answer": answer}
     return cleaned
 
 
@@ -127,21 +131,27 @@ def booking_create(
         if Booking.objects.filter(
             session_id=session.pk, person=person, status__in=Booking.ACTIVE
         ).exists():
-            raise AlreadyBooked(_already_booked_message(session.pk, person)) from exc
+            raise AlreadyBooked(_already_booked_message(session.pk, person, actor)) from exc
         raise
 
 
-def _already_booked_message(session_id: int, person: User) -> str:
+def _already_booked_message(session_id: int, person: User, actor: User | None = None) -> str:
+    """Why a second booking is refused, in the second person when people book themselves."""
     existing = Booking.objects.filter(
         session_id=session_id, person=person, status__in=Booking.ACTIVE
     ).first()
+    own = actor is not None and actor.pk == person.pk
     if existing and existing.status == Booking.Status.WAITING:
+        who = "You are" if own else f"{person.display_name} is"
         return (
-            f"{person.display_name} is already on the waiting list for this session "
+            f"{who} already on the waiting list for this session "
             f"(number {waiting_position(existing)})."
         )
     if existing and existing.status == Booking.Status.OFFERED:
-        return f"A place on this session is already offered to {person.display_name}."
+        whom = "you" if own else person.display_name
+        return f"A place on this session is already offered to {whom}."
+    if own:
+        return "You already have a place on this session."
     return f"{person.display_name} already has a place on this session."
 
 
@@ -186,7 +196,7 @@ def _book(session, person, actor, cleaned, now, by_trainer) -> Booking:
         now=now,
     )
     if booking is None:
-        raise AlreadyBooked(_already_booked_message(session.pk, person))
+        raise AlreadyBooked(_already_booked_message(session.pk, person, actor))
     return _booked(db, booking, session, actor)
 
 
@@ -210,7 +220,7 @@ def _book_at_once(db, session, person, actor, cleaned, now, by_trainer, pk=None)
     if outcome == "written":
         return booking
     if outcome == "already_booked":
-        raise AlreadyBooked(_already_booked_message(session.pk, person))
+        raise AlreadyBooked(_already_booked_message(session.pk, person, actor))
     return None
 
 
@@ -309,15 +319,56 @@ def booking_confirm_coming(
     return booking
 
 
-def booking_remove(*, booking: Booking, actor: User) -> Booking:
-    """A trainer takes someone off a session (a place or the waiting list)."""
+def booking_remove(
+    *,
+    booking: Booking,
+    actor: User,
+    reason: str = "",
+    tell: bool = True,
+    give_to: Booking | None = None,
+) -> Booking:
+    """A trainer takes someone off a session (a place or the waiting list), with a reason
+    for the e-mail that tells them, or without telling them. The e-mail waits out the undo
+    window (removal.py). `give_to`, someone on the waiting list, gets the freed place instead
+    of the head of the list, recorded as the trainer's choice."""
     now = timezone.now()
     with transaction.atomic():
         session = _lock_session(booking.session_id)
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if not booking.is_active:
             raise ServiceError("This booking is no longer active.", code="not_active")
-        return _end(booking, session, Booking.Ending.REMOVED, actor, now)
+        chosen = None
+        if give_to is not None:
+            chosen = (
+                Booking.objects.select_for_update()
+                .filter(pk=give_to.pk, session_id=session.pk, status=Booking.Status.WAITING)
+                .first()
+            )
+            if chosen is None or booking.status != Booking.Status.CONFIRMED:
+                raise ServiceError(
+                    "Only a place can be given, to someone on this session's waiting list.",
+                    field="give_to",
+                )
+        booking = _end(booking, session, Booking.Ending.REMOVED, actor, now, promote=not chosen)
+        if chosen is not None:
+            chosen.status = Booking.Status.CONFIRMED
+            chosen.confirmed_at = now
+            chosen.save(update_fields=["status", "confirmed_at", "updated_at"])
+            _take_place(session)
+            audit_record(
+                actor=actor,
+                action="booking_given_place",
+                subject=chosen,
+                at=now,
+                instead_of=booking.pk,
+            )
+            messages.on_promoted(chosen, session, now=now)
+            _on_commit_send(
+                booking_changed, booking=chosen, change="promoted", actor=actor, late=False
+            )
+            booking.passed_on = [chosen]
+        removal.after_remove(booking, reason=reason.strip(), tell=tell, now=now)
+        return booking
 
 
 def _move(

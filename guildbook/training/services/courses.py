@@ -12,7 +12,7 @@ from django.utils import timezone
 from guildbook.accounts.models import User
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
-from guildbook.training import messages, notes
+from guildbook.training import alerts, messages, notes
 from guildbook.training.models import (
     AgendaItem,
     BookingQuestion,
@@ -87,12 +87,15 @@ def course_update(
     _check_notes(fields)
     with transaction.atomic():
         old_reminder_hours = course.reminder_hours
+        old_opens_days = course.booking_opens_days
         for key, value in fields.items():
             setattr(course, key, value)
         _full_clean(course)
         course.save()
         if course.reminder_hours != old_reminder_hours:
             messages.on_reminder_hours_changed(course, now=timezone.now())
+        if course.booking_opens_days != old_opens_days:
+            alerts.alerts_follow_course(course)
         changed = sorted(fields)
         if trainers is not None:
             _course_trainers_set(course, trainers)

@@ -15,6 +15,7 @@ from django.db.models import Count, F, Max
 
 from guildbook.accounts.models import User
 from guildbook.core.audit import audit_record
+from guildbook.core.errors import ServiceError
 from guildbook.training import messages, offers
 from guildbook.training.models import (
     Booking,
@@ -135,6 +136,13 @@ def _end(
     *,
     promote: bool = True,
 ) -> Booking:
+    if booking.attendance:
+        # The register is part of the person's training record: it is never undone here.
+        raise ServiceError(
+            "The register already records this person as attended or a no-show, so the "
+            "booking stays: it is part of their training record.",
+            code="on_the_register",
+        )
     was_confirmed = booking.status == Booking.Status.CONFIRMED
     held = booking.status in Booking.HOLDING  # a confirmed or an offered place
     booking.late_cancellation = bool(
@@ -165,6 +173,6 @@ def _end(
             actor=actor,
             late=booking.late_cancellation,
         )
-    if held and promote:
-        _promote(session, actor, now)
+    # Who the freed place went to (promoted or offered), for pages that say what happened.
+    booking.passed_on = _promote(session, actor, now) if held and promote else []
     return booking

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from guildbook.accounts.models import User
+from guildbook.core import limits
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
-from guildbook.training import messages, recurrence
+from guildbook.training import alerts, messages, recurrence, venues
 from guildbook.training.models import (
     Booking,
     Course,
@@ -34,6 +37,8 @@ from guildbook.training.signals import (
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if starts_at is None or ends_at is None:
         raise ServiceError("A session needs a start and an end.", field="starts_at")
+    limits.check_when(starts_at, field="starts_at")
+    limits.check_when(ends_at, field="ends_at")
     if ends_at <= starts_at:
         raise ServiceError("The session must end after it starts.", field="ends_at")
 
@@ -46,6 +51,7 @@ def session_create(
     capacity: int | None = None,
     venue: str = "",
     online_link: str = "",
+    link_to_follow: bool = False,
     trainers: Iterable[User] = (),
     actor: User | None,
     series: Series | None = None,
@@ -54,8 +60,10 @@ def session_create(
     """Schedule one session of a course (ends after the course's duration unless given).
 
     `series_date` is the series occurrence the session is made for (see series_extend)."""
+    limits.check_when(starts_at, field="starts_at")
     ends_at = ends_at or (starts_at + timedelta(minutes=course.duration_minutes))
     _check_times(starts_at, ends_at)
+    venues.check_place(course, venue=venue, online_link=online_link, link_to_follow=link_to_follow)
     capacity = course.default_capacity if capacity is None else capacity
     if capacity < 1:
         raise ServiceError("A session needs at least one place.", field="capacity")
@@ -69,6 +77,7 @@ def session_create(
             capacity=capacity,
             venue=venue,
             online_link=online_link,
+            link_to_follow=link_to_follow and not online_link,
         )
         trainers = list(trainers)
         if trainers:
@@ -98,10 +107,12 @@ def series_create(
     generate_months_ahead: int = 6,
     venue: str = "",
     online_link: str = "",
+    link_to_follow: bool = False,
     trainers: Iterable[User] = (),
     actor: User | None,
 ) -> Series:
     """Create a recurring series and generate its sessions up to the horizon."""
+    venues.check_place(course, venue=venue, online_link=online_link, link_to_follow=link_to_follow)
     if frequency not in Series.Frequency.values:
         raise ServiceError("Choose weekly or monthly.", field="frequency")
     if not 1 <= interval <= 12:
@@ -128,6 +139,7 @@ def series_create(
             generate_months_ahead=generate_months_ahead,
             venue=venue,
             online_link=online_link,
+            link_to_follow=link_to_follow and not online_link,
             capacity=capacity,
             created_by=actor,
         )
@@ -165,6 +177,7 @@ def series_extend(*, series: Series, actor: User | None, until=None) -> list[Ses
                     capacity=series.capacity,
                     venue=series.venue,
                     online_link=series.online_link,
+                    link_to_follow=series.link_to_follow,
                     trainers=trainers,
                     actor=actor,
                 )
@@ -172,9 +185,32 @@ def series_extend(*, series: Series, actor: User | None, until=None) -> list[Ses
     return created
 
 
+def series_extend_due(*, now: datetime | None = None) -> int:
+    """Keep every series that has not ended filled `generate_months_ahead` months ahead of
+    `now` (the worker's due work: series are made a few months ahead when created, and this
+    moves the horizon on as time passes). Returns how many sessions were made.
+
+    One query when every series is full (the dates still to make are worked out from the
+    pattern without the database); each series that needs sessions is extended in its own
+    transaction under its lock, so two workers at once make each session once."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    running = Series.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today)).annotate(
+        last_made=Max("sessions__series_date")
+    )
+    made = 0
+    for series in running:
+        until = today + relativedelta(months=series.generate_months_ahead)
+        due = recurrence.series_occurrences(series, until=until)
+        if any(series.last_made is None or o.date > series.last_made for o in due):
+            made += len(series_extend(series=series, actor=None, until=until))
+    return made
+
+
 SESSION_EDITABLE = {
     "venue",
     "online_link",
+    "link_to_follow",
     "capacity",
     "start_time",
     "duration_minutes",
@@ -199,6 +235,15 @@ def session_update(
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} here.")
     if "trainers" in changes:
         changes["trainers"] = list(changes["trainers"])
+    if changes.get("online_link"):
+        changes["link_to_follow"] = False
+    if {"venue", "online_link", "link_to_follow"} & set(changes):
+        venues.check_place(
+            session.course,
+            venue=changes.get("venue", session.venue),
+            online_link=changes.get("online_link", session.online_link),
+            link_to_follow=changes.get("link_to_follow", session.link_to_follow),
+        )
     with transaction.atomic():
         targets = [session]
         if following and session.series_id:
@@ -210,14 +255,23 @@ def session_update(
             )
             targets += list(later)
             series = session.series
-            for key in ("venue", "online_link", "capacity", "start_time", "duration_minutes"):
+            for key in (
+                "venue",
+                "online_link",
+                "link_to_follow",
+                "capacity",
+                "start_time",
+                "duration_minutes",
+            ):
                 if key in changes:
                     setattr(series, key, changes[key])
             series.save()
             if "trainers" in changes:
                 series.trainers.set(changes["trainers"])
         for target in targets:
-            fields = {k: v for k, v in changes.items() if k in ("venue", "online_link")}
+            fields = {
+                k: v for k, v in changes.items() if k in ("venue", "online_link", "link_to_follow")
+            }
             if "start_time" in changes or "duration_minutes" in changes:
                 local_start = timezone.localtime(target.starts_at)
                 new_time = changes.get("start_time", local_start.time())
@@ -235,12 +289,14 @@ def session_update(
                     )
                     target.refresh_from_db()
             current = _lock_session(target.pk) if fields else target
-            moved = sorted(k for k, v in fields.items() if getattr(current, k) != v)
-            if moved:
+            changed = sorted(k for k, v in fields.items() if getattr(current, k) != v)
+            if changed:
                 Session.objects.filter(pk=target.pk).update(**fields)
                 for k, v in fields.items():
                     setattr(target, k, v)
-                messages.on_session_place_changed(target, moved, now=timezone.now())
+                moved = [k for k in changed if k != "link_to_follow"]
+                if moved:
+                    messages.on_session_place_changed(target, moved, now=timezone.now())
             if "capacity" in changes and changes["capacity"] != target.capacity:
                 session_set_capacity(session=target, capacity=changes["capacity"], actor=actor)
             if "trainers" in changes:
@@ -327,6 +383,7 @@ def session_reschedule(
         )
         now = timezone.now()
         messages.on_session_rescheduled(session, now=now)
+        alerts.alerts_follow([session])
         session_moved.send(sender=Session, session=session, now=now)
         transaction.on_commit(
             lambda: session_changed.send(
@@ -354,6 +411,11 @@ def session_cancel(
         session = locked[session.pk]
         if session.is_cancelled:
             raise ServiceError("This session is already cancelled.")
+        if session.bookings.exclude(attendance="").exists():
+            raise ServiceError(
+                "The register has been taken for this session, so it cannot be cancelled: "
+                "its attendance is part of people's training records."
+            )
         target = locked.get(move_to.pk) if move_to else None
         if target is not None:
             if target.course_id != session.course_id:

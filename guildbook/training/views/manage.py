@@ -10,15 +10,17 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
 from guildbook.core.timefmt import format_date, format_span, format_time
-from guildbook.training import selectors, services
+from guildbook.training import outcomes, removal, selectors, services
 from guildbook.training.forms.manage import (
     PLAN_FORMSETS,
     AddPersonForm,
@@ -80,6 +82,12 @@ def manage(request):
                 status=Session.Status.SCHEDULED,
                 starts_at__lte=now,
                 starts_at__gte=now - timedelta(days=7),
+            ).filter(  # a register with nobody left to mark is done
+                Exists(
+                    Booking.objects.filter(
+                        session=OuterRef("pk"), status=Booking.Status.CONFIRMED, attendance=""
+                    )
+                )
             )
         ).order_by("-starts_at", "id")
     )
@@ -99,6 +107,7 @@ def manage(request):
             "today": today,
             "courses": courses,
             "archived_count": Course.objects.filter(status=Course.Status.ARCHIVED).count(),
+            "untrained_releases": list(selectors.late_releases_without_trainer(now=now)[:20]),
         },
     )
 
@@ -231,6 +240,7 @@ def session_create(request, slug):
                 capacity=d["capacity"],
                 venue=d["venue"],
                 online_link=d["online_link"],
+                link_to_follow=d["link_to_follow"],
                 trainers=d["trainers"],
                 actor=request.user,
             )
@@ -253,7 +263,10 @@ def session_create(request, slug):
 def series_create(request, slug):
     course = _course(request, slug)
     form = SeriesForm(_posted(request), course=course)
-    if request.method == "POST" and form.is_valid():
+    preview = None
+    if request.method == "POST" and form.is_valid() and request.POST.get("preview"):
+        preview = _series_preview(course, form.cleaned_data)
+    elif request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             series = services.series_create(
@@ -270,6 +283,7 @@ def series_create(request, slug):
                 capacity=d["capacity"],
                 venue=d["venue"],
                 online_link=d["online_link"],
+                link_to_follow=d["link_to_follow"],
                 trainers=d["trainers"],
                 actor=request.user,
             )
@@ -286,9 +300,29 @@ def series_create(request, slug):
     return render(
         request,
         "training/manage/series_form.html",
-        {"form": form, "course": course},
-        status=400 if form.is_bound else 200,
+        {"form": form, "course": course, "preview": preview},
+        status=200 if preview is not None or not form.is_bound else 400,
     )
+
+
+def _series_preview(course, d) -> list:
+    """The sessions the series would create now, from the form, without saving anything."""
+    from guildbook.training.models import Series
+    from guildbook.training.recurrence import series_occurrences
+
+    series = Series(
+        course=course,
+        frequency=d["frequency"],
+        interval=d["interval"],
+        weekday=d["weekday"],
+        week_of_month=d["week_of_month"],
+        start_time=d["start_time"],
+        duration_minutes=d["duration_minutes"] or course.duration_minutes,
+        starts_on=d["starts_on"],
+        ends_on=d["ends_on"],
+        generate_months_ahead=d["generate_months_ahead"],
+    )
+    return series_occurrences(series)
 
 
 @trainer_required
@@ -445,9 +479,19 @@ def _session_page(request, session, *, status=200, add_form=None, capacity_form=
             "capacity_form": capacity_form or CapacityForm(initial={"capacity": session.capacity}),
             "can_change": not session.is_cancelled,
             "is_past": session.starts_at <= timezone.now(),
+            "removed": _just_removed(request, session),
         },
         status=status,
     )
+
+
+def _just_removed(request, session) -> Booking | None:
+    """The booking named in ?removed= when it was taken off this session moments ago."""
+    pk = request.GET.get("removed", "")
+    if not pk.isdigit():
+        return None
+    booking = Booking.objects.filter(pk=int(pk), session=session).select_related("person").first()
+    return booking if booking is not None and removal.can_undo(booking) else None
 
 
 @trainer_required
@@ -531,15 +575,98 @@ def booking_move(request, pk):
 
 
 @trainer_required
-@require_POST
 def booking_remove(request, pk):
+    """GET asks first (a reason, whether to tell them); the POST removes, and the session
+    page then offers to undo it for a few minutes (removal.py)."""
+    booking = _booking(request, pk)
+    session = _session(request, booking.session_id)
+    if request.method == "POST":
+        try:
+            services.booking_remove(
+                booking=booking,
+                actor=request.user,
+                reason=request.POST.get("reason", "")[:500],
+                tell=bool(request.POST.get("tell")),
+                give_to=_chosen(booking, request.POST.get("give_to", "")),
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("training:manage_session", pk=booking.session_id)
+        url = reverse("training:manage_session", args=[booking.session_id])
+        return redirect(f"{url}?removed={booking.pk}")
+    if not booking.is_active:
+        return redirect("training:manage_session", pk=booking.session_id)
+    return render(
+        request,
+        "training/manage/booking_remove.html",
+        {
+            "booking": booking,
+            "session": session,
+            "course": session.course,
+            "waiting": outcomes.waiting_count(session),
+            "waiting_list": list(
+                Booking.objects.filter(session=session, status=Booking.Status.WAITING)
+                .select_related("person")
+                .order_by("waiting_since", "id")
+            ),
+            "undo_minutes": int(removal.UNDO_WINDOW.total_seconds() // 60),
+        },
+    )
+
+
+@trainer_required
+def session_message(request, pk):
+    """E-mail everyone on the session, or its waiting list (announcements.py)."""
+    from guildbook.training import announcements
+
+    session = _session(request, pk)
+    values = {"audience": "places", "subject": "", "body": ""}
+    error = None
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        try:
+            count = announcements.session_message_send(
+                session=session, actor=request.user, **values
+            )
+        except ServiceError as exc:
+            error = exc
+        else:
+            messages.success(
+                request,
+                f"Your e-mail is on its way to {count} {'person' if count == 1 else 'people'}.",
+            )
+            return redirect("training:manage_session", pk=session.pk)
+    return render(
+        request,
+        "training/manage/session_message.html",
+        {
+            "session": session,
+            "course": session.course,
+            "values": values,
+            "error": error,
+            "audiences": announcements.AUDIENCES.items(),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _chosen(booking, value: str) -> Booking | None:
+    """The waiting-list entry the trainer picked for the freed place ("" = the next one)."""
+    if not value.isdigit():
+        return None
+    return Booking.objects.filter(pk=int(value), session_id=booking.session_id).first()
+
+
+@trainer_required
+@require_POST
+def booking_restore(request, pk):
     booking = _booking(request, pk)
     try:
-        services.booking_remove(booking=booking, actor=request.user)
+        removal.booking_restore(booking=booking, actor=request.user)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{booking.person.display_name} was removed from the session.")
+        messages.success(request, f"{booking.person.display_name} is back on the session.")
     return redirect("training:manage_session", pk=booking.session_id)
 
 
@@ -552,6 +679,7 @@ def _csv_cell(value) -> str:
 @trainer_required
 def session_csv(request, pk):
     session = _session(request, pk)
+    audit_record(actor=request.user, action="register_downloaded", subject=session)
     places, waiting = _session_bookings(session)
     questions = list(session.course.questions.all())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -612,7 +740,7 @@ def _register_summary(bookings) -> dict:
 
 
 def _register_context(session, bookings, **extra):
-    opens_at = session.starts_at - timedelta(hours=1)
+    opens_at = session.starts_at  # marks count from the start (attendance_record)
     return {
         "session": session,
         "course": session.course,

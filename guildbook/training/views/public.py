@@ -4,22 +4,22 @@ Thin: they read through selectors and write through services.
 """
 
 import hashlib
-from pathlib import PurePath
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.cache import caches
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from guildbook.core import roles
+from guildbook.core import csp, roles
 from guildbook.core.errors import ServiceError
-from guildbook.training import selectors, services
+from guildbook.core.uploads import user_file_response
+from guildbook.training import alerts, outcomes, selectors, services
 from guildbook.training.forms.public import BookingQuestionsForm, CatalogueFilterForm
 from guildbook.training.models import Booking, CourseMaterial, Session
 
@@ -41,11 +41,11 @@ def catalogue(request):
         version = hashlib.sha256(selectors.catalogue_version().encode()).hexdigest()[:16]
         query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
         key = f"catalogue:{version}:{query}"
-        html = cache.get(key)
+        html = caches["pages"].get(key)
         if html is None:
-            html = _catalogue(request).content
-            cache.set(key, html, CATALOGUE_CACHE_SECONDS)
-        return HttpResponse(html)
+            html = csp.nonce_removed(request, _catalogue(request).content)
+            caches["pages"].set(key, html, CATALOGUE_CACHE_SECONDS)
+        return HttpResponse(csp.nonce_restored(request, html))
     return _catalogue(request)
 
 
@@ -62,7 +62,8 @@ def _catalogue(request):
             "date_from": d["date_from"],
             "date_to": d["date_to"],
         }
-    courses = selectors.catalogue(request.user, **filters)
+    sort = form.cleaned_data.get("sort", "") if form.is_bound and form.is_valid() else ""
+    courses = selectors.catalogue(request.user, sort=sort, **filters)
     mine = selectors.active_bookings_by_session(
         request.user, [s.pk for c in courses for s in c.next_sessions]
     )
@@ -130,6 +131,7 @@ def _session_page(request, session, *, questions_form=None, status=200):
         questions = list(course.questions.all())
         questions_form = BookingQuestionsForm(questions=questions) if questions else None
     show_others = bool(refusal or full_no_list or not session.places_left)
+    opens_later = not booking and session.booking_opens_later
     return render(
         request,
         "training/session_detail.html",
@@ -142,6 +144,8 @@ def _session_page(request, session, *, questions_form=None, status=200):
             "questions_form": questions_form,
             "other_sessions": selectors.other_sessions(session) if show_others else [],
             "login_url": _login_url(session.get_absolute_url()),
+            "opens_later": opens_later,
+            "alert": alerts.booking_alert_for(request.user, session) if opens_later else None,
         },
         status=status,
     )
@@ -255,14 +259,9 @@ def booking_cancel(request, pk):
             messages.success(request, "You have left the waiting list.")
         elif booking.ending == Booking.Ending.DECLINED_OFFER:
             messages.success(request, "Thank you: the place has been passed on to the next person.")
-        elif booking.late_cancellation:
-            messages.success(
-                request,
-                "Your place is cancelled and has gone to the next person waiting. "
-                "Thank you for letting us know.",
-            )
         else:
-            messages.success(request, "Your place is cancelled. Thank you for letting us know.")
+            went = outcomes.place_went(booking)
+            messages.success(request, f"Your place is cancelled. {went} Thank you for telling us.")
         return redirect("training:my_bookings")
     now = timezone.now()
     return render(
@@ -272,6 +271,7 @@ def booking_cancel(request, pk):
             "booking": booking,
             "session": booking.session,
             "position": services.waiting_position(booking),
+            "place_will_go": outcomes.place_will_go(booking.session),
             "over": booking.session.ends_at <= now,
             "late": booking.status == Booking.Status.CONFIRMED
             and now >= booking.session.late_cancellation_from(),
@@ -285,9 +285,7 @@ def material_download(request, pk):
     material = selectors.material_for_user(
         request.user, pk=pk, invitation=_invitation(request, slug)
     )
-    return FileResponse(
-        material.file.open("rb"), filename=PurePath(material.file.name).name, as_attachment=False
-    )
+    return user_file_response(material.file)
 
 
 # --- Links from reminders: no sign-in, and a GET never changes anything -----------------
@@ -348,6 +346,8 @@ def _booking_link(request, token, purpose):
         request,
         "training/booking_link.html",
         {
+            "went": outcomes.place_went(booking) if done == "release" else "",
+            "place_will_go": outcomes.place_will_go(session) if purpose == "release" else "",
             "purpose": purpose,
             "booking": booking,
             "session": session,

@@ -1,27 +1,19 @@
 """The training record: every course a person booked and attended, with hours.
 
-One template draws the page and the PDF (WeasyPrint applies the stylesheet's print rules);
-the CSV has the same rows. The page also draws sections that higher apps add through
+The files (CSV and PDF) are built by guildbook.training.record_export, which other apps use
+too. The page also draws sections that higher apps add through
 guildbook.training.record (e.g. a person's own follow-up survey answers).
 """
 
-import csv
-from pathlib import Path
-from urllib.parse import urlparse
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.text import slugify
 
-from guildbook.core.timefmt import format_time
+from guildbook.core.audit import audit_record
 from guildbook.training import record as record_sections
-from guildbook.training import selectors
+from guildbook.training import record_export, selectors
 
 
 @login_required
@@ -32,6 +24,8 @@ def my_record(request, fmt="html"):
 @login_required
 def person_record(request, pk, fmt="html"):
     person = selectors.person_for_record(request.user, pk=pk)
+    if person.pk != request.user.pk:
+        audit_record(actor=request.user, action="training_record_viewed", subject=person, fmt=fmt)
     return _record(request, person, fmt)
 
 
@@ -51,86 +45,21 @@ def _record(request, person, fmt):
     return render(request, "training/record.html", context)
 
 
-def _filename(record, ext: str) -> str:
-    who = slugify(record.person.display_name) or "person"
-    return f"training-record-{who}-{timezone.localdate():%Y-%m-%d}.{ext}"
-
-
-def _cell(value) -> str:
-    # A spreadsheet would run a cell starting with = + - @ as a formula: keep it as text.
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _record_csv(record) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(record, "csv")}"'
-    response.write("\ufeff")  # so Excel reads the file as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(["Course", "Category", "Date", "Start", "End", "Hours", "Status"])
-    for e in record.entries:
-        s = e.session
-        writer.writerow(
-            [
-                _cell(s.course.title),
-                _cell(s.course.category.name if s.course.category else ""),
-                timezone.localtime(s.starts_at).date().isoformat(),
-                format_time(s.starts_at),
-                format_time(s.ends_at),
-                e.hours_text,
-                e.record_status_words,
-            ]
-        )
-    writer.writerow([])
-    writer.writerow(["Sessions attended", record.attended_count])
-    writer.writerow(["Hours of training attended", record.attended_hours_text])
+    response = HttpResponse(
+        record_export.record_csv(record), content_type="text/csv; charset=utf-8"
+    )
+    filename = record_export.record_filename(record, "csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _static_file(url: str) -> Path:
-    """WeasyPrint may read our own static files and nothing else (no network fetches)."""
-    path = urlparse(url).path
-    if path.startswith(settings.STATIC_URL):
-        found = finders.find(path[len(settings.STATIC_URL) :])
-        if found:
-            return Path(found)
-    raise ValueError(f"Not fetched while making a PDF: {url}")
-
-
-def _mime(path: Path) -> str:
-    return "text/css" if path.suffix == ".css" else "application/octet-stream"
-
-
-def _url_fetcher():
-    try:  # WeasyPrint 68 and later: a URLFetcher object answering URLFetcherResponse
-        from weasyprint.urls import URLFetcher, URLFetcherResponse
-    except ImportError:  # earlier versions: a function answering a dict
-        return lambda url: {
-            "string": _static_file(url).read_bytes(),
-            "mime_type": _mime(_static_file(url)),
-        }
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            found = _static_file(url)
-            return URLFetcherResponse(
-                url, body=found.read_bytes(), headers={"Content-Type": _mime(found)}
-            )
-
-    return StaticOnlyFetcher()
-
-
 def _record_pdf(request, context) -> HttpResponse:
-    from weasyprint import HTML
-
-    html = render_to_string("training/record.html", {**context, "pdf": True}, request=request)
-    pdf = HTML(
-        string=html, base_url=request.build_absolute_uri("/"), url_fetcher=_url_fetcher()
-    ).write_pdf()
+    record = context["record"]
+    pdf = record_export.record_pdf(record=record, viewer=request.user, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(context["record"], "pdf")}"'
-    )
+    filename = record_export.record_filename(record, "pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

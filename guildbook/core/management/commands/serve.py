@@ -114,5 +114,8 @@ class Command(GuildbookCommand):
                 "proc_name": "guildbook",
                 "accesslog": "-" if options["access_log"] else None,
                 "errorlog": "-",
+                # gunicorn believes X-Forwarded-Proto from these only; Django's own check is
+                # guildbook.core.proxies. The same list for both.
+                "forwarded_allow_ips": ",".join(settings.TRUSTED_PROXIES),
             }
         ).run()

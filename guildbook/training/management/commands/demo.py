@@ -12,12 +12,14 @@ they would have been. The clock is this command's own; nothing else sees it.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from unittest import mock
 
 from dateutil.relativedelta import relativedelta
@@ -606,6 +608,7 @@ class Command(GuildbookCommand):
             if options["if_empty"]:
                 if options["verbosity"] > 1:
                     self.stdout.write("There are courses already, so the demo was not loaded.")
+                self.sign_in_details(saved_sign_ins())
                 return
             raise CommandError(
                 "There are courses already: the demo loads only into an empty database."
@@ -626,7 +629,7 @@ class Command(GuildbookCommand):
         _load_history(seed=options["seed"])
         # Apps above training add their part of the story by command name (training never
         # imports them): the follow-up surveys' answers, for instance.
-        for extra in ("demo_surveys",):
+        for extra in ("demo_surveys", "demo_qualifications"):
             if extra in get_commands():
                 call_command(extra, seed=options["seed"], verbosity=options["verbosity"])
         # The history's e-mails (confirmations from months ago, reminders for sessions long
@@ -664,11 +667,46 @@ class Command(GuildbookCommand):
                 f"(as they would have refused the people concerned): {f.skipped}."
             )
         w("")
+        accounts = [(role, user.email, password) for role, user, password in loader.accounts]
+        save_sign_ins(accounts)
+        self.sign_in_details(accounts)
+
+    def sign_in_details(self, accounts: list[tuple[str, str, str]]) -> None:
+        """How to sign in, at the address served now (printed on every `make run`)."""
+        w = self.stdout.write
         w(f"Sign in at {settings.SITE_URL}{reverse('account_login')}")
-        width = max(len(u.email) for _r, u, _p in loader.accounts)
-        for role, user, password in loader.accounts:
-            w(f"  {role:<27} {user.email:<{width}}  password: {password}")
-        w("Everyone else signs in with a code sent by e-mail.")
+        if accounts:
+            width = max(len(email) for _r, email, _p in accounts)
+            for role, email, password in accounts:
+                w(f"  {role:<27} {email:<{width}}  password: {password}")
+            w(f"(These are kept in {sign_ins_file()}.)")
+            w("Everyone else signs in with a code sent by e-mail", ending="")
+        else:
+            w("Everyone signs in with a code sent by e-mail", ending="")
+        if settings.GUILDBOOK_DEV_MAILBOX:
+            w(f": staff read it at {settings.SITE_URL}{reverse('notifications:dev_mailbox')}.")
+        else:
+            w(".")
+
+
+def sign_ins_file() -> Path:
+    """The demo's passwords, kept beside the demo's database so that each `make run` can
+    print them again (development only: the demo's accounts are made-up people)."""
+    return Path(settings.VAR_DIR) / "demo-sign-in.json"
+
+
+def save_sign_ins(accounts: list[tuple[str, str, str]]) -> None:
+    path = sign_ins_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(accounts, indent=1))
+
+
+def saved_sign_ins() -> list[tuple[str, str, str]]:
+    try:
+        return [tuple(a) for a in json.loads(sign_ins_file().read_text())]
+    except (OSError, ValueError):
+        return []
 
 
 def _load_history(*, seed: int) -> None:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0006_booking_drop_indexes_repeated_by_composites'),
+        ('training', '0010_material_file_checked_by_content'),
     ]
 
     operations = [

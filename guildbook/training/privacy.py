@@ -1,0 +1,82 @@
+"""The training app's part of a person's data: their bookings, answers and attendance."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from guildbook.core import privacy
+from guildbook.training.models import Booking, Course, Series, Session
+
+
+def _booking_rows(person):
+    bookings = (
+        Booking.objects.filter(person=person)
+        .select_related("session__course", "booked_by")
+        .order_by("session__starts_at", "id")
+    )
+    return [
+        {
+            "course": b.session.course.title,
+            "session_starts": b.session.starts_at,
+            "status": b.status,
+            "booked": b.created_at,
+            "booked_by": "you" if b.booked_by_id in (None, person.pk) else b.booked_by.display_name,
+            "answers": b.answers,
+            "ended": b.ended_at,
+            "ending": b.ending,
+            "late_cancellation": b.late_cancellation,
+            "attendance": b.attendance,
+            "arrived_late": b.arrived_late,
+        }
+        for b in bookings
+    ]
+
+
+def _erase_training(*, person, stand_in, actor):
+    """Places in sessions still to come are cancelled through the booking service (the
+    waiting list moves up); every booking then passes to the stand-in without its answers,
+    so attendance and fill rates still count."""
+    from guildbook.training import services
+
+    now = timezone.now()
+    cancelled = 0
+    upcoming = Booking.objects.filter(
+        person=person, status__in=Booking.ACTIVE, session__ends_at__gt=now
+    )
+    for booking in upcoming:
+        services.booking_cancel(booking=booking, actor=actor, now=now)
+        cancelled += 1
+    counts = {
+        "cancelled": cancelled,
+        "bookings": Booking.objects.filter(person=person).update(person=stand_in, answers={}),
+        "booked_for_others": Booking.objects.filter(booked_by=person).update(booked_by=stand_in),
+        "series": Series.objects.filter(created_by=person).update(created_by=stand_in),
+    }
+    for model in (Course, Series, Session):
+        model.trainers.through.objects.filter(user=person).delete()
+    return counts
+
+
+def _old_no_shows(*, before, dry_run):
+    """A no-show older than the period no longer counts against the person: the mark is
+    cleared (the session's attendance then shows it as not recorded)."""
+    old = Booking.objects.filter(attendance=Booking.Attendance.NO_SHOW, session__ends_at__lt=before)
+    return old.count() if dry_run else old.update(attendance="", arrived_late=False)
+
+
+def _active_since(moment):
+    return Booking.objects.filter(
+        Q(created_at__gte=moment) | Q(session__ends_at__gte=moment)
+    ).values_list("person_id", flat=True)
+
+
+def register() -> None:
+    privacy.register_exporter(
+        "bookings", "Your bookings, your answers and your attendance", _booking_rows
+    )
+    privacy.register_eraser("training", _erase_training)
+    privacy.register_activity(_active_since)
+    privacy.register_retention(
+        privacy.RetentionRule(
+            "no_shows", "RETENTION_NO_SHOW_MONTHS", "months", "no-show marks", _old_no_shows
+        )
+    )
