@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "guildbook.notifications",
     "guildbook.training",
     "guildbook.surveys",
+    "guildbook.insights",
     "guildbook.qualifications",
     "guildbook.api",
 ]

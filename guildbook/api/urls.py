@@ -12,7 +12,7 @@ from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
-from guildbook.api import bookings, courses, errors, qualifications, sessions, surveys
+from guildbook.api import bookings, courses, errors, insights, qualifications, sessions, surveys
 from guildbook.api.auth import TokenAuth
 from guildbook.core import limits
 
@@ -133,4 +133,5 @@ api.add_router("", courses.router)
 api.add_router("", sessions.router)
 api.add_router("", bookings.router)
 api.add_router("", surveys.router)
+api.add_router("", insights.router)
 api.add_router("", qualifications.router)

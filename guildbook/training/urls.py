@@ -112,3 +112,10 @@ urlpatterns += [
     path("manage/bookings/<int:pk>/restore/", m.booking_restore, name="manage_booking_restore"),
     path("manage/bookings/<int:pk>/attendance/", m.attendance, name="manage_attendance"),
 ]
+
+from guildbook.training.views import history  # noqa: E402
+
+# Administrators: upload past sessions and bookings (views/history.py).
+urlpatterns += [
+    path("manage/import-history/", history.import_history, name="import_history"),
+]

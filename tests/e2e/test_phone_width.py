@@ -122,6 +122,7 @@ PAGES = {
         ("officer", lambda s: reverse("training:person_record", args=[s["learner"].pk]))
     ],
     "training:manage": [("trainer", lambda s: reverse("training:manage"))],
+    "training:import_history": [("administrator", lambda s: reverse("training:import_history"))],
     "training:manage_course_create": [
         ("trainer", lambda s: reverse("training:manage_course_create"))
     ],
@@ -264,6 +265,9 @@ def phone_scene(db):
     s = build_scene()
     s["officer"] = UserFactory(
         email="sam@example.nhs.uk", name="Sam Officer", role="staff_development"
+    )
+    s["administrator"] = UserFactory(
+        email="alex@example.nhs.uk", name="Alex Administrator", role="administrator"
     )
     course, learner, trainer = s["course"], s["learner"], s["trainer"]
     now = timezone.now()
