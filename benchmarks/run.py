@@ -206,6 +206,11 @@ def main(argv=None) -> int:
         delivery_args = ["--databases", args.databases]
         delivery_args += ["--no-readme"] if args.no_readme else []
         ok = delivery.main(delivery_args) == 0 and ok
+    if args.only is None:
+        # Insights at ten years of history (SQLite): its own README section too.
+        import insights
+
+        ok = insights.main(["--no-readme"] if args.no_readme else []) == 0 and ok
     if args.only in (None, "portfolio"):
         # The portfolio PDF export (portfolios): its own README section too.
         import portfolio_pdf

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "guildbook.notifications",
     "guildbook.training",
     "guildbook.surveys",
+    "guildbook.insights",
     "guildbook.qualifications",
     "guildbook.portfolios",
     "guildbook.api",
@@ -287,6 +288,9 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Guildbook ------------------------------------------------------------------------
 GUILDBOOK_SERVICE_NAME = env.str("GUILDBOOK_SERVICE_NAME", default="Library and Knowledge Service")
+# The hand-written SQL of the hottest paths (booking, claiming and recording e-mail); false
+# runs their ORM twins instead, e.g. on a database Guildbook has not been tuned for.
+GUILDBOOK_FAST_PATHS = env.bool("GUILDBOOK_FAST_PATHS", default=True)
 # Anonymous survey answers are shown only for whole quarters with at least this many responses.
 SURVEY_ANONYMITY_MIN_RESPONSES = env.int("SURVEY_ANONYMITY_MIN_RESPONSES", default=5)
 # Where a note goes that would go to a session's trainers when nobody runs the session.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("guildbook.notifications.urls")),
     path("", include("guildbook.training.urls")),
     path("", include("guildbook.surveys.urls")),
+    path("", include("guildbook.insights.urls")),
     path("", include("guildbook.qualifications.urls")),
     path("", include("guildbook.portfolios.urls")),
 ]

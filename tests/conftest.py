@@ -30,3 +30,11 @@ def course(db):
 @pytest.fixture
 def session(course):
     return SessionFactory(course=course, capacity=2)
+
+
+@pytest.fixture(params=[True, False], ids=["fast-paths", "orm-twins"])
+def fast_paths(request, settings):
+    """Runs a test twice: through the hand-written SQL of the hot paths (each app's sql.py)
+    and through their ORM twins (`GUILDBOOK_FAST_PATHS`), so the two cannot drift apart."""
+    settings.GUILDBOOK_FAST_PATHS = request.param
+    return request.param

@@ -7,6 +7,7 @@ import factory
 from django.utils import timezone
 
 from guildbook.accounts.models import User
+from guildbook.training import hooks
 from guildbook.training.models import Booking, Category, Course, Session
 
 
@@ -40,6 +41,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
 class CourseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Course
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Get Tweeting {n}")
     slug = factory.Sequence(lambda n: f"get-tweeting-{n}")
@@ -48,6 +50,12 @@ class CourseFactory(factory.django.DjangoModelFactory):
     duration_minutes = 90
     visibility = Course.Visibility.STAFF
     category = factory.SubFactory(CategoryFactory)
+
+    @factory.post_generation
+    def created_hooks(obj, create, extracted, **kwargs):
+        # What course_create runs for a new course (surveys' follow-up moment).
+        if create:
+            hooks.course_created(course=obj)
 
 
 class SessionFactory(factory.django.DjangoModelFactory):

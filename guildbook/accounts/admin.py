@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect
 
-from guildbook.accounts.models import ApiToken, User, record_address
+from guildbook.accounts.models import (
+    ApiToken,
+    Department,
+    Organisation,
+    Team,
+    User,
+    record_address,
+)
 
 
 @admin.register(User)
@@ -13,7 +20,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["is_staff", "is_active", "groups"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["name", "job_title", "team", "organisation"]}),
+        ("Profile", {"fields": ["name", "job_title", "team", "organisation", "directory_team"]}),
         ("Roles", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
@@ -21,6 +28,7 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]})
     ]
     filter_horizontal = ["groups", "user_permissions"]
+    autocomplete_fields = ["directory_team"]
     actions = ["erase"]
 
     @admin.action(description="Erase the selected person (asks to confirm)")
@@ -41,3 +49,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
     search_fields = ["user__email", "name", "prefix"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation"]
+    search_fields = ["name", "organisation__name"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "department"]
+    search_fields = ["name", "department__name", "department__organisation__name"]

@@ -48,12 +48,60 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
 
+class Organisation(models.Model):
+    """The organisation directory: organisation → department → team (organisations.py)."""
+
+    name = models.CharField(max_length=150, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="departments"
+    )
+    name = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="department_unique_in_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.name}"
+
+
+class Team(models.Model):
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["department__organisation__name", "department__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="team_unique_in_department")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} → {self.name}"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("e-mail address", max_length=254, unique=True)
     name = models.CharField(max_length=150, blank=True)
     job_title = models.CharField(max_length=150, blank=True)
     team = models.CharField("team or department", max_length=150, blank=True)
     organisation = models.CharField(max_length=150, blank=True)
+    # The person's team in the directory, when known; `team` and `organisation` stay as typed.
+    directory_team = models.ForeignKey(
+        "Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         "admin access", default=False, help_text="Can sign in to the administration site."

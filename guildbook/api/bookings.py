@@ -10,10 +10,8 @@ person's cancellation (so it never counts as a late cancellation).
 
 import re
 from datetime import datetime
-from functools import cache
 from typing import Annotated, Any
 
-from django.db import transaction
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
@@ -34,9 +32,8 @@ from guildbook.api.schemas import (
     page,
 )
 from guildbook.core.errors import ServiceError
-from guildbook.core.postgresql.prepared import prepared
 from guildbook.training import selectors, services
-from guildbook.training.models import Booking, Course, Session
+from guildbook.training.models import Booking
 
 router = Router(tags=["bookings"])
 
@@ -186,62 +183,6 @@ def _name_answer_fields(exc: ServiceError) -> None:
         exc.field = f"answers.{exc.field[1:]}"
 
 
-# Booking's own read of the session and its course: ONE plain statement for the fields a
-# booking reads (the others are deferred, loaded if ever touched), with the number of the
-# course's booking questions, so that a course without any needs no look-up for them. The
-# same answer as selectors.session_for_booking, whose select_related query cost more than
-# the rest of the request's reads together (bookings come in bursts: see
-# docs/subsystems/bookings.md, "Speed"). Booking re-reads what it depends on under the
-# session's lock. On PostgreSQL the same statement draws the new booking's id, which
-# spares booking_create a round trip of its own for it.
-_SESSION_FIELDS = {
-    "id", "course_id", "series_id", "status", "starts_at", "ends_at", "capacity",
-    "places_taken", "venue", "online_link",
-}  # fmt: skip
-_COURSE_FIELDS = {
-    "id", "title", "slug", "status", "visibility", "invitation_token", "waiting_list_enabled",
-    "waiting_list_mode", "booking_opens_days", "booking_closes_hours",
-    "late_cancellation_hours", "reminder_hours",
-}  # fmt: skip
-
-
-@cache
-def _session_read(vendor: str) -> tuple[str, list[str], list[str]]:
-    # In the models' field order, as Model.from_db expects.
-    session = [f.attname for f in Session._meta.concrete_fields if f.attname in _SESSION_FIELDS]
-    course = [f.attname for f in Course._meta.concrete_fields if f.attname in _COURSE_FIELDS]
-    columns = [f"s.{c}" for c in session] + [f"c.{c}" for c in course]
-    columns.append("(SELECT COUNT(*) FROM training_bookingquestion q WHERE q.course_id = c.id)")
-    columns.append(services.DRAW_BOOKING_ID if vendor == "postgresql" else "NULL")
-    sql = (
-        f"SELECT {', '.join(columns)} FROM training_session s "  # noqa: S608
-        "JOIN training_course c ON c.id = s.course_id WHERE s.id = %s"
-    )
-    return sql, session, course
-
-
-def _session_for_booking(user, pk: int) -> tuple[Session, int | None]:
-    """The session with its course, and on PostgreSQL an id drawn for the new booking."""
-    db = transaction.get_connection()
-    sql, session_fields, course_fields = _session_read(db.vendor)
-    if db.vendor == "postgresql":
-        sql = prepared(db, sql)  # planning it cost the server more than running it
-    with db.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    if row is None:
-        raise Http404("No such session")
-    # SQLite answers times as naive UTC; PostgreSQL's are aware already.
-    *row, questions, booking_id = (services.db_value(v) for v in row)
-    n = len(session_fields)
-    session = Session.from_db(db.alias, session_fields, row[:n])
-    session.course = Course.from_db(db.alias, course_fields, row[n:])
-    session.course.booking_question_count = questions
-    if not selectors.course_visible(user, session.course):
-        raise Http404("No such session")
-    return session, booking_id
-
-
 @router.post(
     "/sessions/{int:session_id}/bookings",
     response={201: BookingCreatedOut, **errors(400, 403, 404, 409)},
@@ -257,7 +198,7 @@ def book(request, session_id: int, payload: BookingIn | None = None):
     """
     user = request.auth
     payload = payload or BookingIn()
-    session, booking_id = _session_for_booking(user, session_id)
+    session = selectors.session_to_book(user, pk=session_id)
     for_someone_else = payload.email and normalise_email(payload.email) != user.email
     try:
         if for_someone_else:
@@ -275,7 +216,6 @@ def book(request, session_id: int, payload: BookingIn | None = None):
                 person=user,
                 actor=user,
                 answers=payload.answers,
-                booking_id=booking_id,
             )
     except ServiceError as exc:
         _name_answer_fields(exc)

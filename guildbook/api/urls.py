@@ -18,6 +18,7 @@ from guildbook.api import (
     errors,
     evidence,
     exports,
+    insights,
     qualifications,
     sessions,
     statements,
@@ -143,6 +144,7 @@ api.add_router("", courses.router)
 api.add_router("", sessions.router)
 api.add_router("", bookings.router)
 api.add_router("", surveys.router)
+api.add_router("", insights.router)
 api.add_router("", qualifications.router)
 api.add_router("", evidence.router)
 api.add_router("", statements.router)

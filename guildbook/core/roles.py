@@ -88,3 +88,12 @@ def is_trainer(user) -> bool:
 
 def can_view_records(user) -> bool:
     return has_permission(user, VIEW_TRAINING_RECORDS)
+
+
+def can_see_insights(user) -> bool:
+    """Training insights and the frequency planner: trainers and staff development officers."""
+    return is_trainer(user) or can_view_records(user)
+
+
+def is_administrator(user) -> bool:
+    return user.is_authenticated and user.is_superuser

@@ -18,14 +18,15 @@ from django.db import connection, transaction
 from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 
+from guildbook.core.fast_paths import fast_paths_on
+from guildbook.notifications import sql
 from guildbook.notifications.kinds import UnknownKind, get_kind
 from guildbook.notifications.models import DeliveryAttempt, OutboxMessage
 from guildbook.notifications.record import DEFAULT_MAX_ATTEMPTS, Status, describe, log
 
 # Rows per claim. A claim's queries cost the same for 10 rows or 200, so a bigger batch
-# costs less a message (0.12 ms of CPU at 50, 0.08 at 100, 0.06 at 200); a smaller one
-# leaves fewer rows waiting for the lease when a worker dies, and shares work between
-# workers more evenly at the end.
+# costs less a message (figures in benchmarks/README.md); a smaller one leaves fewer rows
+# waiting for the lease when a worker dies, and shares work between workers more evenly.
 DEFAULT_BATCH = 100
 
 
@@ -101,29 +102,25 @@ def claim_due(
             for row in to_send:
                 row.status, row.claimed_by, row.lease_expires_at = Status.SENDING, worker, lease
                 row.attempts += 1
-            _open_attempts(ids, worker=worker, now=now, lease=lease)
+            if fast_paths_on():
+                sql.open_attempts(ids, worker=worker, now=now, lease=lease)
+            else:
+                open_attempts_orm(to_send, worker=worker, now=now, lease=lease)
     return to_send, settled
 
 
-_OPEN_ATTEMPTS = f"""
-INSERT INTO {DeliveryAttempt._meta.db_table}
-    (message_id, number, worker, claimed_at, lease_expires_at, finished_at, outcome, error)
-SELECT id, attempts, %s, %s, %s, NULL, '', '' FROM {OutboxMessage._meta.db_table}
-WHERE id IN ({{ids}})
-"""  # noqa: S608 (the table names come from the models)
-
-
-def _open_attempts(ids: list[int], *, worker: str, now: datetime, lease: datetime) -> None:
-    """A DeliveryAttempt for each claimed row, numbered by its (already raised) attempts:
-    one INSERT … SELECT per 500 rows rather than a model instance each."""
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            cursor.execute(
-                _OPEN_ATTEMPTS.format(ids=", ".join(["%s"] * len(chunk))),
-                [worker, adapt(now), adapt(lease), *chunk],
-            )
+def open_attempts_orm(rows: list[OutboxMessage], *, worker: str, now: datetime, lease) -> None:
+    """The ORM twin of sql.open_attempts: the reference for what it means."""
+    DeliveryAttempt.objects.bulk_create(
+        DeliveryAttempt(
+            message_id=row.pk,
+            number=row.attempts,
+            worker=worker,
+            claimed_at=now,
+            lease_expires_at=lease,
+        )
+        for row in rows
+    )
 
 
 def _fail(row: OutboxMessage, now: datetime, error: str) -> None:

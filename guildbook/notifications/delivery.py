@@ -72,7 +72,6 @@ from guildbook.notifications.record import (
     Outcome,
     Status,
     _finish,
-    _PendingSent,
     _start_sent,
     classify,
     describe,
@@ -80,6 +79,7 @@ from guildbook.notifications.record import (
     retry_delay,
 )
 from guildbook.notifications.smtp import Mailer
+from guildbook.notifications.sql import PendingSent
 
 # Before each send the kind's still_due is asked again; the objects messages are about are
 # read afresh for this many upcoming messages at a time (one query instead of one each), so
@@ -127,7 +127,7 @@ def deliver(
     ready: dict[int, Outgoing] = {}
     accepted: list[Outgoing] = []  # accepted by the server, not yet recorded (0 or 1)
 
-    in_flight: list[_PendingSent] = []  # a record sent to the database, answer unread
+    in_flight: list[PendingSent] = []  # a record sent to the database, answer unread
 
     def start_recording() -> None:
         while accepted:

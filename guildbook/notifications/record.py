@@ -11,12 +11,13 @@ are messages still failing after `max_attempts`.
 from __future__ import annotations
 
 import logging
-import re
 import smtplib
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 
+from guildbook.core.fast_paths import fast_paths_on
+from guildbook.notifications import sql
 from guildbook.notifications.models import DeliveryAttempt, OutboxMessage
 
 log = logging.getLogger("guildbook.notifications")
@@ -73,91 +74,6 @@ def _text(value) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-_OUTBOX = OutboxMessage._meta.db_table
-
-
-_ATTEMPT = DeliveryAttempt._meta.db_table
-
-
-# "Sent", in one statement on PostgreSQL: the row (only if this worker still holds it) and
-# its open attempt together, committed as the server is configured to commit (durably, by
-# default: `synchronous_commit` is left alone). A record that a crash of the database
-# server could lose would let that crash repeat every message recorded in the last few
-# hundred milliseconds; see docs/subsystems/notifications.md, "Why 'sent' waits for the
-# disk".
-_SENT_POSTGRESQL = f"""
-WITH row AS (
-    UPDATE {_OUTBOX}
-    SET status = 'sent', sent_at = %(now)s, subject = %(subject)s, last_error = '',
-        lease_expires_at = NULL, updated_at = %(now)s
-    WHERE id = %(id)s AND status = 'sending' AND claimed_by = %(worker)s
-    RETURNING id
-), attempt AS (
-    UPDATE {_ATTEMPT} SET outcome = 'sent', finished_at = %(now)s, error = ''
-    WHERE message_id IN (SELECT id FROM row) AND worker = %(worker)s AND outcome = ''
-    RETURNING 1
-)
-SELECT count(*) FROM row
-"""  # noqa: S608 (the table names come from the models)
-
-
-_SENT_ROW = f"""
-UPDATE {_OUTBOX}
-SET status = 'sent', sent_at = %(now)s, subject = %(subject)s, last_error = '',
-    lease_expires_at = NULL, updated_at = %(now)s
-WHERE id = %(id)s AND status = 'sending' AND claimed_by = %(worker)s
-"""  # noqa: S608
-
-
-_SENT_ATTEMPT = f"""
-UPDATE {_ATTEMPT} SET outcome = 'sent', finished_at = %(now)s, error = ''
-WHERE message_id = %(id)s AND worker = %(worker)s AND outcome = ''
-"""  # noqa: S608
-
-
-_SENT_ROW_SQLITE = re.sub(r"%\((\w+)\)s", r":\1", _SENT_ROW)
-
-
-_SENT_ATTEMPT_SQLITE = re.sub(r"%\((\w+)\)s", r":\1", _SENT_ATTEMPT)
-
-
-_SENT_LIBPQ = (
-    _SENT_POSTGRESQL.replace("%(id)s", "$1::bigint")
-    .replace("%(worker)s", "$2::text")
-    .replace("%(now)s", "$3::timestamptz")
-    .replace("%(subject)s", "$4::text")
-    .encode()
-)
-
-
-class _PendingSent:
-    """A "sent" record whose statement is on its way to PostgreSQL: `wait()` reads its
-    answer. Sending the statement and reading the answer apart lets the database work while
-    the mail server answers the next message's MAIL, RCPT and DATA; the answer is read
-    before that message's content goes, so the rule "at most one accepted message is
-    unrecorded" still holds. Nothing else uses the connection in between."""
-
-    def __init__(self, row: OutboxMessage, worker: str, now: datetime, subject: str):
-        self.row, self.worker = row, worker
-        connection.ensure_connection()
-        self.pgconn = connection.connection.pgconn
-        params = [str(row.pk), worker, now.isoformat(), subject[:255]]
-        self.pgconn.send_query_params(_SENT_LIBPQ, [p.encode() for p in params])
-
-    def wait(self) -> None:
-        from psycopg import DatabaseError, pq
-
-        recorded, error = 0, None
-        while (result := self.pgconn.get_result()) is not None:
-            if result.status == pq.ExecStatus.TUPLES_OK:
-                recorded = int(result.get_value(0, 0))
-            else:
-                error = (result.error_message or b"").decode("utf-8", "replace")
-        if error is not None:
-            raise DatabaseError(f"Recording outbox message {self.row.pk} as sent: {error}")
-        _recorded(self.row, self.worker, recorded)
-
-
 def _recorded(row: OutboxMessage, worker: str, recorded: int) -> None:
     if recorded:
         row.status = Status.SENT
@@ -168,41 +84,43 @@ def _recorded(row: OutboxMessage, worker: str, recorded: int) -> None:
 
 def _start_sent(row: OutboxMessage, worker: str, now: datetime, subject: str):
     """Record `row` as sent; on PostgreSQL outside a transaction, only start to (returns a
-    _PendingSent to wait for)."""
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        return _PendingSent(row, worker, now, subject)
+    PendingSent to wait for)."""
+    if fast_paths_on() and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return sql.PendingSent(row, worker, now, subject, on_answer=_recorded)
     _record_sent(row, worker, now, subject)
     return None
 
 
 def _record_sent(row: OutboxMessage, worker: str, now: datetime, subject: str) -> None:
-    """Record that the server accepted `row`: the hot path, so plain SQL rather than the
-    ORM's two updates (which cost more than the SMTP exchange itself)."""
-    params = {
-        "id": row.pk,
-        "worker": worker,
-        "now": connection.ops.adapt_datetimefield_value(now),
-        "subject": subject[:255],
-    }
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # one statement is one transaction
-            cursor.execute(_SENT_POSTGRESQL, params)
-            recorded = cursor.fetchone()[0]
-    elif connection.vendor == "sqlite":
-        # The driver's own connection inside Django's transaction (which takes the write
-        # lock): Django's cursor wrapper rewrites the placeholders on every call.
-        with transaction.atomic():
-            sqlite = connection.connection
-            recorded = sqlite.execute(_SENT_ROW_SQLITE, params).rowcount
-            if recorded:
-                sqlite.execute(_SENT_ATTEMPT_SQLITE, params)
+    """Record that the server accepted `row`, only if this worker still holds it: the row
+    and its open attempt together. The hot path, so plain SQL (sql.record_sent) unless the
+    fast paths are off."""
+    if fast_paths_on():
+        recorded = sql.record_sent(row.pk, worker=worker, now=now, subject=subject)
     else:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_SENT_ROW, params)
-            recorded = cursor.rowcount
-            if recorded:
-                cursor.execute(_SENT_ATTEMPT, params)
+        recorded = record_sent_orm(row.pk, worker=worker, now=now, subject=subject)
     _recorded(row, worker, recorded)
+
+
+def record_sent_orm(pk: int, *, worker: str, now: datetime, subject: str) -> int:
+    """The ORM twin of sql.record_sent: the reference for what it means. Answers 1 when
+    this worker still held the row (and it is now `sent`), else 0."""
+    with transaction.atomic():
+        recorded = OutboxMessage.objects.filter(
+            pk=pk, status=Status.SENDING, claimed_by=worker
+        ).update(
+            status=Status.SENT,
+            sent_at=now,
+            subject=subject[:255],
+            last_error="",
+            lease_expires_at=None,
+            updated_at=now,
+        )
+        if recorded:
+            DeliveryAttempt.objects.filter(message_id=pk, worker=worker, outcome="").update(
+                outcome=Outcome.SENT, finished_at=now, error=""
+            )
+    return recorded
 
 
 def _finish(

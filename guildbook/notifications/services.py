@@ -65,31 +65,14 @@ def outbox_schedule(
     the unique index still refuses it.
     """
     _require_transaction()
-    if not is_registered(kind):
-        raise ServiceError(f"Unknown message kind {kind!r}.", field="kind")
-    if recipient is None and not to:
-        raise ServiceError("A message needs a recipient or an address.", field="to")
-    if due_at is None or timezone.is_naive(due_at):
-        raise ServiceError("The due time must be an aware datetime.", field="due_at")
-    ct = ContentType.objects.get_for_model(about) if about is not None else None
-    object_id = about.pk if about is not None else None
-    if key is None:
-        key = f"{kind}:{ct.pk if ct else '-'}:{object_id or '-'}:{to or recipient.pk}"
+    row = outbox_row(
+        kind=kind, about=about, recipient=recipient, to=to, due_at=due_at, key=key, context=context
+    )
+    key = row.dedupe_key
     if not about_is_new:
         existing = OutboxMessage.objects.filter(dedupe_key=key).first()
         if existing is not None:
             return existing
-    row = OutboxMessage(
-        kind=kind,
-        content_type=ct,
-        object_id=object_id,
-        recipient=recipient,
-        to_address=to or "",
-        dedupe_key=key,
-        context=context or {},
-        due_at=due_at,
-        next_attempt_at=due_at,
-    )
     if about_is_new:
         row.save(force_insert=True)
         return row
@@ -101,6 +84,42 @@ def outbox_schedule(
     except IntegrityError:
         return OutboxMessage.objects.get(dedupe_key=key)
     return row
+
+
+def outbox_row(
+    *,
+    kind: str,
+    about: models.Model | None,
+    recipient=None,
+    to: str | None = None,
+    due_at: datetime,
+    key: str | None = None,
+    context: dict | None = None,
+) -> OutboxMessage:
+    """An unsaved outbox row, checked: the one place rows are built, whether
+    outbox_schedule saves it or a caller writes it in a statement of its own (a new
+    booking's messages, training/sql.py). Arguments as for outbox_schedule."""
+    if not is_registered(kind):
+        raise ServiceError(f"Unknown message kind {kind!r}.", field="kind")
+    if recipient is None and not to:
+        raise ServiceError("A message needs a recipient or an address.", field="to")
+    if due_at is None or timezone.is_naive(due_at):
+        raise ServiceError("The due time must be an aware datetime.", field="due_at")
+    ct = ContentType.objects.get_for_model(about) if about is not None else None
+    object_id = about.pk if about is not None else None
+    if key is None:
+        key = f"{kind}:{ct.pk if ct else '-'}:{object_id or '-'}:{to or recipient.pk}"
+    return OutboxMessage(
+        kind=kind,
+        content_type=ct,
+        object_id=object_id,
+        recipient=recipient,
+        to_address=to or "",
+        dedupe_key=key,
+        context=context or {},
+        due_at=due_at,
+        next_attempt_at=due_at,
+    )
 
 
 def outbox_void(

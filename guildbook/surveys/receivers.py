@@ -1,15 +1,13 @@
 """Training's in-transaction hooks, answered by surveys (see guildbook.training.signals).
 
 Each receiver runs inside the transaction of the change that calls it, so the invitations
-and outbox rows it writes commit or roll back with the register, the reschedule or the new
-course.
+and outbox rows it writes commit or roll back with the register or the reschedule. (A new
+course's follow-up moment is a course-created hook: see apps.py and training/hooks.py.)
 """
 
-from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from guildbook.surveys import services
-from guildbook.training.models import Course
 from guildbook.training.signals import attendance_marked, session_moved
 
 
@@ -21,10 +19,3 @@ def invite_on_attendance(sender, *, booking, now, **kwargs):
 @receiver(session_moved, dispatch_uid="surveys.session_moved")
 def move_with_session(sender, *, session, now, **kwargs):
     services.invitations_move(session=session, now=now)
-
-
-@receiver(post_save, sender=Course, dispatch_uid="surveys.course_created")
-def follow_up_for_new_course(sender, *, instance, created, raw=False, **kwargs):
-    # Every course starts with the follow-up at 30 days (fixtures loaded raw are left alone).
-    if created and not raw:
-        services.moment_add_default(course=instance)

@@ -323,6 +323,9 @@ class Session(TimeStampedModel):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.CharField(max_length=300, blank=True)
     register_closed_at = models.DateTimeField(null=True, blank=True)
+    # Brought in by `import_history` from another system: history for insights, never a
+    # reason to send e-mail (messages.py treats it as over).
+    imported = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["starts_at", "id"]

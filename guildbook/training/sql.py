@@ -1,4 +1,5 @@
-"""The booking path's hand-written SQL, and nothing else in training writes SQL by hand.
+"""The booking path's hand-written SQL, and the history import's bulk inserts; nothing else in
+training writes SQL by hand.
 
 Booking is the hottest write in Guildbook: when a course is announced, everyone books the
 same session at once and every booking queues for that session's lock, so the statements
@@ -12,36 +13,34 @@ The fields of a session and its course that booking depends on are read in one o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from functools import cache
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from guildbook.core.postgresql.prepared import bound, prepared
-from guildbook.training.models import Booking, Session
+from guildbook.training.models import Booking, Course, Session
 
 # A course's booking questions in their order: plain SQL, as every booking asks (most
 # courses have none, and the ORM's query cost many times the database's answer).
 QUESTIONS = 'SELECT * FROM training_bookingquestion WHERE course_id = %s ORDER BY "order", id'
 
 
-def book_sqlite(db, session: Session, *, decide, rows, now: datetime) -> Booking | None:
+def book_sqlite(db, session: Session, *, decide, rows, queue_end) -> Booking | None:
     """SQLite: one short statement each, as SQLite is in the process and a statement costs
     little. `decide()` makes the booking to write from the session's fields read here (or
-    raises); `rows(booking)` gives what it writes besides itself. None when the person
-    already holds an active booking (nothing is written)."""
+    raises); `rows(booking)` gives what it writes besides itself; `queue_end()` is the
+    waiting list's end (services/places.py). None when the person already holds an active
+    booking (nothing is written)."""
     with db.cursor() as cursor:
         cursor.execute(LOCK_FOR_BOOKING, [session.pk])
         refresh_for_booking(session, cursor.fetchone())
         booking = decide()
         if booking.status == Booking.Status.WAITING:
-            cursor.execute(WAITING_LIST_END, [session.pk])
-            last, ahead = cursor.fetchone()
-            last = db_datetime(last)
-            # `now` was read before the lock was granted, and app servers' clocks differ,
-            # so it can be earlier than the time of someone who joined before. Never going
-            # below the last one keeps the list in the order people joined.
-            booking.waiting_since = max(now, last + timedelta(microseconds=1)) if last else now
+            booking.waiting_since, ahead = queue_end()
             booking.position_when_joined = ahead + 1
         cursor.execute(*insert_sql(db, [booking], suffix=ONE_ACTIVE_OR_NOTHING))
         got = cursor.fetchone()
@@ -203,12 +202,9 @@ GUARD = """EXISTS (
       AND (s.places_taken < s.capacity) = %s AND c.status = %s
       AND c.waiting_list_enabled = %s AND c.booking_opens_days = %s
       AND c.booking_closes_hours = %s AND c.reminder_hours = %s)"""
-WAITING_LIST_END = """
-    SELECT MAX(waiting_since), COUNT(*) FROM training_booking
-    WHERE session_id = %s AND status = 'waiting'
-"""
-# The same, as parts of the PostgreSQL statement: the queue time (GREATEST skips the NULL
-# of an empty list), the position in the welcome's context, and the length before joining.
+# The waiting list's end (services/places.py, _end_of_waiting_list) as parts of the
+# PostgreSQL statement: the queue time (GREATEST skips the NULL of an empty list), the
+# position in the welcome's context, and the length before joining.
 QUEUE_TIME = """GREATEST(%s::timestamptz, (
     SELECT MAX(waiting_since) + interval '1 microsecond' FROM training_booking
     WHERE session_id = %s AND status = 'waiting'))"""
@@ -319,3 +315,176 @@ def booking_questions(course_id: int):
     from guildbook.training.models import BookingQuestion
 
     return BookingQuestion.objects.raw(QUESTIONS, [course_id])
+
+
+# The booking's own read of the session and its course: ONE plain statement for the fields
+# a booking reads (the others are deferred, loaded if ever touched), with the number of the
+# course's booking questions, so that a course without any needs no look-up for them. On
+# PostgreSQL the same statement draws the new booking's id (DRAW_BOOKING_ID).
+_SESSION_FIELDS = {
+    "id", "course_id", "series_id", "status", "starts_at", "ends_at", "capacity",
+    "places_taken", "venue", "online_link",
+}  # fmt: skip
+_COURSE_FIELDS = {
+    "id", "title", "slug", "status", "visibility", "invitation_token", "waiting_list_enabled",
+    "waiting_list_mode", "booking_opens_days", "booking_closes_hours",
+    "late_cancellation_hours", "reminder_hours",
+}  # fmt: skip
+
+
+@cache
+def _session_read(vendor: str) -> tuple[str, list[str], list[str]]:
+    # In the models' field order, as Model.from_db expects.
+    session = [f.attname for f in Session._meta.concrete_fields if f.attname in _SESSION_FIELDS]
+    course = [f.attname for f in Course._meta.concrete_fields if f.attname in _COURSE_FIELDS]
+    columns = [f"s.{c}" for c in session] + [f"c.{c}" for c in course]
+    columns.append("(SELECT COUNT(*) FROM training_bookingquestion q WHERE q.course_id = c.id)")
+    columns.append(DRAW_BOOKING_ID if vendor == "postgresql" else "NULL")
+    sql = (
+        f"SELECT {', '.join(columns)} FROM training_session s "  # noqa: S608
+        "JOIN training_course c ON c.id = s.course_id WHERE s.id = %s"
+    )
+    return sql, session, course
+
+
+def session_to_book(db, pk: int) -> Session | None:
+    """The session `pk` with its course, as booking reads them: `course.booking_question_count`
+    set and, on PostgreSQL, `drawn_booking_id` (an id drawn for the new booking). None when
+    there is no such session."""
+    sql, session_fields, course_fields = _session_read(db.vendor)
+    if db.vendor == "postgresql":
+        sql = prepared(db, sql)  # planning it cost the server more than running it
+    with db.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    # SQLite answers times as naive UTC; PostgreSQL's are aware already.
+    *row, questions, booking_id = (db_value(v) for v in row)
+    n = len(session_fields)
+    session = Session.from_db(db.alias, session_fields, row[:n])
+    session.course = Course.from_db(db.alias, course_fields, row[n:])
+    session.course.booking_question_count = questions
+    session.drawn_booking_id = booking_id
+    return session
+
+
+# --- The history import's bulk inserts ----------------------------------------------------
+#
+# Django's `bulk_create` prepares every value of every row through its field (about 40 µs a
+# booking); ten years of a service's bookings are 120,000 rows. These inserts send the same
+# columns with `executemany`, adapting only the times. The ORM twin (`bulk_create`, used with
+# `history_import(..., raw_sql=False)`) runs the same behavioural tests.
+
+HISTORY_BOOKING_COLUMNS = (
+    "created_at",
+    "updated_at",
+    "session_id",
+    "person_id",
+    "status",
+    "waiting_since",
+    "offer_expires_at",
+    "confirmed_at",
+    "ended_at",
+    "ending",
+    "late_cancellation",
+    "moved_to_id",
+    "answers",
+    "attendance",
+    "arrived_late",
+    "attendance_recorded_at",
+    "booked_by_id",
+    "still_coming_at",
+    "calendar_uid",
+    "calendar_sequence",
+)
+HISTORY_USER_COLUMNS = (
+    "password",
+    "is_superuser",
+    "email",
+    "name",
+    "job_title",
+    "team",
+    "organisation",
+    "is_active",
+    "is_staff",
+    "date_joined",
+)
+HISTORY_ADDRESS_COLUMNS = ("user_id", "email", "verified", "primary")
+
+
+class _Times:
+    """Adapts aware datetimes for the database once per distinct value."""
+
+    def __init__(self) -> None:
+        self.adapt = connection.ops.adapt_datetimefield_value
+        self.seen: dict[datetime, object] = {}
+
+    def __call__(self, value):
+        if value is None or not isinstance(value, datetime):
+            return value
+        got = self.seen.get(value)
+        if got is None:
+            got = self.seen[value] = self.adapt(value)
+        return got
+
+
+def _insert(table: str, columns: tuple[str, ...], rows: Iterable[tuple], batch: int) -> None:
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names are our own
+        quote(table), ", ".join(quote(c) for c in columns), ", ".join(["%s"] * len(columns))
+    )
+    chunk: list[tuple] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= batch:
+                cursor.executemany(sql, chunk)
+                chunk = []
+        if chunk:
+            cursor.executemany(sql, chunk)
+
+
+def bookings_insert(bookings: Iterable[dict], *, batch: int = 5000) -> None:
+    """Insert bookings given as {column: value} (every column of HISTORY_BOOKING_COLUMNS)."""
+    times = _Times()
+    datetimes = {
+        "created_at",
+        "updated_at",
+        "waiting_since",
+        "offer_expires_at",
+        "confirmed_at",
+        "ended_at",
+        "attendance_recorded_at",
+        "still_coming_at",
+    }
+    order = [(c, c in datetimes) for c in HISTORY_BOOKING_COLUMNS]
+
+    def rows():
+        for b in bookings:
+            yield tuple(
+                times(b[c]) if is_time else ("{}" if c == "answers" else b[c])
+                for c, is_time in order
+            )
+
+    _insert("training_booking", HISTORY_BOOKING_COLUMNS, rows(), batch)
+
+
+def users_insert(people: Iterable[dict], *, batch: int = 5000) -> None:
+    times = _Times()
+    _insert(
+        "accounts_user",
+        HISTORY_USER_COLUMNS,
+        (tuple(times(p[c]) for c in HISTORY_USER_COLUMNS) for p in people),
+        batch,
+    )
+
+
+def addresses_insert(addresses: Iterable[tuple[int, str]], *, batch: int = 5000) -> None:
+    """allauth's unverified, primary address record for each (user id, e-mail)."""
+    _insert(
+        "account_emailaddress",
+        HISTORY_ADDRESS_COLUMNS,
+        ((user_id, email, False, True) for user_id, email in addresses),
+        batch,
+    )

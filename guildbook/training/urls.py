@@ -69,7 +69,7 @@ urlpatterns += [
     path("manage/", manage.manage, name="manage"),
 ]
 
-# Trainers: courses, scheduling, bookings and the register (views/manage.py).
+# Trainers: courses, scheduling, bookings and the register (views/manage/).
 m = manage
 urlpatterns += [
     path("manage/courses/new/", m.course_create, name="manage_course_create"),
@@ -111,4 +111,11 @@ urlpatterns += [
     path("manage/bookings/<int:pk>/remove/", m.booking_remove, name="manage_booking_remove"),
     path("manage/bookings/<int:pk>/restore/", m.booking_restore, name="manage_booking_restore"),
     path("manage/bookings/<int:pk>/attendance/", m.attendance, name="manage_attendance"),
+]
+
+from guildbook.training.views import history  # noqa: E402
+
+# Administrators: upload past sessions and bookings (views/history.py).
+urlpatterns += [
+    path("manage/import-history/", history.import_history, name="import_history"),
 ]

@@ -14,6 +14,9 @@ from guildbook.training.models import Booking, BookingQuestion, Course, Session
 from tests.api.conftest import assert_error
 from tests.factories import CourseFactory, SessionFactory, UserFactory
 
+# Every test here runs through the fast paths and through their ORM twins.
+pytestmark = pytest.mark.usefixtures("fast_paths")
+
 
 def url(session):
     return f"/api/v1/sessions/{session.pk}/bookings"

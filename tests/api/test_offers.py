@@ -12,6 +12,9 @@ from guildbook.training.models import Booking, Course
 from tests.api.conftest import ApiClient, assert_error
 from tests.factories import CourseFactory, SessionFactory, UserFactory
 
+# Every test here runs through the fast paths and through their ORM twins.
+pytestmark = pytest.mark.usefixtures("fast_paths")
+
 
 def claim(api, booking):
     return api.post(f"/api/v1/bookings/{booking.pk}/claim")

@@ -62,6 +62,13 @@ NOT_PAGES = {
     "surveys:manage_choice": "POST only",
     "accounts:token_create": "POST only",
     "accounts:token_revoke": "POST only",
+    "accounts:your_data_download": "a download",
+    "accounts:subject_access": "a download, for staff development officers",
+    "accounts:erase": "an administrator's page, not a learner's or a trainer's",
+    "notifications:dev_mailbox": "development's mailbox, not served in production",
+    "notifications:dev_mailbox_message": "development's mailbox, not served in production",
+    "notifications:dev_mailbox_html": "development's mailbox, not served in production",
+    "notifications:dev_mailbox_attachment": "development's mailbox, not served in production",
 }
 
 
@@ -115,6 +122,7 @@ PAGES = {
         ("officer", lambda s: reverse("training:person_record", args=[s["learner"].pk]))
     ],
     "training:manage": [("trainer", lambda s: reverse("training:manage"))],
+    "training:import_history": [("administrator", lambda s: reverse("training:import_history"))],
     "training:manage_course_create": [
         ("trainer", lambda s: reverse("training:manage_course_create"))
     ],
@@ -226,6 +234,7 @@ PAGES = {
         )
     ],
     "accounts:profile": [("learner", lambda s: reverse("accounts:profile"))],
+    "accounts:your_data": [("learner", lambda s: reverse("accounts:your_data"))],
     "notifications:sent": [("learner", lambda s: reverse("notifications:sent"))],
     # allauth's pages people meet when signing in.
     "account_login": [(None, lambda s: reverse("account_login"))],
@@ -256,6 +265,9 @@ def phone_scene(db):
     s = build_scene()
     s["officer"] = UserFactory(
         email="sam@example.nhs.uk", name="Sam Officer", role="staff_development"
+    )
+    s["administrator"] = UserFactory(
+        email="alex@example.nhs.uk", name="Alex Administrator", role="administrator"
     )
     course, learner, trainer = s["course"], s["learner"], s["trainer"]
     now = timezone.now()

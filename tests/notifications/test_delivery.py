@@ -15,6 +15,9 @@ from guildbook.notifications.models import DeliveryAttempt, OutboxMessage
 from tests.factories import UserFactory
 from tests.notifications.smtp import free_port
 
+# Every test here runs through the fast paths and through their ORM twins.
+pytestmark = pytest.mark.usefixtures("fast_paths")
+
 NOTE = "notifications_testapp.note"
 T0 = timezone.now().replace(microsecond=0)
 

@@ -561,7 +561,7 @@ def test_record_query_count_does_not_grow_with_survey_answers(client, scene):
 
 
 def test_bar_chart_is_a_named_described_image_with_its_figures_as_rows():
-    from guildbook.surveys import charts
+    from guildbook.core import charts
 
     chart = charts.bar_chart(
         "c1", "Have you used <it>?", [("Yes & more", 3, 75), ("No", 1, 25)], label_heading="Answer"
@@ -578,7 +578,7 @@ def test_bar_chart_is_a_named_described_image_with_its_figures_as_rows():
 
 
 def test_trend_chart_leaves_a_gap_where_a_session_has_no_rate():
-    from guildbook.surveys import charts
+    from guildbook.core import charts
 
     points = [
         charts.TrendPoint("1 Jan", 50, 40, ["1 Jan"]),

@@ -8,6 +8,9 @@ from guildbook.training import services
 from guildbook.training.models import Booking, Session
 from tests.factories import UserFactory
 
+# Every test here runs through the fast paths and through their ORM twins.
+pytestmark = pytest.mark.usefixtures("fast_paths")
+
 
 def book(session, person):
     return services.booking_create(session=session, person=person, actor=person)

@@ -37,6 +37,9 @@ from guildbook.training.models import Booking, Session
 from guildbook.training.selectors import with_waiting_positions
 from tests.factories import CourseFactory, SessionFactory, UserFactory
 
+# Every test here runs through the fast paths and through their ORM twins.
+pytestmark = pytest.mark.usefixtures("fast_paths")
+
 PEOPLE = 6
 people_ = st.integers(min_value=0, max_value=PEOPLE - 1)
 sessions_ = st.integers(min_value=0, max_value=1)

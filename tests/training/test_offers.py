@@ -12,6 +12,9 @@ from guildbook.training import messages, offers, services
 from guildbook.training.models import Booking, Course
 from tests.factories import CourseFactory, SessionFactory, UserFactory
 
+# Every test here runs through the fast paths and through their ORM twins.
+pytestmark = pytest.mark.usefixtures("fast_paths")
+
 H = timedelta(hours=1)
 D = timedelta(days=1)
 

@@ -2,9 +2,9 @@
 
 Django sends each query as text with its values written in (client-side binding), so the
 server parses and plans it every time. For the few statements that every booking sends,
-planning cost the server more than running them (about 0.1 ms each, and over 1 ms for a
-new connection's first time): those are prepared once per connection (`PREPARE`) and then
-sent as `EXECUTE name(values…)`, still as text, in the same round trip as before.
+planning costs the server more than running them (figures in docs/subsystems/bookings.md,
+"Speed"): those are prepared once per connection (`PREPARE`) and then sent as
+`EXECUTE name(values…)`, still as text, in the same round trip.
 
 A prepared statement belongs to its connection and outlives the transaction it was
 prepared in, even one rolled back; a new connection prepares again. It does not survive a

@@ -20,10 +20,9 @@ import time
 from django.db.backends.sqlite3 import base
 from django.db.utils import OperationalError
 
-# How often a waiting writer looks again. A booking holds the lock for well under a
-# millisecond, so looking every 2 ms (as before) left the lock free most of the time while a
-# burst of bookings queued for it; half a millisecond costs a waiting writer a few
-# microseconds of CPU a time and hands the lock on about four times sooner.
+# How often a waiting writer looks again: often enough that the lock, held by a booking for
+# well under a millisecond, is handed on almost at once, for a few microseconds of CPU a
+# look (see docs/subsystems/bookings.md, "Speed").
 _POLL_FIRST = 0.0002
 _POLL_MAX = 0.0005
 

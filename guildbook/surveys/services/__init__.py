@@ -9,14 +9,14 @@ Where is what:
 | a course's survey moments (when, which template), the default  | services/moments.py         |
 | invitations: scheduled on attendance, moved with the session   | services/invitations.py     |
 | answers: checking and saving a response                        | services/responses.py       |
-| what makes a version frozen (`template_usage`, a read)         | surveys/selectors_templates.py |
+| what makes a version frozen (`template_usage`, a read)         | surveys/selectors/templates.py |
 
 Every public name is re-exported here: `from guildbook.surveys import services;
 services.template_create(...)` keeps working.
 """
 
 from guildbook.core.errors import ServiceError
-from guildbook.surveys.selectors_templates import template_usage
+from guildbook.surveys.selectors.templates import template_usage
 from guildbook.surveys.services.invitations import (
     invitations_for_attendance,
     invitations_move,

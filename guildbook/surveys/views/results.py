@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from guildbook.core import charts
 from guildbook.core.audit import audit_record
 from guildbook.core.timefmt import format_date
-from guildbook.surveys import anonymity, charts, exports, selectors
+from guildbook.surveys import anonymity, exports, selectors
 from guildbook.training.roles import trainer_required
 
 DOWNLOADS = {

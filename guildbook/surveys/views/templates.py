@@ -21,10 +21,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from guildbook.core.errors import ServiceError
-from guildbook.surveys import selectors_templates as selectors
 from guildbook.surveys import services
 from guildbook.surveys.forms.templates import KIND_HINTS, ChoiceForm, QuestionForm, TemplateForm
 from guildbook.surveys.models import Question, SurveyTemplate
+from guildbook.surveys.selectors import templates as selectors
 from guildbook.surveys.views import public as answer_views
 from guildbook.training.roles import trainer_required
 

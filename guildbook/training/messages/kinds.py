@@ -78,6 +78,7 @@ def _live(session: Session | None, *, until: str = "ends_at") -> bool:
     return (
         session is not None
         and session.status == Session.Status.SCHEDULED
+        and not session.imported
         and getattr(session, until) > timezone.now()
     )
 

@@ -17,12 +17,11 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F
 
-from guildbook.core.errors import ServiceError
-from guildbook.notifications.kinds import is_registered
 from guildbook.notifications.models import OutboxMessage
 from guildbook.notifications.services import (
     outbox_pending_recipients,
     outbox_reschedule,
+    outbox_row,
     outbox_schedule,
     outbox_void,
 )
@@ -102,17 +101,13 @@ def on_booked(booking: Booking, session: Session, *, now: datetime) -> list[Outb
 
 
 def _new_row(kind: str, booking: Booking, due_at: datetime, key: str, **context) -> OutboxMessage:
-    if not is_registered(kind):
-        raise ServiceError(f"Unknown message kind {kind!r}.", field="kind")
-    return OutboxMessage(
+    return outbox_row(
         kind=kind,
-        content_type=ContentType.objects.get_for_model(Booking),
-        object_id=booking.pk,
+        about=booking,
         recipient=booking.person,
-        dedupe_key=key,
-        context=context,
         due_at=due_at,
-        next_attempt_at=due_at,
+        key=key,
+        context=context,
     )
 
 

@@ -10,12 +10,13 @@ Where is what:
 | the session lock, taking and freeing a place           | services/places.py              |
 | the waiting list's end, promotion after a freed place  | services/places.py              |
 | booking, cancelling, moving, removing, "still coming"  | services/bookings.py            |
-| the booking path's hand-written SQL                    | training/sql.py                 |
+| the booking path's hand-written SQL (twin: _book_orm)  | training/sql.py                 |
 | claiming, declining and expiring offers (offer mode)   | services/offers.py              |
 | the offer window (how long an offer is held)           | training/offers.py              |
 | attendance and no-shows                                | services/attendance.py          |
-| why a session cannot be booked, waiting-list position  | training/selectors.py           |
-| the e-mails each change queues                         | training/messages.py            |
+| why a session cannot be booked, waiting-list position  | training/selectors/bookings.py  |
+| the e-mails each change queues                         | training/messages/queue.py      |
+| what else happens when a course is created             | training/hooks.py               |
 
 `from guildbook.training import services; services.booking_create(...)` and
 `from guildbook.training.services import booking_create` both work: every public name is

@@ -15,12 +15,14 @@ from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from guildbook.accounts.models import User
 from guildbook.core import limits
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
+from guildbook.core.fast_paths import fast_paths_on
 from guildbook.core.models import AuditEntry
 from guildbook.training import messages, removal, sql
 from guildbook.training.models import (
@@ -65,7 +67,11 @@ def booking_answers_clean(course: Course, answers: dict | None) -> dict:
         return {}
     answers = {str(k): v for k, v in (answers or {}).items()}
     cleaned = {}
-    for q in sql.booking_questions(course.pk):
+    if fast_paths_on():
+        questions = sql.booking_questions(course.pk)
+    else:
+        questions = BookingQuestion.objects.filter(course_id=course.pk).order_by("order", "id")
+    for q in questions:
         value = answers.get(str(q.pk), "")
         value = value.strip() if isinstance(value, str) else value
         if q.kind == BookingQuestion.Kind.YES_NO and value not in ("", None):
@@ -100,9 +106,10 @@ def booking_create(
     A booking put on the waiting list comes back with `position_when_joined`, its place in
     the queue counted under the session's lock (it can only improve afterwards).
 
-    `booking_id`, on PostgreSQL only: an id the caller drew from the bookings' sequence
-    (`DRAW_BOOKING_ID`) for this call alone, in a statement it sent anyway, which saves
-    booking a round trip; an id left unused is only a gap in the ids.
+    `booking_id`, on PostgreSQL only: an id drawn from the bookings' sequence for this call
+    alone, in a statement sent anyway, which saves booking a round trip; an id left unused
+    is only a gap in the ids. A session read by selectors.session_to_book carries one
+    (`drawn_booking_id`), used here once.
 
     A trainer (actor with the run_training permission, booking someone else or themselves)
     may book outside the booking window. Raises AlreadyBooked when the person already holds
@@ -115,8 +122,13 @@ def booking_create(
     # the few statements that must see the latest places and waiting list.
     cleaned = booking_answers_clean(session.course, answers)
     now = now or timezone.now()
+    if booking_id is None:
+        booking_id = session.__dict__.pop("drawn_booking_id", None)
     db = transaction.get_connection()
     try:
+        if not fast_paths_on():
+            with transaction.atomic():
+                return _book_orm(session, person, actor, cleaned, now, by_trainer)
         if db.vendor == "postgresql" and not db.in_atomic_block:
             booking = _book_at_once(
                 db, session, person, actor, cleaned, now, by_trainer, booking_id
@@ -158,46 +170,78 @@ def _already_booked_message(session_id: int, person: User, actor: User | None = 
 def _book(session, person, actor, cleaned, now, by_trainer) -> Booking:
     """The locked part of booking_create, in plain SQL and as few statements as possible.
 
-    This is the hottest write in Guildbook: when a course is announced, everyone books the
+    Booking is the hottest write there is: when a course is announced, everyone books the
     same session at once and every booking queues for that session's lock, so the time
-    from the lock to the commit bounds how many bookings a second the whole service takes,
-    and every round trip to the database costs both sides CPU. Through the ORM it was
-    seven statements, each costing more in Python than in the database, with the worker
-    waking up between each; now (see docs/subsystems/bookings.md, "Speed"):
+    from the lock to the commit bounds how many bookings a second the whole service takes
+    (see docs/subsystems/bookings.md, "Speed"):
 
-    - SQLite (`sql.book_sqlite`): the IMMEDIATE transaction already holds the database's write
-      lock; the session's fields are read again, then four or five short statements write.
-    - PostgreSQL inside a caller's transaction (`sql.book_postgresql`): the lock (SELECT … FOR
-      UPDATE OF the session, drawing the new booking's id), then every write in ONE
+    - SQLite (`sql.book_sqlite`): the IMMEDIATE transaction already holds the database's
+      write lock; the session's fields are read again, then a few short statements write.
+    - PostgreSQL inside a caller's transaction (`sql.book_postgresql`): the lock (SELECT …
+      FOR UPDATE OF the session, drawing the new booking's id), then every write in ONE
       data-modifying WITH statement (`sql.book_write_postgresql`).
-    - PostgreSQL as its own transaction: `_book_at_once` (`sql.book_postgresql_at_once`), called by
-      booking_create before this, sends BEGIN, the lock, the writes and COMMIT in one
-      round trip; this function is its fallback.
+    - PostgreSQL as its own transaction: `_book_at_once` (`sql.book_postgresql_at_once`),
+      called by booking_create before this, sends BEGIN, the lock, the writes and COMMIT
+      in one round trip; this function is its fallback.
 
-    The guarantees are those of the ORM version: capacity, status and the booking window
-    are decided on values read under the lock; the duplicate check IS the partial unique
-    index (INSERT … ON CONFLICT DO NOTHING on the index's own condition: no row back means
-    the person already holds an active booking, and nothing else is kept); the waiting
-    list's order and the positions are counted under the lock; all of it commits together
-    or not at all. Rows are built as model instances and written with the values `save()`
-    would write (`sql.insert_sql`), so defaults stay the models'. No model signals are sent
-    for these rows (none are connected); `booking_changed` is sent on commit as for every
-    booking change.
+    The meaning is `_book_orm`'s, and the tests run both: capacity, status and the booking
+    window are decided on values read under the lock; the duplicate check IS the partial
+    unique index (INSERT … ON CONFLICT DO NOTHING on the index's own condition: no row back
+    means the person already holds an active booking); the waiting list's order and the
+    positions are counted under the lock; all of it commits together or not at all. Rows
+    are built as model instances and written with the values `save()` would write
+    (`sql.insert_sql`), so defaults stay the models'. `booking_changed` is sent on commit
+    as for every booking change.
     """
     db = transaction.get_connection()  # the connection itself, not the per-thread proxy
-    write = sql.book_postgresql if db.vendor == "postgresql" else sql.book_sqlite
-    booking = write(
-        db,
-        session,
-        decide=lambda pk=None: _new_booking(
-            session, person, actor, cleaned, now, by_trainer, pk=pk
-        ),
-        rows=lambda booking: _book_rows(booking, session, actor, now),
-        now=now,
+    decide = lambda pk=None: _new_booking(  # noqa: E731
+        session, person, actor, cleaned, now, by_trainer, pk=pk
     )
+    rows = lambda booking: _book_rows(booking, session, actor, now)  # noqa: E731
+    if db.vendor == "postgresql":
+        booking = sql.book_postgresql(db, session, decide=decide, rows=rows, now=now)
+    else:
+        queue_end = lambda: _end_of_waiting_list(session, now)  # noqa: E731
+        booking = sql.book_sqlite(db, session, decide=decide, rows=rows, queue_end=queue_end)
     if booking is None:
         raise AlreadyBooked(_already_booked_message(session.pk, person, actor))
     return _booked(db, booking, session, actor)
+
+
+# What booking reads of a session and its course under the lock (sql.BOOKING_FIELDS).
+_SESSION_READ = ("status", "starts_at", "capacity", "places_taken")
+_COURSE_READ = (
+    "status",
+    "waiting_list_enabled",
+    "booking_opens_days",
+    "booking_closes_hours",
+    "reminder_hours",
+)
+
+
+def _book_orm(session, person, actor, cleaned, now, by_trainer) -> Booking:
+    """The ORM twin of `_book` (`GUILDBOOK_FAST_PATHS` false): the reference for what the
+    hand-written SQL means. Must run inside a transaction."""
+    locked = _lock_session(session.pk)
+    for name in _SESSION_READ:
+        setattr(session, name, getattr(locked, name))
+    for name in _COURSE_READ:
+        setattr(session.course, name, getattr(locked.course, name))
+    booking = _new_booking(session, person, actor, cleaned, now, by_trainer)
+    if Booking.objects.filter(
+        session_id=session.pk, person=person, status__in=Booking.ACTIVE
+    ).exists():
+        raise AlreadyBooked(_already_booked_message(session.pk, person, actor))
+    if booking.status == Booking.Status.WAITING:
+        booking.waiting_since, ahead = _end_of_waiting_list(session, now)
+        booking.position_when_joined = ahead + 1
+    booking.save(force_insert=True)
+    if booking.status == Booking.Status.CONFIRMED:
+        Session.objects.filter(pk=session.pk).update(places_taken=F("places_taken") + 1)
+    for table_rows in _book_rows(booking, session, actor, now):
+        for row in table_rows:
+            row.save(force_insert=True)
+    return _booked(transaction.get_connection(), booking, session, actor)
 
 
 def _book_at_once(db, session, person, actor, cleaned, now, by_trainer, pk=None):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from guildbook.accounts.models import User
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, ServiceError
-from guildbook.training import alerts, messages, notes
+from guildbook.training import alerts, hooks, messages, notes
 from guildbook.training.models import (
     AgendaItem,
     BookingQuestion,
@@ -72,6 +72,7 @@ def course_create(*, actor: User | None, trainers: Iterable[User] = (), **fields
         if trainers:
             course.trainers.set(trainers)
         audit_record(actor=actor, action="course_created", subject=course)
+        hooks.course_created(course=course)
     return course
 
 

@@ -626,6 +626,7 @@ class Command(GuildbookCommand):
                 password=options["password"] or None,
             )
             loader.load()
+        _load_history(seed=options["seed"])
         # Apps above training add their part of the story by command name (training never
         # imports them): the follow-up surveys' answers, for instance.
         for extra in ("demo_surveys", "demo_qualifications", "demo_portfolios"):
@@ -706,3 +707,19 @@ def saved_sign_ins() -> list[tuple[str, str, str]]:
         return [tuple(a) for a in json.loads(sign_ins_file().read_text())]
     except (OSError, ValueError):
         return []
+
+
+def _load_history(*, seed: int) -> None:
+    """Three years of imported history before the demo's own sessions begin, for insights:
+    Get Tweeting monthly and then every other month, and two other courses."""
+    from guildbook.training.history import history_import
+    from guildbook.training.history_demo import demo_courses, history_csv, history_rows
+
+    first = Session.objects.aggregate(first=Min("starts_at"))["first"]
+    if first is None:
+        return
+    result = history_import(
+        text=history_csv(history_rows(demo_courses(timezone.localdate(first)), seed=seed))
+    )
+    if result.errors:  # the generator's own rows: a mistake here is a bug
+        raise CommandError("; ".join(str(e) for e in result.errors[:5]))

@@ -1,4 +1,4 @@
-"""Charts for survey results: SVG drawn on the server, no JavaScript library.
+"""Charts for survey results and training insights: SVG drawn on the server, no JavaScript.
 
 Each chart is an `<svg role="img">` named by its `<title>` and described by a `<desc>` that
 reads out the figures, and comes with the same figures as rows for a real data table
@@ -118,9 +118,16 @@ class TrendPoint:
 
 
 def trend_chart(
-    chart_id: str, title: str, points: list[TrendPoint], *, columns: list[str]
+    chart_id: str,
+    title: str,
+    points: list[TrendPoint],
+    *,
+    columns: list[str],
+    names: tuple[str, str] | None = None,
 ) -> Chart:
-    """Response rate and impact rate per session, in date order, on a 0–100% scale."""
+    """Two rates per point, in date order, on a 0–100% scale: by default a survey's response
+    rate and impact rate (the points' first and second rate), or the two `names` given."""
+    first, second = names or (_("Response rate"), _("Impact rate"))
     left, right, top, bottom = 48, 40, 40, 56
     height = 300
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
@@ -164,8 +171,8 @@ def trend_chart(
                 )
             )
     series = [
-        ("response_rate", _("Response rate"), BLUE, "", "circle"),
-        ("impact_rate", _("Impact rate"), BROWN, "6 4", "square"),
+        ("response_rate", first, BLUE, "", "circle"),
+        ("impact_rate", second, BROWN, "6 4", "square"),
     ]
     for key, _name, colour, dash, marker in series:
         runs, run = [], []
@@ -210,10 +217,12 @@ def trend_chart(
         )
         lx += 200
     desc = "; ".join(
-        _("%(when)s: response rate %(r)s, impact rate %(i)s")
+        _("%(when)s: %(first)s %(r)s, %(second)s %(i)s")
         % {
             "when": p.label,
+            "first": first.lower(),
             "r": _percent_text(p.response_rate),
+            "second": second.lower(),
             "i": _percent_text(p.impact_rate),
         }
         for p in points

@@ -1,0 +1,132 @@
+"""The organisation directory: organisations, their departments and teams, and linking people
+to a team (e.g. "Acme NHS Trust → Children's services → School nursing").
+
+People's own `team` and `organisation` stay as they typed them; `directory_team` links them to
+the directory where a match is clear, so reach can be counted by team, department and
+organisation (guildbook.insights).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from guildbook.accounts.models import Department, Organisation, Team, User
+from guildbook.core.audit import audit_record
+from guildbook.core.errors import ServiceError
+
+DIRECTORY_COLUMNS = ("organisation", "department", "team")
+
+
+@dataclass
+class DirectoryImportResult:
+    organisations: int = 0
+    departments: int = 0
+    teams: int = 0
+    people_linked: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _words(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def _key(text: str) -> str:
+    return _words(text).casefold()
+
+
+def directory_import(*, text: str, actor=None) -> DirectoryImportResult:
+    """Add the organisations, departments and teams of a CSV file (header: organisation,
+    department, team). All rows or none; what exists already is kept, never duplicated.
+    Then link people whose typed team matches one team (`people_link_teams`)."""
+    result = DirectoryImportResult()
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in next(reader, [])]
+    missing = [c for c in DIRECTORY_COLUMNS if c not in header]
+    if missing:
+        raise ServiceError(
+            f"The header (line 1) lacks {', '.join(missing)}; the columns are "
+            f"{', '.join(DIRECTORY_COLUMNS)}.",
+            field="file",
+        )
+    index = [header.index(c) for c in DIRECTORY_COLUMNS]
+    rows = []
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            result.errors.append(
+                f"line {reader.line_num}: has {len(values)} values, not {len(header)}"
+            )
+            continue
+        names = [_words(values[i]) for i in index]
+        empty = [c for c, n in zip(DIRECTORY_COLUMNS, names, strict=True) if not n]
+        if empty:
+            result.errors.append(f"line {reader.line_num}: {', '.join(empty)} is empty")
+            continue
+        if any(len(n) > 150 for n in names):
+            result.errors.append(f"line {reader.line_num}: a name is longer than 150 characters")
+            continue
+        rows.append(names)
+    if result.errors:
+        return result
+    with transaction.atomic():
+        organisations = {_key(o.name): o for o in Organisation.objects.all()}
+        departments = {(d.organisation_id, _key(d.name)): d for d in Department.objects.all()}
+        teams = {(t.department_id, _key(t.name)) for t in Team.objects.all()}
+        for org_name, dept_name, team_name in rows:
+            org = organisations.get(_key(org_name))
+            if org is None:
+                org = organisations[_key(org_name)] = Organisation.objects.create(name=org_name)
+                result.organisations += 1
+            dept = departments.get((org.pk, _key(dept_name)))
+            if dept is None:
+                dept = Department.objects.create(organisation=org, name=dept_name)
+                departments[(org.pk, _key(dept_name))] = dept
+                result.departments += 1
+            if (dept.pk, _key(team_name)) not in teams:
+                Team.objects.create(department=dept, name=team_name)
+                teams.add((dept.pk, _key(team_name)))
+                result.teams += 1
+        result.people_linked = people_link_teams(actor=actor)
+    return result
+
+
+def people_link_teams(*, actor=None) -> int:
+    """Link people not yet linked whose typed team names exactly one team in the directory
+    (ignoring case and spacing), within their typed organisation when that is in the
+    directory. Returns how many were linked. A name two teams share is left alone."""
+    by_name: dict[str, list[Team]] = defaultdict(list)
+    for team in Team.objects.select_related("department__organisation"):
+        by_name[_key(team.name)].append(team)
+    links: dict[int, list[int]] = defaultdict(list)
+    people = User.objects.filter(directory_team__isnull=True).exclude(team="")
+    for pk, typed_team, typed_org in people.values_list("id", "team", "organisation"):
+        candidates = by_name.get(_key(typed_team), [])
+        if typed_org:
+            same_org = [
+                t for t in candidates if _key(t.department.organisation.name) == _key(typed_org)
+            ]
+            candidates = same_org or candidates
+        if len(candidates) == 1:
+            links[candidates[0].pk].append(pk)
+    linked = 0
+    with transaction.atomic():
+        for team_id, ids in links.items():
+            linked += User.objects.filter(pk__in=ids).update(directory_team_id=team_id)
+        if linked and actor is not None:
+            audit_record(actor=actor, action="people_linked_to_teams", subject=actor, count=linked)
+    return linked
+
+
+def user_set_team(*, user: User, team: Team | None, actor=None) -> User:
+    """Link (or unlink) a person to a team of the directory."""
+    with transaction.atomic():
+        user.directory_team = team
+        user.save(update_fields=["directory_team"])
+        audit_record(actor=actor, action="team_set", subject=user, team=str(team) if team else "")
+    return user

@@ -1,0 +1,373 @@
+"""A course's (or every course's) figures over a period: how full, who came, who reached.
+
+Sessions are in scope when they start on the given local dates (inclusive); cancelled
+sessions are counted apart and nothing else of theirs counts. The definitions, which the
+dashboard, the exports and the API share:
+
+* a **booking** is a place taken (`confirmed_at` set), whether later cancelled or not; a
+  waiting-list entry never given a place is not one, and a booking moved to another session
+  counts there, not here;
+* places **held at the start** are the bookings still confirmed when the session began;
+* a **cancellation** is a place the person gave up (early or late); moves, removals by a
+  trainer, declined offers and cancelled sessions are none;
+* the **waiting list** at the start and at its peak are rebuilt from each entry's times:
+  on the list from `waiting_since` until given a place (`confirmed_at`) or until it ended;
+* **reach** counts people by the directory's organisation, department and team where they are
+  linked to one (accounts.organisations), else by the organisation and team they typed;
+* **days to fill**: from a session's first booking to its first waiting-list entry (the
+  moment it was first full), for the sessions that filled.
+
+Every figure is aggregated by the database in a fixed number of queries (seven), whatever the
+number of sessions or bookings; only one line a session and one line a waiting-list entry come
+back to Python, for the trend and the rebuilt lists.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from guildbook.surveys.models import Answer, Invitation, SurveyMoment
+from guildbook.surveys.selectors import Rate
+from guildbook.training.models import Booking, Course, Session
+
+
+@dataclass
+class SessionLine:
+    """One session's figures: a point of the trend."""
+
+    session_id: int
+    course_id: int
+    starts_at: datetime
+    capacity: int
+    bookings: int = 0
+    held_at_start: int = 0
+    attended: int = 0
+    no_shows: int = 0
+    cancellations: int = 0
+    late_cancellations: int = 0
+    waiting_list_joins: int = 0
+    waiting_list_placed: int = 0
+    waiting_at_start: int = 0
+    waiting_peak: int = 0
+    days_to_fill: float | None = None
+
+    @property
+    def fill_rate(self) -> Rate:
+        return Rate(self.held_at_start, self.capacity)
+
+
+@dataclass
+class ReachLine:
+    organisation: str
+    department: str
+    team: str
+    people: int
+    first_time: int
+
+
+@dataclass
+class Figures:
+    course: Course | None
+    date_from: date | None
+    date_to: date | None
+    sessions: int = 0
+    cancelled_sessions: int = 0
+    places_offered: int = 0
+    bookings: int = 0
+    held_at_start: int = 0
+    attended: int = 0
+    no_shows: int = 0
+    cancellations: int = 0
+    late_cancellations: int = 0
+    waiting_list_joins: int = 0
+    waiting_list_placed: int = 0
+    waiting_at_start: int = 0
+    waiting_peak: int = 0
+    sessions_filled: int = 0
+    days_to_fill: float | None = None
+    response_rate: Rate = field(default_factory=lambda: Rate(0, 0))
+    impact_rate: Rate = field(default_factory=lambda: Rate(0, 0))
+    reach: list[ReachLine] = field(default_factory=list)
+    lines: list[SessionLine] = field(default_factory=list)
+    months: list[tuple[date, Figures]] | None = field(default=None, repr=False)
+
+    @property
+    def fill_rate(self) -> Rate:
+        return Rate(self.held_at_start, self.places_offered)
+
+    @property
+    def attendance_rate(self) -> Rate:
+        return Rate(self.attended, self.places_offered)
+
+    @property
+    def no_show_rate(self) -> Rate:
+        return Rate(self.no_shows, self.held_at_start)
+
+    @property
+    def cancellation_rate(self) -> Rate:
+        return Rate(self.cancellations, self.bookings)
+
+    @property
+    def late_cancellation_rate(self) -> Rate:
+        return Rate(self.late_cancellations, self.bookings)
+
+    @property
+    def waiting_list_conversion(self) -> Rate:
+        return Rate(self.waiting_list_placed, self.waiting_list_joins)
+
+    @property
+    def first_time(self) -> int:
+        return sum(r.first_time for r in self.reach)
+
+    @property
+    def people_reached(self) -> int:
+        return sum(r.people for r in self.reach)
+
+    def by_month(self) -> list[tuple[date, Figures]]:
+        """The trend: the same figures for each calendar month (local) with sessions.
+
+        Worked out once and kept on the figures (so a cached copy carries it too)."""
+        if self.months is None:
+            self.months = self._by_month()
+        return self.months
+
+    def _by_month(self) -> list[tuple[date, Figures]]:
+        months: dict[date, Figures] = {}
+        for line in self.lines:
+            local = timezone.localtime(line.starts_at).date().replace(day=1)
+            f = months.setdefault(local, Figures(self.course, local, local))
+            _add(f, line)
+        return sorted(months.items())
+
+
+_SUMMED = (
+    "bookings",
+    "held_at_start",
+    "attended",
+    "no_shows",
+    "cancellations",
+    "late_cancellations",
+    "waiting_list_joins",
+    "waiting_list_placed",
+    "waiting_at_start",
+)
+
+
+def _add(f: Figures, line: SessionLine) -> None:
+    f.sessions += 1
+    f.places_offered += line.capacity
+    for name in _SUMMED:
+        setattr(f, name, getattr(f, name) + getattr(line, name))
+    f.waiting_peak = max(f.waiting_peak, line.waiting_peak)
+    f.lines.append(line)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, timezone.get_current_timezone())
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time.max, timezone.get_current_timezone())
+
+
+def session_filter(
+    prefix: str = "", *, course: Course | None, date_from: date | None, date_to: date | None
+) -> Q:
+    q = Q()
+    if course is not None:
+        q &= Q(**{f"{prefix}course": course})
+    if date_from:
+        q &= Q(**{f"{prefix}starts_at__gte": _start_of(date_from)})
+    if date_to:
+        q &= Q(**{f"{prefix}starts_at__lte": _end_of(date_to)})
+    return q
+
+
+def live_filter(prefix: str, **scope) -> Q:
+    """Sessions in scope and not cancelled, as a filter on `<prefix>`."""
+    return session_filter(prefix, **scope) & Q(**{f"{prefix}status": Session.Status.SCHEDULED})
+
+
+# A booking that counts: not moved away (it counts on the session it moved to).
+_COUNTED = ~Q(ending=Booking.Ending.MOVED)
+_BOOKED = Q(confirmed_at__isnull=False) & _COUNTED
+_JOINED = Q(waiting_since__isnull=False) & _COUNTED
+
+
+def course_figures(
+    *,
+    course: Course | None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    now: datetime | None = None,
+    with_reach: bool = True,
+) -> Figures:
+    """The figures for `course` (None: every course) for sessions starting in the dates.
+
+    Reads only; check who may see them first (insights.selectors)."""
+    now = now or timezone.now()
+    figures = Figures(course, date_from, date_to)
+    scope = session_filter(course=course, date_from=date_from, date_to=date_to)
+    live = scope & Q(status=Session.Status.SCHEDULED)
+    in_live = live_filter("session__", course=course, date_from=date_from, date_to=date_to)
+    answered_live = live_filter(
+        "response__session__", course=course, date_from=date_from, date_to=date_to
+    )
+
+    figures.cancelled_sessions = Session.objects.filter(
+        scope, status=Session.Status.CANCELLED
+    ).count()
+    lines = {
+        pk: SessionLine(pk, course_id, starts_at, capacity)
+        for pk, course_id, starts_at, capacity in Session.objects.filter(live)
+        .order_by("starts_at", "id")
+        .values_list("id", "course_id", "starts_at", "capacity")
+    }
+
+    rows = (
+        Booking.objects.filter(in_live)
+        .values("session_id")
+        .annotate(
+            bookings=Count("id", filter=_BOOKED),
+            held_at_start=Count("id", filter=Q(status=Booking.Status.CONFIRMED)),
+            attended=Count("id", filter=Q(attendance=Booking.Attendance.ATTENDED)),
+            no_shows=Count("id", filter=Q(attendance=Booking.Attendance.NO_SHOW)),
+            cancellations=Count(
+                "id", filter=Q(ending=Booking.Ending.CANCELLED, confirmed_at__isnull=False)
+            ),
+            late_cancellations=Count(
+                "id",
+                filter=Q(
+                    ending=Booking.Ending.CANCELLED,
+                    confirmed_at__isnull=False,
+                    late_cancellation=True,
+                ),
+            ),
+            waiting_list_joins=Count("id", filter=_JOINED),
+            waiting_list_placed=Count("id", filter=_JOINED & Q(confirmed_at__isnull=False)),
+            first_booking=Min("confirmed_at", filter=Q(waiting_since__isnull=True) & _COUNTED),
+            first_join=Min("waiting_since", filter=_JOINED),
+        )
+        .order_by()
+    )
+    for r in rows:
+        line = lines.get(r["session_id"])
+        if line is None:
+            continue
+        for name in _SUMMED:
+            if name in r:
+                setattr(line, name, r[name])
+        if r["first_booking"] and r["first_join"] and r["first_join"] >= r["first_booking"]:
+            line.days_to_fill = (r["first_join"] - r["first_booking"]).total_seconds() / 86400
+
+    _rebuild_waiting_lists(lines, in_live)
+
+    for line in lines.values():
+        _add(figures, line)
+    filled = [line.days_to_fill for line in figures.lines if line.days_to_fill is not None]
+    figures.sessions_filled = len(filled)
+    figures.days_to_fill = round(statistics.median(filled), 1) if filled else None
+
+    figures.response_rate, figures.impact_rate = _survey_rates(in_live, answered_live, now=now)
+    if with_reach:
+        figures.reach = reach(in_live)
+    figures.by_month()
+    return figures
+
+
+def _rebuild_waiting_lists(lines: dict[int, SessionLine], in_live: Q) -> None:
+    """Each session's waiting list at its start and at its longest, from the entries' times."""
+    events: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    rows = (
+        Booking.objects.filter(in_live, waiting_since__isnull=False)
+        .values_list("session_id", "waiting_since", "confirmed_at", "ended_at")
+        .order_by()
+    )
+    for session_id, joined, placed, ended in rows:
+        line = lines.get(session_id)
+        if line is None:
+            continue
+        left = placed or ended
+        if left is not None and left <= joined:
+            continue  # placed at once: never waited
+        events[session_id].append((joined, 1))
+        if left is not None:
+            events[session_id].append((left, -1))
+        if joined <= line.starts_at and (left is None or left >= line.starts_at):
+            line.waiting_at_start += 1
+    for session_id, happenings in events.items():
+        # At the same moment, leaving comes before joining, so a swap is not a peak.
+        happenings.sort()
+        length = peak = 0
+        for _at, step in happenings:
+            length += step
+            peak = max(peak, length)
+        lines[session_id].waiting_peak = peak
+
+
+def _survey_rates(in_live: Q, answered_live: Q, *, now: datetime) -> tuple[Rate, Rate]:
+    """Response and impact rates of each course's follow-up survey (its latest moment)."""
+    follow_up = Subquery(
+        SurveyMoment.objects.filter(course=OuterRef("session__course"))
+        .order_by("-days_after", "id")
+        .values("id")[:1]
+    )
+    invited = Invitation.objects.filter(
+        in_live, status=Invitation.Status.SCHEDULED, due_at__lte=now, moment=follow_up
+    ).aggregate(n=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)))
+    impact = (
+        Answer.objects.filter(answered_live, question__is_impact=True, choice__isnull=False)
+        .filter(
+            response__moment=Subquery(
+                SurveyMoment.objects.filter(course=OuterRef("response__session__course"))
+                .order_by("-days_after", "id")
+                .values("id")[:1]
+            )
+        )
+        .aggregate(n=Count("id"), yes=Count("id", filter=Q(choice__counts_as_impact=True)))
+    )
+    return Rate(invited["answered"], invited["n"]), Rate(impact["yes"], impact["n"])
+
+
+def reach(in_live: Q) -> list[ReachLine]:
+    """People who attended, by organisation, department and team, and how many of them came
+    to the service for the first time (their first attended session ever is in scope)."""
+    # First time: no attended session with the service before this one.
+    earlier = Booking.objects.filter(
+        person=OuterRef("person"),
+        attendance=Booking.Attendance.ATTENDED,
+        session__starts_at__lt=OuterRef("session__starts_at"),
+    )
+    rows = (
+        Booking.objects.filter(in_live, attendance=Booking.Attendance.ATTENDED)
+        # The directory's team where the person is linked to one, else what they typed.
+        .values(
+            org=Coalesce(
+                "person__directory_team__department__organisation__name", "person__organisation"
+            ),
+            dept=Coalesce("person__directory_team__department__name", Value("")),
+            unit=Coalesce("person__directory_team__name", "person__team"),
+        )
+        .annotate(
+            people=Count("person", distinct=True),
+            first_time=Count("person", distinct=True, filter=~Exists(earlier)),
+        )
+        .order_by("org", "dept", "unit")
+    )
+    return [
+        ReachLine(
+            organisation=r["org"],
+            department=r["dept"],
+            team=r["unit"],
+            people=r["people"],
+            first_time=r["first_time"],
+        )
+        for r in rows
+    ]

@@ -1,0 +1,185 @@
+"""Trainers' dashboard, and courses: a course's page, creating and editing it with its plan,
+renewing its invitation link."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from guildbook.core.errors import ServiceError
+from guildbook.training import selectors, services
+from guildbook.training.forms.manage import (
+    PLAN_FORMSETS,
+    CourseForm,
+    plan_formsets,
+    plan_rows,
+)
+from guildbook.training.models import Booking, Course, Series, Session
+from guildbook.training.roles import trainer_required
+from guildbook.training.views.manage.common import (
+    load_course,
+    show_error,
+)
+
+# --- Dashboard ------------------------------------------------------------------------
+
+
+@trainer_required
+def manage(request):
+    now = timezone.now()
+    upcoming = list(
+        selectors.sessions_with_counts(selectors.upcoming_sessions(now=now)).order_by(
+            "starts_at", "id"
+        )[:50]
+    )
+    today = timezone.localdate()
+    # Sessions under way or just finished still need their register taken.
+    recent = list(
+        selectors.sessions_with_counts(
+            Session.objects.filter(
+                status=Session.Status.SCHEDULED,
+                starts_at__lte=now,
+                starts_at__gte=now - timedelta(days=7),
+            ).filter(  # a register with nobody left to mark is done
+                Exists(
+                    Booking.objects.filter(
+                        session=OuterRef("pk"), status=Booking.Status.CONFIRMED, attendance=""
+                    )
+                )
+            )
+        ).order_by("-starts_at", "id")
+    )
+    mine = set(
+        request.user.sessions_trained.filter(pk__in=[s.pk for s in upcoming + recent]).values_list(
+            "pk", flat=True
+        )
+    )
+    courses = list(Course.objects.filter(status=Course.Status.ACTIVE).order_by("title"))
+    return render(
+        request,
+        "training/manage/dashboard.html",
+        {
+            "sessions": upcoming,
+            "recent": recent,
+            "mine": mine,
+            "today": today,
+            "courses": courses,
+            "archived_count": Course.objects.filter(status=Course.Status.ARCHIVED).count(),
+            "untrained_releases": list(selectors.late_releases_without_trainer(now=now)[:20]),
+        },
+    )
+
+
+# --- Courses --------------------------------------------------------------------------
+
+
+@trainer_required
+def course(request, slug):
+    course = selectors.course_with_plan(load_course(request, slug))
+    sessions = list(selectors.sessions_of_course(course))
+    past = list(
+        selectors.sessions_with_counts(
+            course.sessions.filter(starts_at__lte=timezone.now())
+        ).order_by("-starts_at", "-id")[:10]
+    )
+    series = list(Series.objects.filter(course=course).order_by("starts_on", "id"))
+    invitation_url = ""
+    if course.visibility == Course.Visibility.CLOSED and course.invitation_token:
+        invitation_url = request.build_absolute_uri(
+            f"{course.get_absolute_url()}?invitation={course.invitation_token}"
+        )
+    return render(
+        request,
+        "training/manage/course.html",
+        {
+            "course": course,
+            "sessions": sessions,
+            "past": past,
+            "series": series,
+            "invitation_url": invitation_url,
+            "planned_minutes": sum(a.minutes or 0 for a in course.agenda.all()),
+        },
+    )
+
+
+def _course_form_page(request, course: Course | None):
+    editing = course is not None
+    instance = course or Course()
+    if request.method == "POST":
+        form = CourseForm(request.POST, instance=instance)
+        formsets = plan_formsets(instance, request.POST, request.FILES)
+        if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
+            try:
+                with transaction.atomic():
+                    if editing:
+                        saved = services.course_update(
+                            course=course,
+                            actor=request.user,
+                            trainers=form.cleaned_data["trainers"],
+                            **form.service_fields(),
+                        )
+                    else:
+                        saved = services.course_create(
+                            actor=request.user,
+                            trainers=form.cleaned_data["trainers"],
+                            **form.service_fields(),
+                        )
+                    services.course_plan_set(
+                        course=saved,
+                        actor=request.user,
+                        **{name: plan_rows(name, fs) for name, fs in formsets.items()},
+                    )
+            except ServiceError as exc:
+                if exc.field in formsets:
+                    formsets[exc.field]._non_form_errors.append(exc.message)
+                else:
+                    show_error(form, exc)
+            else:
+                messages.success(
+                    request, "Course saved." if editing else f"“{saved.title}” is in the catalogue."
+                )
+                return redirect("training:manage_course", slug=saved.slug)
+        status = 400
+    else:
+        form = CourseForm(
+            instance=instance, initial={"trainers": [request.user]} if not editing else None
+        )
+        formsets = plan_formsets(instance)
+        status = 200
+    return render(
+        request,
+        "training/manage/course_form.html",
+        {
+            "form": form,
+            "course": course,
+            "formsets": [(formsets[name], PLAN_FORMSETS[name][3], name) for name in PLAN_FORMSETS],
+        },
+        status=status,
+    )
+
+
+@trainer_required
+def course_create(request):
+    return _course_form_page(request, None)
+
+
+@trainer_required
+def course_edit(request, slug):
+    return _course_form_page(request, load_course(request, slug))
+
+
+@trainer_required
+@require_POST
+def course_invitation_renew(request, slug):
+    course = load_course(request, slug)
+    try:
+        services.course_invitation_renew(course=course, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "There is a new invitation link. The old one no longer works.")
+    return redirect("training:manage_course", slug=course.slug)
