@@ -11,10 +11,22 @@ from typing import Annotated, Literal
 
 from ninja import Field, Query, Router, Schema, Status
 
-from guildbook.api.schemas import DEFAULT_PAGE, MAX_PAGE, PageMeta, errors, local_iso, page
+from guildbook.api.schemas import (
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    PageMeta,
+    errors,
+    local_iso,
+    named_enum,
+    page,
+)
 from guildbook.core.errors import NotAllowed
 from guildbook.qualifications import roles, selectors, services
 from guildbook.qualifications.models import Candidacy, FundingRequest, MentorRequest, Scheme
+
+CandidacyStatus = named_enum("CandidacyStatus", Candidacy.Status)
+MentorRequestStatus = named_enum("MentorRequestStatus", MentorRequest.Status)
+FundingRequestStatus = named_enum("FundingRequestStatus", FundingRequest.Status)
 
 router = Router(tags=["qualifications"])
 
@@ -93,7 +105,7 @@ class StepOut(Schema):
 class CandidacyOut(Schema):
     id: int
     scheme: str = Field(description="The scheme version's slug.")
-    status: Candidacy.Status
+    status: CandidacyStatus
     started_on: date
     target_date: date
     steps: list[StepOut]
@@ -199,7 +211,7 @@ class MentorRequestIn(Schema):
 
 class MentorRequestOut(Schema):
     id: int
-    status: MentorRequest.Status
+    status: MentorRequestStatus
     mentor: int = Field(alias="mentor_id")
     candidacy: int = Field(alias="candidacy_id")
     reason: str
@@ -266,7 +278,7 @@ class FundingOut(Schema):
     candidacy: int = Field(alias="candidacy_id")
     fee: FundingRequest.Fee
     amount: int = Field(description="In pence, from the scheme.")
-    status: FundingRequest.Status
+    status: FundingRequestStatus
     comment: str
 
 

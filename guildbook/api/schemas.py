@@ -29,15 +29,15 @@ def errors(*statuses: int) -> dict:
     return {**COMMON_ERRORS, **dict.fromkeys(statuses, ErrorOut)}
 
 
-def _named_enum(name: str, choices) -> type[StrEnum]:
+def named_enum(name: str, choices) -> type[StrEnum]:
     """A model's choices as an enum with a name of its own in the OpenAPI document: courses,
     sessions and bookings each call theirs `Status`, which the document would merge."""
     return StrEnum(name, {member.name: member.value for member in choices})
 
 
-CourseStatus = _named_enum("CourseStatus", Course.Status)
-SessionStatus = _named_enum("SessionStatus", Session.Status)
-BookingStatus = _named_enum("BookingStatus", Booking.Status)
+CourseStatus = named_enum("CourseStatus", Course.Status)
+SessionStatus = named_enum("SessionStatus", Session.Status)
+BookingStatus = named_enum("BookingStatus", Booking.Status)
 
 
 class PageMeta(Schema):

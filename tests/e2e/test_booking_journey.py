@@ -67,7 +67,11 @@ def test_sign_in_book_cancel_and_the_waiting_list_moves_up(new_page, outbox):
     ada_page.get_by_role("button", name=re.compile(r"cancel my place", re.I)).click()
     expect(ada_page.get_by_role("heading", level=1)).to_have_text("My bookings")
     expect(ada_page.get_by_role("status").first).to_contain_text(re.compile(r"cancelled", re.I))
-    expect(ada_page.get_by_role("row").filter(has_text=course.title)).to_have_count(0)
+    # The place is gone from "Places to come" and kept in the history, as cancelled.
+    upcoming = ada_page.get_by_role("table", name="Places you have booked")
+    expect(upcoming).to_have_count(0)
+    history = ada_page.get_by_role("table", name=re.compile(r"past and cancelled", re.I))
+    expect(history.get_by_role("row").filter(has_text=course.title)).to_contain_text("Cancelled")
 
     # The freed place went straight to Ben: his page says so.
     ben_page.reload()

@@ -62,6 +62,13 @@ NOT_PAGES = {
     "surveys:manage_choice": "POST only",
     "accounts:token_create": "POST only",
     "accounts:token_revoke": "POST only",
+    "accounts:your_data_download": "a download",
+    "accounts:subject_access": "a download, for staff development officers",
+    "accounts:erase": "an administrator's page, not a learner's or a trainer's",
+    "notifications:dev_mailbox": "development's mailbox, not served in production",
+    "notifications:dev_mailbox_message": "development's mailbox, not served in production",
+    "notifications:dev_mailbox_html": "development's mailbox, not served in production",
+    "notifications:dev_mailbox_attachment": "development's mailbox, not served in production",
 }
 
 
@@ -226,6 +233,7 @@ PAGES = {
         )
     ],
     "accounts:profile": [("learner", lambda s: reverse("accounts:profile"))],
+    "accounts:your_data": [("learner", lambda s: reverse("accounts:your_data"))],
     "notifications:sent": [("learner", lambda s: reverse("notifications:sent"))],
     # allauth's pages people meet when signing in.
     "account_login": [(None, lambda s: reverse("account_login"))],
