@@ -8,6 +8,9 @@ class QualificationsConfig(AppConfig):
     verbose_name = "Qualifications"
 
     def ready(self):
+        from guildbook.qualifications import privacy
+
+        privacy.register()
         # A person's candidacies, as a section of their own training record.
         from guildbook.qualifications.record_section import my_qualifications
         from guildbook.training import record

@@ -1,7 +1,7 @@
 """An administrator erases a person: afterwards no table holds their id, address or name,
 while attendance, fill and survey counts stay."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.apps import apps
@@ -17,6 +17,7 @@ from guildbook.accounts.models import User
 from guildbook.accounts.services import api_token_create, user_update_profile
 from guildbook.core.errors import ServiceError
 from guildbook.notifications.models import OutboxMessage
+from guildbook.qualifications.models import Candidacy, Scheme
 from guildbook.surveys import services as surveys
 from guildbook.surveys.models import Answer, Invitation, Question
 from guildbook.training import services as training
@@ -94,6 +95,12 @@ def scene(course, trainer, admin, client):
     third = UserFactory(name="Tia Third", email="tia@example.nhs.uk")
     training.booking_create(session=SessionFactory(course=course), person=third, actor=person)
     api_token_create(user=person, name="Kiosk")
+    Candidacy.objects.create(
+        person=person,
+        scheme=Scheme.objects.first(),
+        membership_number=f"M-{PK}",
+        target_date=date(2028, 6, 30),
+    )
     user_update_profile(user=person, actor=admin, team="Library")
     OutboxMessage.objects.filter(recipient=person).update(
         status=OutboxMessage.Status.SENT, sent_at=timezone.now()
@@ -126,6 +133,7 @@ def test_erasure_leaves_no_trace_and_keeps_the_counts(scene, admin, settings):
     assert Booking.objects.filter(session=past, attendance="attended").count() == attended_before
     assert Answer.objects.count() == answers_before
     assert Booking.objects.filter(person=stand_in).count() == 2
+    assert Candidacy.objects.filter(person=stand_in).count() == 1
     # Their future place went to the person waiting, through the booking service.
     mine.refresh_from_db()
     waiting.refresh_from_db()

@@ -5,7 +5,7 @@ import csv
 import io
 import json
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.urls import reverse
 from guildbook.accounts.models import User
 from guildbook.accounts.services import api_token_create
 from guildbook.core.audit import audit_trail
+from guildbook.qualifications.models import Candidacy, Scheme
 from guildbook.training import services as training
 from guildbook.training.models import BookingQuestion
 from tests.factories import UserFactory
@@ -41,6 +42,9 @@ def history(person, course, trainer):
     )
     mark(booking, True, actor=trainer)
     _token, secret = api_token_create(user=person, name="Kiosk")
+    Candidacy.objects.create(
+        person=person, scheme=Scheme.objects.first(), target_date=date(2028, 6, 30)
+    )
     return secret
 
 
@@ -50,7 +54,8 @@ def test_a_person_downloads_everything_in_one_click(client, person, history):
     assert reverse("accounts:your_data_download") in page
     archive = opened(client.get(reverse("accounts:your_data_download")))
     names = set(archive.namelist())
-    for part in ("profile", "bookings", "survey_answers", "messages", "api_tokens", "audit"):
+    parts = ["profile", "bookings", "survey_answers", "messages", "api_tokens", "audit"]
+    for part in [*parts, "candidacies", "goals", "mentor_meetings", "funding_requests"]:
         assert {f"{part}.json", f"{part}.csv"} <= names
     index = archive.read("index.html").decode()
     assert "Ada Learner" in index and "A hearing loop, please" in index
@@ -59,6 +64,7 @@ def test_a_person_downloads_everything_in_one_click(client, person, history):
     bookings = list(csv.DictReader(io.StringIO(archive.read("bookings.csv").decode())))
     assert bookings[0]["attendance"] == "attended"
     assert "A hearing loop, please" in bookings[0]["answers"]
+    assert len(json.loads(archive.read("candidacies.json"))) == 1
     tokens = json.loads(archive.read("api_tokens.json"))
     assert tokens[0]["name"] == "Kiosk"
     # Never the token's secret, nor its hash.
