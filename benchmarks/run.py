@@ -104,8 +104,9 @@ def table(runs: list[booking_burst.DatabaseRun]) -> str:
 
 INTRO = """# Benchmarks
 
-`make bench` runs `benchmarks/run.py`: the booking burst, outbox delivery, then the
-portfolio PDF (`BENCH_ARGS="--only delivery"` runs one of them). Each also runs on its own
+`make bench` runs `benchmarks/run.py`: the booking burst, outbox delivery, insights at ten
+years of history, then the portfolio PDF (`BENCH_ARGS="--only delivery"` runs one of them:
+booking, delivery, insights or portfolio). Each also runs on its own
 (`python benchmarks/<name>.py`), prints PASS or FAIL per target, exits with status 1 when a
 target is missed, and rewrites only its own section of this file with the latest figures.
 """
@@ -192,26 +193,30 @@ def main(argv=None) -> int:
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite README.md")
     parser.add_argument(
         "--only",
-        choices=["booking", "delivery", "portfolio"],
+        choices=["booking", "delivery", "insights", "portfolio"],
         help="run one benchmark (default: all)",
     )
     args = parser.parse_args(argv)
+
+    def wanted(name: str) -> bool:
+        return args.only in (None, name)
+
     ok = True
-    if args.only != "delivery":
+    if wanted("booking"):
         ok = run_booking_burst(args)
-    if args.only != "booking":
+    if wanted("delivery"):
         # Outbox delivery (notifications): rewrites only its own README section.
         import delivery
 
         delivery_args = ["--databases", args.databases]
         delivery_args += ["--no-readme"] if args.no_readme else []
         ok = delivery.main(delivery_args) == 0 and ok
-    if args.only is None:
+    if wanted("insights"):
         # Insights at ten years of history (SQLite): its own README section too.
         import insights
 
         ok = insights.main(["--no-readme"] if args.no_readme else []) == 0 and ok
-    if args.only in (None, "portfolio"):
+    if wanted("portfolio"):
         # The portfolio PDF export (portfolios): its own README section too.
         import portfolio_pdf
 
