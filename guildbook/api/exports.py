@@ -10,10 +10,12 @@ from datetime import datetime
 from django.http import FileResponse, Http404
 from ninja import Field, Router, Schema, Status
 
-from guildbook.api.schemas import errors, local_iso
+from guildbook.api.schemas import errors, local_iso, named_enum
 from guildbook.core.errors import Conflict
 from guildbook.portfolios import selectors, services
 from guildbook.portfolios.models import PortfolioExport
+
+ExportStatus = named_enum("ExportStatus", PortfolioExport.Status)
 
 router = Router(tags=["exports"])
 
@@ -25,7 +27,7 @@ class ExportIn(Schema):
 class ExportOut(Schema):
     id: int
     candidacy: int | None
-    status: PortfolioExport.Status
+    status: ExportStatus
     progress: int = Field(description="0 to 100.")
     error: str | None = Field(description="Why it failed, when it did.")
     draft: bool = Field(description="The portfolio was incomplete: its cover says draft.")

@@ -251,7 +251,7 @@ def accept_mentor_request(request, request_id: int):
 
 @router.post(
     "/mentor-requests/{int:request_id}/decline",
-    response={200: MentorRequestOut, **errors(404, 409)},
+    response={200: MentorRequestOut, **errors(400, 404, 409)},
     summary="Decline a mentor request",
 )
 def decline_mentor_request(request, request_id: int, payload: DeclineIn | None = None):
@@ -313,7 +313,7 @@ def _officer_funding(user, funding_id: int) -> FundingRequest:
 
 @router.post(
     "/funding-requests/{int:funding_id}/approve",
-    response={200: FundingOut, **errors(403, 404, 409)},
+    response={200: FundingOut, **errors(400, 403, 404, 409)},
     summary="Approve a funding request",
 )
 def approve_funding_request(request, funding_id: int, payload: CommentIn | None = None):

@@ -21,6 +21,11 @@ CHANGES_ONLY = {role: {POST_ONLY} for role in ROLES}  # GET never changes anythi
 # Rows in order; the first whose glob matches a URL name applies.
 EXPECT = [
     ("manage*", TRAINERS_ONLY),
+    # Importing history is for administrators alone: 404 to everyone else who is signed in.
+    (
+        "import_history",
+        rule(anonymous=SIGNED_IN, learner={NOT_FOUND}, officer={NOT_FOUND}, trainer={NOT_FOUND}),
+    ),
     # Someone else's booking: 404 to everyone but trainers, who open anyone's to help.
     (
         "booking",
