@@ -8,6 +8,9 @@ class PortfoliosConfig(AppConfig):
     verbose_name = "Portfolios"
 
     def ready(self):
+        from guildbook.portfolios import privacy
+
+        privacy.register()
         # Training tells us, once a register mark has committed, that someone attended (a
         # draft entry for their log) or did not (an untouched draft is withdrawn).
         from guildbook.portfolios import receivers  # noqa: F401
