@@ -155,9 +155,25 @@ def _erase_portfolios(*, person, stand_in, actor):
     return counts
 
 
+def _active_since(moment):
+    """People who added to or changed their portfolio since `moment`: their accounts are in
+    use even if they have not booked anything."""
+    from django.db.models import Q
+
+    evidence = Evidence.objects.filter(Q(created_at__gte=moment) | Q(updated_at__gte=moment))
+    audits = SkillsAudit.objects.filter(updated_at__gte=moment)
+    statements = StatementDraft.objects.filter(saved_at__gte=moment)
+    return {
+        *evidence.values_list("person_id", flat=True),
+        *audits.values_list("person_id", flat=True),
+        *statements.values_list("candidacy__person_id", flat=True),
+    }
+
+
 def register() -> None:
     privacy.register_exporter("evidence", "Your evidence log", _evidence_rows)
     privacy.register_exporter("skills_audits", "Your skills audits and ratings", _audit_rows)
     privacy.register_exporter("statement_drafts", "Your statement drafts", _statement_rows)
     privacy.register_exporter("portfolio_exports", "Your portfolio exports", _export_rows)
     privacy.register_eraser("portfolios", _erase_portfolios)
+    privacy.register_activity(_active_since)

@@ -138,3 +138,15 @@ def test_files_stay_if_the_erasure_fails(candidate, portfolio, private_root, mon
         privacy.person_erase(person=candidate, actor=UserFactory(role="administrator"))
     assert stored_files(private_root) == before
     assert Evidence.objects.filter(person=candidate).count() == 2
+
+
+def test_keeping_a_portfolio_counts_as_activity(candidate, stranger):
+    from datetime import timedelta
+
+    from guildbook.core import privacy as registry
+
+    add(candidate)
+    a_year_ago = timezone.now() - timedelta(days=365)
+    assert candidate.pk in registry.active_since(a_year_ago)
+    assert stranger.pk not in registry.active_since(a_year_ago)
+    assert candidate.pk not in registry.active_since(timezone.now() + timedelta(days=1))
