@@ -13,6 +13,7 @@ import csv
 import html
 import io
 import json
+import shutil
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,6 +48,16 @@ def register_exporter(name: str, title: str, rows: Callable) -> None:
 def register_eraser(name: str, erase: Callable) -> None:
     if not any(e.name == name for e in _erasers):
         _erasers.append(Eraser(name, erase))
+
+
+_file_sources: list[tuple[str, Callable]] = []
+
+
+def register_files(name: str, files: Callable) -> None:
+    """`files(person)` -> (file name, open) pairs, `open()` giving the stored file in binary;
+    "Your data" copies each into the archive under `files/<name>/`."""
+    if not any(n == name for n, _ in _file_sources):
+        _file_sources.append((name, files))
 
 
 def exporters() -> list[ExportPart]:
@@ -87,7 +98,7 @@ def _cell(value) -> str:
     return html.escape("" if value is None else str(_plain(value)))
 
 
-def _index(title: str, parts: list[tuple[ExportPart, list[dict]]]) -> str:
+def _index(title: str, parts: list[tuple[ExportPart, list[dict]]], files: list[str] = ()) -> str:
     sections = []
     for part, rows in parts:
         if rows:
@@ -105,9 +116,14 @@ def _index(title: str, parts: list[tuple[ExportPart, list[dict]]]) -> str:
             f'<p>Also in <a href="{part.name}.csv">{part.name}.csv</a> and '
             f'<a href="{part.name}.json">{part.name}.json</a>.</p>{table}</section>'
         )
+    if files:
+        links = "".join(f'<li><a href="{html.escape(f)}">{html.escape(f)}</a></li>' for f in files)
+        sections.append(f'<section><h2 id="files">Your files</h2><ul>{links}</ul></section>')
     contents = "".join(
         f'<li><a href="#{p.name}">{html.escape(p.title)}</a> ({len(r)})</li>' for p, r in parts
     )
+    if files:
+        contents += f'<li><a href="#files">Your files</a> ({len(files)})</li>'
     return (
         '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title>"
@@ -125,7 +141,17 @@ def export_archive(person, *, title: str) -> tuple[bytes, dict[str, int]]:
     parts = [(part, [dict(r) for r in part.rows(person)]) for part in _exporters]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("index.html", _index(title, parts))
+        copied = []
+        for source, files in _file_sources:
+            for name, opener in files(person):
+                path = f"files/{source}/{name}"
+                try:
+                    with opener() as stored, archive.open(path, "w") as copy:
+                        shutil.copyfileobj(stored, copy)
+                except FileNotFoundError:
+                    continue  # gone from storage: its row still says what it was
+                copied.append(path)
+        archive.writestr("index.html", _index(title, parts, copied))
         for part, rows in parts:
             archive.writestr(
                 f"{part.name}.json",

@@ -9,6 +9,7 @@ people's portfolios. The candidacy itself passes to the stand-in with the qualif
 """
 
 from django.db import transaction
+from django.utils.text import get_valid_filename
 
 from guildbook.core import privacy
 from guildbook.portfolios.models import (
@@ -25,9 +26,20 @@ from guildbook.portfolios.models import (
 )
 
 
+def _archive_name(evidence: Evidence) -> str:
+    """The file's name in "Your data": its number and the name it was uploaded as."""
+    uploaded = evidence.file_name or evidence.file.name.rsplit("/", 1)[-1]
+    return f"{evidence.label}-{get_valid_filename(uploaded) or 'file'}"
+
+
+def _evidence_files(person):
+    for e in Evidence.objects.filter(person=person).exclude(file="").order_by("number"):
+        yield _archive_name(e), e.file.open
+
+
 def _evidence_rows(person):
-    # The export lists each file by its uploaded name and type; the file itself is fetched
-    # from the evidence log (the "Your data" archive holds rows, not files).
+    # Each file is listed by the name it was uploaded as, and copied into the archive under
+    # files/evidence/.
     return [
         {
             "number": e.label,
@@ -45,6 +57,7 @@ def _evidence_rows(person):
             "file_name": e.file_name or None,
             "file_type": e.file_type or None,
             "file_size": e.file_size,
+            "file_in_archive": f"files/evidence/{_archive_name(e)}" if e.file else None,
             "created": e.created_at,
             "edited": e.edited_at,
         }
@@ -175,5 +188,6 @@ def register() -> None:
     privacy.register_exporter("skills_audits", "Your skills audits and ratings", _audit_rows)
     privacy.register_exporter("statement_drafts", "Your statement drafts", _statement_rows)
     privacy.register_exporter("portfolio_exports", "Your portfolio exports", _export_rows)
+    privacy.register_files("evidence", _evidence_files)
     privacy.register_eraser("portfolios", _erase_portfolios)
     privacy.register_activity(_active_since)

@@ -86,6 +86,12 @@ def test_your_data_holds_the_portfolio(client, candidate, portfolio):
     assert entry["file_name"] == "reading-list.pdf"
     assert entry["file_type"] == "application/pdf"
     assert entry["candidacy"] == filed.candidacy.scheme.name
+    # The file itself is in the archive, linked from the index.
+    assert entry["file_in_archive"] == "files/evidence/E1-reading-list.pdf"
+    with filed.file.open() as stored:
+        assert archive.read("files/evidence/E1-reading-list.pdf") == stored.read()
+    assert 'href="files/evidence/E1-reading-list.pdf"' in archive.read("index.html").decode()
+    assert not [n for n in names if n.startswith("files/") and "E2" in n]  # E2 has no file
     assert "Shadowed" not in archive.read("evidence.json").decode()  # Stan's, not hers
     ratings = json.loads(archive.read("skills_audits.json"))
     assert ratings and all(r["audit"] == "Start" for r in ratings)
@@ -150,3 +156,14 @@ def test_keeping_a_portfolio_counts_as_activity(candidate, stranger):
     assert candidate.pk in registry.active_since(a_year_ago)
     assert stranger.pk not in registry.active_since(a_year_ago)
     assert candidate.pk not in registry.active_since(timezone.now() + timedelta(days=1))
+
+
+def test_a_file_missing_from_storage_still_leaves_its_row(client, candidate, portfolio):
+    filed, _export = portfolio
+    filed.file.storage.delete(filed.file.name)
+    client.force_login(candidate)
+    response = client.get(reverse("accounts:your_data_download"))
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert not [n for n in archive.namelist() if n.startswith("files/")]
+    evidence = json.loads(archive.read("evidence.json"))
+    assert next(e for e in evidence if e["number"] == "E1")["file_name"] == "reading-list.pdf"
