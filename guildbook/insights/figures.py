@@ -313,7 +313,11 @@ def _rebuild_waiting_lists(lines: dict[int, SessionLine], in_live: Q) -> None:
 
 
 def _survey_rates(in_live: Q, answered_live: Q, *, now: datetime) -> tuple[Rate, Rate]:
-    """Response and impact rates of each course's follow-up survey (its latest moment)."""
+    """Response and impact rates of each course's follow-up survey (its latest moment).
+
+    The impact rate counts named answers only: a period can be moved a day at a time, and
+    an anonymous survey's answers are released only by whole quarters of k or more
+    (surveys/anonymity.py), never for a period of a trainer's choosing."""
     follow_up = Subquery(
         SurveyMoment.objects.filter(course=OuterRef("session__course"))
         .order_by("-days_after", "id")
@@ -323,7 +327,12 @@ def _survey_rates(in_live: Q, answered_live: Q, *, now: datetime) -> tuple[Rate,
         in_live, status=Invitation.Status.SCHEDULED, due_at__lte=now, moment=follow_up
     ).aggregate(n=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)))
     impact = (
-        Answer.objects.filter(answered_live, question__is_impact=True, choice__isnull=False)
+        Answer.objects.filter(
+            answered_live,
+            question__is_impact=True,
+            choice__isnull=False,
+            response__moment__anonymous=False,
+        )
         .filter(
             response__moment=Subquery(
                 SurveyMoment.objects.filter(course=OuterRef("response__session__course"))

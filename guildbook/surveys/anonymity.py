@@ -7,6 +7,10 @@ answers are then shown, otherwise none of them is.
 
 Every scope a trainer can ask for (a results page, a download, the API, with any dates) is
 first snapped outwards to whole quarters, and a single session releases no answers at all.
+A cell is also held back until every survey of its sessions has closed (the quarter's last
+day, plus the moment's days after the session and the days it stays open): until then a new
+answer could arrive, and the same request made before and after it would differ by one
+person.
 What is shown is therefore always the union of the released cells inside the snapped scope.
 Which cells exist and which are released depends only on the stored answers, never on the
 question asked, so two requests differ by whole released cells, each of k or more people:
@@ -70,6 +74,19 @@ def snap(date_from: date | None, date_to: date | None) -> tuple[date | None, dat
     )
 
 
+def settled(quarter: Quarter, *, window_days: int, today: date | None = None) -> bool:
+    """Whether every survey of a session in `quarter` has closed, for a moment whose
+    surveys stay open `window_days` after a session (days after it ends, plus the days it
+    is open). One day more allows for a session that ends after midnight."""
+    today = today or timezone.localdate()
+    return today > quarter.last_day + timedelta(days=window_days + 1)
+
+
+def window_days(moment) -> int:
+    """How long after a session its survey for `moment` can still be answered."""
+    return moment.days_after + moment.closes_after_days
+
+
 @dataclass(frozen=True)
 class Cell:
     quarter: Quarter
@@ -118,19 +135,31 @@ class Release:
         return q
 
 
-def release(counts: Iterable[tuple[datetime, int]], *, one_session: bool = False) -> Release:
-    """The cells made by (session start, responses) pairs, each released from k responses.
+def release(
+    counts: Iterable[tuple[datetime, int]],
+    *,
+    window: int,
+    one_session: bool = False,
+    today: date | None = None,
+) -> Release:
+    """The cells made by (session start, responses) pairs, each released from k responses
+    once its surveys have all closed (`window`: see `window_days`).
 
     `one_session`: the scope is one session, which is not a cell: nothing released.
     """
     k = min_responses()
+    today = today or timezone.localdate()
     per_quarter: dict[Quarter, int] = {}
     for starts_at, n in counts:
         quarter = quarter_of(starts_at)
         per_quarter[quarter] = per_quarter.get(quarter, 0) + n
     return Release(
         cells=[
-            Cell(quarter=q, responses=n, released=n >= k and not one_session)
+            Cell(
+                quarter=q,
+                responses=n,
+                released=n >= k and not one_session and settled(q, window_days=window, today=today),
+            )
             for q, n in sorted(per_quarter.items())
         ],
         k=k,

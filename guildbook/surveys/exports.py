@@ -100,7 +100,9 @@ def _anonymous_sheet(moment: SurveyMoment, responses: list[Response], *, one_ses
     """Released cells' rows: course, quarter, survey and the answers, sorted by quarter and
     answer. No session, date, time or version: each would split a cell into fewer people."""
     release = anonymity.release(
-        ((r.session.starts_at, 1) for r in responses), one_session=one_session
+        ((r.session.starts_at, 1) for r in responses),
+        window=anonymity.window_days(moment),
+        one_session=one_session,
     )
     responses = [r for r in responses if release.allows(r.session.starts_at)]
     groups = selectors.question_groups({r.template_id for r in responses} | {moment.template_id})

@@ -117,3 +117,15 @@ def test_reach_counts_by_the_directory_where_people_are_linked(scene):
     lines = {(r.organisation, r.department, r.team): r.people for r in f.reach}
     assert lines[("Acme NHS Trust", "Children's services", "School nursing")] == 1
     assert lines[("Acme", "", "Wards")] == 1
+
+
+def test_anonymous_answers_are_not_counted_in_a_period_chosen_to_the_day(db):
+    """A period can be moved a day at a time; an anonymous follow-up's impact answers would
+    then be one person's. Surveys' own pages show them by whole quarters; insights leave them
+    out, while named answers count."""
+    from tests.surveys import results_scene
+
+    anonymous = results_scene.build(anonymous=True, title="Anonymous course")
+    named = results_scene.build(anonymous=False, title="Named course", slug="named-course")
+    assert course_figures(course=anonymous.course).impact_rate.total == 0
+    assert course_figures(course=named.course).impact_rate.total == 5

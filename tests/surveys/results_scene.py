@@ -168,7 +168,10 @@ def build(*, anonymous=False, course=None, title="Get Tweeting", slug=None) -> S
     moment = SurveyMoment.objects.create(
         course=course, name="Follow-up", template=v2.template, days_after=30, anonymous=anonymous
     )
-    s1, s2, s3, s4 = (ended_session(course, d) for d in (90, 60, 35, 10))
+    # An anonymous survey's answers are shown only for quarters whose surveys have all
+    # closed (surveys/anonymity.py), so its sessions sit a year further back.
+    back = 365 if anonymous else 0
+    s1, s2, s3, s4 = (ended_session(course, d + back) for d in (90, 60, 35, 10))
     names = ["Amy", "Bob", "Cat", "Dan", "Eve", "Fay", "Gus", "Hal", "Ian", "Jo", "Kim"]
     people = {
         n: UserFactory(name=f"{n} Example", email=f"{n.lower()}.{course.slug}@example.nhs.uk")

@@ -276,3 +276,42 @@ def test_the_threshold_is_a_setting(client, world, settings):
     assert _markers(client.get(url, params).content.decode()) == set()
     settings.SURVEY_ANONYMITY_MIN_RESPONSES = 3
     assert len(_markers(client.get(url, params).content.decode())) == 6 + 3 + 5 + 5
+
+
+def test_a_quarter_is_held_back_until_its_surveys_have_closed(client, world):
+    """A late answer must not be singled out by asking the same question before and after
+    it arrives: a quarter is shown only once every survey of its sessions has closed."""
+    course, moments, _sessions, cell_of, moment_of = world
+    trainer = UserFactory(role="trainer")
+    client.force_login(trainer)
+    follow_up = moments["Follow-up"]
+    url = reverse("surveys:results_course_csv", args=[course.slug])
+    params = {"from": "", "to": "", "moment": follow_up.pk}
+    q4 = {m for m, q in cell_of.items() if q == anonymity.Quarter(2025, 4)}
+    q4 &= {m for m, moment in moment_of.items() if moment == follow_up.pk}
+    assert len(q4) == 5
+    assert q4 <= _markers(client.get(url, params).content.decode())
+
+    # Surveys sent so long after the session that the last quarter's are still open today.
+    follow_up.days_after = (timezone.localdate() - date(2025, 12, 31)).days
+    follow_up.save(update_fields=["days_after"])
+    shown = _markers(client.get(url, params).content.decode())
+    assert not (shown & q4)
+    assert len(shown) == 6 + 5  # the first and third quarters, long closed, still shown
+    api = ApiClient(trainer)
+    body = api.get(
+        "/api/v1/surveys/results", {"course": course.slug, "moment": follow_up.pk}
+    ).json()["results"][0]
+    answers = _markers(" ".join(t for q in body["questions"] for t in q["answers"]))
+    assert answers == shown
+
+
+def test_release_waits_for_the_window_to_close():
+    tz = timezone.get_current_timezone()
+    starts = [(datetime(2025, 11, 3, 10, tzinfo=tz), 5)]
+    window = 30 + 21
+    last_open = date(2025, 12, 31) + timedelta(days=window + 1)
+    held = anonymity.release(starts, window=window, today=last_open)
+    shown = anonymity.release(starts, window=window, today=last_open + timedelta(days=1))
+    assert held.released == [] and held.withheld_responses == 5
+    assert shown.released_responses == 5

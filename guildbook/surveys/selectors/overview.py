@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from guildbook.surveys import anonymity
 from guildbook.surveys.models import Answer, Response
@@ -60,6 +61,7 @@ def results_overview(
             "moment_id",
             "moment__name",
             "moment__days_after",
+            "moment__closes_after_days",
             "moment__anonymous",
             "moment__course_id",
             "moment__course__title",
@@ -77,7 +79,14 @@ def results_overview(
         .order_by()
     ):
         cells[r["moment_id"]].append((r["session__starts_at"], r["n"]))
-    releases = {m: anonymity.release(counts) for m, counts in cells.items()}
+    today = timezone.localdate(now) if now else None
+    windows = {
+        r["moment_id"]: r["moment__days_after"] + r["moment__closes_after_days"] for r in rows
+    }
+    releases = {
+        m: anonymity.release(counts, window=windows.get(m, 0), today=today)
+        for m, counts in cells.items()
+    }
     impact: dict[int, Rate] = {}
     for r in (
         Answer.objects.filter(

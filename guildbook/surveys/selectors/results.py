@@ -89,7 +89,10 @@ def results_for(
     release = None
     if moment.anonymous:
         release = anonymity.release(
-            ((r["session__starts_at"], r["n"]) for r in counted), one_session=session is not None
+            ((r["session__starts_at"], r["n"]) for r in counted),
+            window=anonymity.window_days(moment),
+            one_session=session is not None,
+            today=timezone.localdate(now),
         )
         ans_q &= release.sessions_q("response__")
     withheld = moment.anonymous and stored > 0 and not release.released
