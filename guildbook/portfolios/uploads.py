@@ -1,8 +1,9 @@
 """Checking an uploaded evidence file before anything is stored.
 
-The type is decided by the file's content (its first bytes, read by the `filetype` package),
+The type is decided by the file's content, with core's check (`core.uploads.file_kind`),
 never by its name or the browser's Content-Type: a `.pdf` that is really a program is
-refused. The stored name is made up here; the uploaded name is kept only as text to show.
+refused. A portfolio takes fewer kinds than a course's materials. The stored name is made up
+here; the uploaded name is kept only as text to show.
 """
 
 from __future__ import annotations
@@ -10,20 +11,20 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-import filetype
 from django.conf import settings
 
 from guildbook.core.errors import ServiceError
+from guildbook.core.uploads import file_kind
 
-# What a portfolio may hold: PDFs, photos and pictures, Word documents.
+# What a portfolio may hold, of the kinds core accepts: PDFs, pictures, Word documents.
 ALLOWED_TYPES = {
-    "application/pdf": "pdf",
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/gif": "gif",
-    "image/webp": "webp",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/msword": "doc",
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/msword",
 }
 ALLOWED_TYPES_TEXT = "a PDF, a picture (JPEG, PNG, GIF or WebP) or a Word document"
 
@@ -71,21 +72,16 @@ def upload_check(upload) -> CheckedUpload:
             field="file",
             code="file_size",
         )
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    mime = kind.mime if kind else None
-    if mime not in ALLOWED_TYPES:
-        found = f" (it looks like {mime})" if mime else ""
+    kind = file_kind(upload)
+    if kind is None or kind.mime not in ALLOWED_TYPES:
         raise UploadRefused(
-            f"This file is not {ALLOWED_TYPES_TEXT}{found}.", field="file", code="file_type"
+            f"This file is not {ALLOWED_TYPES_TEXT}.", field="file", code="file_type"
         )
     return CheckedUpload(
         file=upload,
         display_name=name[:200],
-        content_type=mime,
-        extension=ALLOWED_TYPES[mime],
+        content_type=kind.mime,
+        extension=kind.extensions[0],
         size=size,
     )
 
