@@ -13,7 +13,10 @@ page cannot be added without saying who may open it.
     )
 
 `expect` is a list of (glob over URL names, {role: allowed outcomes}); the first glob
-that matches a name applies. Outcomes are the words below.
+that matches a name applies. Outcomes are the words below. URL names matching a glob in `post`
+are sent an empty POST instead of a GET (a form that only changes things); for every URL the
+people allowed through (an OK or a REDIRECT in their row) go last, so a change one of them
+makes cannot alter what the others are answered.
 """
 
 from __future__ import annotations
@@ -60,11 +63,12 @@ def walk(
     fill: Callable[[str, str], object],
     expect: Iterable[tuple[str, dict[str, set[str]]]],
     skip: Iterable[str] = (),
+    post: Iterable[str] = (),
 ) -> int:
     """Request every URL of `namespace` as each of `people` (None: anonymous) and check the
     outcome against `expect`. Raises AssertionError listing every mismatch; answers the
     number of requests made."""
-    expect, skip = list(expect), list(skip)
+    expect, skip, post = list(expect), list(skip), list(post)
     clients = {}
     for role, user in people.items():
         clients[role] = Client()
@@ -79,10 +83,14 @@ def walk(
             problems.append(f"{namespace}:{name} is in no row of the expectations")
             continue
         url = reverse(f"{namespace}:{name}", kwargs={p: fill(name, p) for p in params})
-        for role, client in clients.items():
-            got = outcome(client.get(url))
+        method = "POST" if any(fnmatch(name, p) for p in post) else "GET"
+        for role in sorted(clients, key=lambda r: bool(rule[r] & {OK, REDIRECT})):
+            client = clients[role]
+            got = outcome(client.post(url) if method == "POST" else client.get(url))
             requests += 1
             if got not in rule[role]:
-                problems.append(f"{role} GET {url} ({name}): {got}, expected {sorted(rule[role])}")
+                problems.append(
+                    f"{role} {method} {url} ({name}): {got}, expected {sorted(rule[role])}"
+                )
     assert not problems, "\n".join(problems)
     return requests
