@@ -1,12 +1,22 @@
 """factory-boy factories for Guildbook's models. Writes in tests go through services where
 the test is about behaviour; factories are for setting the scene."""
 
+import secrets
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import factory
 from django.utils import timezone
 
 from guildbook.accounts.models import User
+from guildbook.surveys.models import (
+    Choice,
+    Invitation,
+    Question,
+    Response,
+    SurveyMoment,
+    SurveyTemplate,
+)
 from guildbook.training import hooks
 from guildbook.training.models import Booking, Category, Course, Session
 
@@ -103,3 +113,111 @@ def weekly_series(course, actor, *, first_in_days: int = 3, **kwargs):
             **kwargs,
         }
     )
+
+
+# --- Surveys ---------------------------------------------------------------------------------
+
+
+def _default_template():
+    from guildbook.surveys.services.moments import template_default
+
+    return template_default()
+
+
+class SurveyMomentFactory(factory.django.DjangoModelFactory):
+    """A course's survey moment; the current default follow-up unless `template=` says.
+    (A new course already has the default moment: delete it where a test sets its own.)"""
+
+    class Meta:
+        model = SurveyMoment
+
+    course = factory.SubFactory(CourseFactory)
+    name = "Follow-up"
+    template = factory.LazyFunction(_default_template)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation as sending leaves it: for a booking on one of the moment's course's
+    sessions, due `days_after` the session ends and closing `closes_after_days` later."""
+
+    class Meta:
+        model = Invitation
+
+    moment = factory.SubFactory(SurveyMomentFactory)
+    template = factory.LazyAttribute(lambda o: o.moment.template)
+    session = factory.SubFactory(SessionFactory, course=factory.SelfAttribute("..moment.course"))
+    booking = factory.SubFactory(BookingFactory, session=factory.SelfAttribute("..session"))
+    key = factory.LazyFunction(lambda: secrets.token_urlsafe(16))
+    due_at = factory.LazyAttribute(lambda o: o.session.ends_at + timedelta(o.moment.days_after))
+    closes_at = factory.LazyAttribute(lambda o: o.due_at + timedelta(o.moment.closes_after_days))
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    """A named response to an invitation (pass `invitation=None, submitted_at=None` for an
+    anonymous one, as answering leaves it). Answers are the test's own."""
+
+    class Meta:
+        model = Response
+
+    invitation = factory.SubFactory(InvitationFactory)
+    moment = factory.LazyAttribute(lambda o: o.invitation.moment)
+    template = factory.LazyAttribute(lambda o: o.invitation.template)
+    session = factory.LazyAttribute(lambda o: o.invitation.session)
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+FOLLOW_UP_IMPACT = "Have you used Twitter since the session?"
+FOLLOW_UP_IMPACT_CHOICES = [
+    ("Yes, regularly", True),
+    ("Yes, a little", True),
+    ("I tried and stopped", False),
+    ("Not yet", False),
+]
+FOLLOW_UP_HELPED_CHOICES = ["The handout", "Practising in the session", "A colleague"]
+
+
+@dataclass
+class SurveyVersion:
+    """A template version with its questions and choices by name (`q["impact"]`, `c["Not
+    yet"]`)."""
+
+    template: SurveyTemplate
+    q: dict[str, Question] = field(default_factory=dict)
+    c: dict[str, Choice] = field(default_factory=dict)
+
+
+def follow_up_version(*, family=None, version=1, current=True, title="Get Tweeting follow-up"):
+    """A version of a follow-up like the default one: impact (single), helped (multiple),
+    what got in the way (shown only to "Not yet"), a confidence scale and anything else.
+    Version 2 rewords "helped" and moves the scale up to second."""
+    kwargs = {"family": family} if family else {}
+    t = SurveyTemplate.objects.create(title=title, version=version, is_current=current, **kwargs)
+    v = SurveyVersion(template=t)
+    helped = "What helped?" if version == 1 else "What helped you most?"
+    order = ["impact", "helped", "way", "scale", "else"]
+    if version > 1:
+        order = ["impact", "scale", "helped", "way", "else"]
+    spec = {
+        "impact": dict(kind="single", text=FOLLOW_UP_IMPACT, required=True, is_impact=True),
+        "helped": dict(kind="multiple", text=helped),
+        "way": dict(kind="long_text", text="What got in the way?"),
+        "scale": dict(
+            kind="scale",
+            text="How confident do you feel using Twitter now?",
+            scale_low_label="Not at all confident",
+            scale_high_label="Very confident",
+        ),
+        "else": dict(kind="long_text", text="Anything else?"),
+    }
+    for pos, key in enumerate(order, start=1):
+        v.q[key] = Question.objects.create(template=t, position=pos, **spec[key])
+    for pos, (label, impact) in enumerate(FOLLOW_UP_IMPACT_CHOICES, start=1):
+        v.c[label] = Choice.objects.create(
+            question=v.q["impact"], position=pos, label=label, counts_as_impact=impact
+        )
+    for pos, label in enumerate(FOLLOW_UP_HELPED_CHOICES, start=1):
+        v.c[label] = Choice.objects.create(question=v.q["helped"], position=pos, label=label)
+    v.q["way"].show_if_question = v.q["impact"]
+    v.q["way"].show_if_choice = v.c["Not yet"]
+    v.q["way"].save()
+    return v

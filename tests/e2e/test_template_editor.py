@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guildbook.surveys import services
-from guildbook.surveys.models import SurveyMoment, SurveyTemplate
-from tests.factories import CourseFactory, UserFactory
+from guildbook.surveys.models import SurveyTemplate
+from tests.factories import CourseFactory, SurveyMomentFactory, UserFactory
 from tests.surveys.test_templates import _answer, _invite
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,7 +45,7 @@ def test_a_trainer_reorders_and_rewords_from_the_keyboard(new_page):
     assert page.evaluate("document.activeElement.id") == f"q{helped.pk}-down"
 
     # Once someone has answered, rewording an answer reloads the page on version 2.
-    moment = SurveyMoment.objects.create(course=CourseFactory(), template=template)
+    moment = SurveyMomentFactory(course=CourseFactory(), template=template)
     _answer(_invite(moment, template, due_at=timezone.now() - timedelta(days=1)))
     page.reload()
     expect(page.locator("#version-notice")).to_contain_text("Your changes make version 2")

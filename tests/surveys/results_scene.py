@@ -1,7 +1,8 @@
 """A hand-built follow-up survey with known answers, for the results and anonymity tests.
 
-Rows are written with the ORM: these tests are about reading results, so the scene is set
-directly (invitations as the sending code leaves them, responses as answering leaves them).
+Rows are written by the factories (tests/factories.py), not the services: these tests are
+about reading results, so the scene is set directly (invitations as the sending code leaves
+them, responses as answering leaves them).
 
 The Get Tweeting follow-up was asked in two versions of one template:
 
@@ -28,73 +29,37 @@ So: 9 invitations, 5 responses (56%), impact 2 of 5 (40%); S1 75% / 67%, S2 67% 
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone
 
 from guildbook.surveys.models import (
     Answer,
-    Choice,
-    Invitation,
     Question,
-    Response,
     SurveyMoment,
-    SurveyTemplate,
 )
 from guildbook.training.models import Booking
-from tests.factories import CourseFactory, SessionFactory, UserFactory
+from tests.factories import (
+    FOLLOW_UP_HELPED_CHOICES,
+    FOLLOW_UP_IMPACT,
+    FOLLOW_UP_IMPACT_CHOICES,
+    CourseFactory,
+    InvitationFactory,
+    ResponseFactory,
+    SessionFactory,
+    SurveyMomentFactory,
+    SurveyVersion,
+    UserFactory,
+    follow_up_version,
+)
 
-IMPACT = "Have you used Twitter since the session?"
-IMPACT_CHOICES = [
-    ("Yes, regularly", True),
-    ("Yes, a little", True),
-    ("I tried and stopped", False),
-    ("Not yet", False),
-]
-HELPED_CHOICES = ["The handout", "Practising in the session", "A colleague"]
-
-
-@dataclass
-class Version:
-    template: SurveyTemplate
-    q: dict[str, Question] = field(default_factory=dict)
-    c: dict[str, Choice] = field(default_factory=dict)
-
-
-def make_version(*, family=None, version=1, current=True, title="Get Tweeting follow-up"):
-    kwargs = {"family": family} if family else {}
-    t = SurveyTemplate.objects.create(title=title, version=version, is_current=current, **kwargs)
-    v = Version(template=t)
-    helped = "What helped?" if version == 1 else "What helped you most?"
-    order = ["impact", "helped", "way", "scale", "else"]
-    if version > 1:
-        order = ["impact", "scale", "helped", "way", "else"]
-    spec = {
-        "impact": dict(kind="single", text=IMPACT, required=True, is_impact=True),
-        "helped": dict(kind="multiple", text=helped),
-        "way": dict(kind="long_text", text="What got in the way?"),
-        "scale": dict(
-            kind="scale",
-            text="How confident do you feel using Twitter now?",
-            scale_low_label="Not at all confident",
-            scale_high_label="Very confident",
-        ),
-        "else": dict(kind="long_text", text="Anything else?"),
-    }
-    for pos, key in enumerate(order, start=1):
-        v.q[key] = Question.objects.create(template=t, position=pos, **spec[key])
-    for pos, (label, impact) in enumerate(IMPACT_CHOICES, start=1):
-        v.c[label] = Choice.objects.create(
-            question=v.q["impact"], position=pos, label=label, counts_as_impact=impact
-        )
-    for pos, label in enumerate(HELPED_CHOICES, start=1):
-        v.c[label] = Choice.objects.create(question=v.q["helped"], position=pos, label=label)
-    v.q["way"].show_if_question = v.q["impact"]
-    v.q["way"].show_if_choice = v.c["Not yet"]
-    v.q["way"].save()
-    return v
+# The names the results and anonymity tests use for the factories' follow-up.
+IMPACT = FOLLOW_UP_IMPACT
+IMPACT_CHOICES = FOLLOW_UP_IMPACT_CHOICES
+HELPED_CHOICES = FOLLOW_UP_HELPED_CHOICES
+Version = SurveyVersion
+make_version = follow_up_version
 
 
 def ended_session(course, days_ago):
@@ -103,23 +68,15 @@ def ended_session(course, days_ago):
 
 
 def invite(moment, session, person, *, template, status="scheduled"):
-    booking = Booking.objects.create(
-        session=session,
-        person=person,
-        status=Booking.Status.CONFIRMED,
-        confirmed_at=session.starts_at - timedelta(days=7),
-        attendance=Booking.Attendance.ATTENDED,
-    )
-    due = session.ends_at + timedelta(days=moment.days_after)
-    return Invitation.objects.create(
+    """An invitation for `person`, who booked a week ahead and attended."""
+    return InvitationFactory(
         moment=moment,
         template=template,
-        booking=booking,
         session=session,
-        key=secrets.token_urlsafe(16),
         status=status,
-        due_at=due,
-        closes_at=due + timedelta(days=moment.closes_after_days),
+        booking__person=person,
+        booking__attendance=Booking.Attendance.ATTENDED,
+        booking__confirmed_at=session.starts_at - timedelta(days=7),
     )
 
 
@@ -129,7 +86,7 @@ def respond(invitation, version: Version, answers: dict, *, anonymous: bool):
     now = invitation.due_at + timedelta(days=2)
     invitation.answered_at = now
     invitation.save(update_fields=["answered_at"])
-    response = Response.objects.create(
+    response = ResponseFactory(
         moment=invitation.moment,
         template=version.template,
         session=invitation.session,
@@ -165,9 +122,7 @@ def build(*, anonymous=False, course=None, title="Get Tweeting", slug=None) -> S
     SurveyMoment.objects.filter(course=course).delete()
     v1 = make_version(current=False)
     v2 = make_version(family=v1.template.family, version=2)
-    moment = SurveyMoment.objects.create(
-        course=course, name="Follow-up", template=v2.template, days_after=30, anonymous=anonymous
-    )
+    moment = SurveyMomentFactory(course=course, template=v2.template, anonymous=anonymous)
     # An anonymous survey's answers are shown only for quarters whose surveys have all
     # closed (surveys/anonymity.py), so its sessions sit a year further back.
     back = 365 if anonymous else 0

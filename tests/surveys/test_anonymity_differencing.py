@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from guildbook.surveys import anonymity
 from guildbook.surveys.models import SurveyMoment
 from tests.api.conftest import ApiClient
-from tests.factories import CourseFactory, SessionFactory, UserFactory
+from tests.factories import CourseFactory, SessionFactory, SurveyMomentFactory, UserFactory
 from tests.surveys import results_scene
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def world(db):
     moment_of: dict[int, int] = {}  # marker → moment id
     n = 0
     for name, days_after, plan in (("Follow-up", 30, FOLLOW_UP), ("How was it?", 0, QUICK)):
-        moment = SurveyMoment.objects.create(
+        moment = SurveyMomentFactory(
             course=course, name=name, template=v.template, days_after=days_after, anonymous=True
         )
         moments[name] = moment

@@ -7,7 +7,7 @@ import pytest
 
 from guildbook.surveys import services
 from guildbook.surveys.models import Response, SurveyMoment
-from tests.factories import UserFactory
+from tests.factories import SurveyMomentFactory, UserFactory
 from tests.surveys import results_scene
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_a_nul_character_in_free_text_is_refused(course, anonymous):
     SurveyMoment.objects.filter(course=course).delete()
     v = results_scene.make_version()
-    moment = SurveyMoment.objects.create(
+    moment = SurveyMomentFactory(
         course=course, name="Follow-up", template=v.template, days_after=0, anonymous=anonymous
     )
     session = results_scene.ended_session(course, 1)

@@ -1,7 +1,6 @@
 """Building survey templates: the services' rules (versions, conditions, the impact question,
 duplicating, archiving) and the trainers' editor pages."""
 
-import secrets
 from datetime import timedelta
 
 import pytest
@@ -15,12 +14,16 @@ from guildbook.surveys import services
 from guildbook.surveys.models import (
     Answer,
     Choice,
-    Invitation,
-    Response,
-    SurveyMoment,
     SurveyTemplate,
 )
-from tests.factories import BookingFactory, CourseFactory, SessionFactory, UserFactory
+from tests.factories import (
+    CourseFactory,
+    InvitationFactory,
+    ResponseFactory,
+    SessionFactory,
+    SurveyMomentFactory,
+    UserFactory,
+)
 
 NOW = timezone.now().replace(microsecond=0)
 
@@ -59,28 +62,15 @@ def survey(trainer):
 
 def _invite(moment, template, *, due_at, answered_at=None):
     session = SessionFactory(course=moment.course, starts_at=due_at - timedelta(days=30, hours=2))
-    return Invitation.objects.create(
-        moment=moment,
-        template=template,
-        booking=BookingFactory(session=session),
-        session=session,
-        key=secrets.token_hex(16),
-        due_at=due_at,
-        closes_at=due_at + timedelta(days=21),
-        answered_at=answered_at,
+    return InvitationFactory(
+        moment=moment, template=template, session=session, due_at=due_at, answered_at=answered_at
     )
 
 
 def _answer(invitation):
     """A named response to the invitation's version: the first question, first choice."""
     question = invitation.template.questions.get(position=1)
-    response = Response.objects.create(
-        moment=invitation.moment,
-        template=invitation.template,
-        session=invitation.session,
-        invitation=invitation,
-        submitted_at=NOW,
-    )
+    response = ResponseFactory(invitation=invitation, submitted_at=NOW)
     Answer.objects.create(response=response, question=question, choice=question.choices.first())
     invitation.answered_at = NOW
     invitation.save(update_fields=["answered_at"])
@@ -91,7 +81,7 @@ def _answer(invitation):
 def in_use(survey, course):
     """The survey used by a course: one answered invitation, one sent but unanswered, one
     still to be sent."""
-    moment = SurveyMoment.objects.create(course=course, template=survey)
+    moment = SurveyMomentFactory(course=course, template=survey)
     answered = _invite(moment, survey, due_at=NOW - timedelta(days=3))
     response = _answer(answered)
     sent = _invite(moment, survey, due_at=NOW - timedelta(days=1))
@@ -258,7 +248,7 @@ def test_choices_are_added_renamed_reordered_and_removed(survey, trainer):
 
 
 def test_a_version_nobody_has_been_sent_is_changed_in_place(survey, trainer, course):
-    moment = SurveyMoment.objects.create(course=course, template=survey)
+    moment = SurveyMomentFactory(course=course, template=survey)
     unsent = _invite(moment, survey, due_at=NOW + timedelta(days=5))
     changed = services.template_update(
         template=survey, title="Twitter, a month on", actor=trainer, now=NOW
@@ -338,7 +328,7 @@ def test_a_change_to_a_replaced_version_is_refused(survey, trainer, in_use):
 
 
 def test_a_sent_invitation_freezes_its_version_too(survey, trainer, course):
-    moment = SurveyMoment.objects.create(course=course, template=survey)
+    moment = SurveyMomentFactory(course=course, template=survey)
     sent = _invite(moment, survey, due_at=NOW - timedelta(hours=1))
     choice = survey.questions.get(position=1).choices.first()
     changed = services.choice_update(choice=choice, label="Yes, every week", actor=trainer, now=NOW)
@@ -381,7 +371,7 @@ def test_duplicate_copies_questions_choices_and_conditions_into_a_new_template(s
 
 
 def test_archive_refuses_the_default_and_templates_in_use(survey, trainer, course):
-    moment = SurveyMoment.objects.create(course=course, template=survey)
+    moment = SurveyMomentFactory(course=course, template=survey)
     with pytest.raises(ServiceError) as err:
         services.template_archive(template=survey, actor=trainer)
     assert "1 course still uses" in err.value.message
@@ -409,7 +399,7 @@ def test_the_default_can_be_edited_and_stays_the_default(trainer, course):
     SurveyTemplate.objects.filter(is_default=True).update(is_default=False)
     SurveyTemplate.objects.filter(pk=default.pk).update(is_default=True)
     services.question_add(template=default, kind="yes_no", text="Used it?", actor=trainer)
-    moment = SurveyMoment.objects.create(course=course, template=default)
+    moment = SurveyMomentFactory(course=course, template=default)
     _answer(_invite(moment, default, due_at=NOW - timedelta(days=1)))
     new = services.template_update(template=default, title="Follow-up, a month on", actor=trainer)
     assert new.is_default and new.is_current
@@ -570,7 +560,7 @@ def test_copy_archive_and_remove_from_the_editor(client, trainer, survey, course
     copy = SurveyTemplate.objects.get(title="Copy of Get Tweeting follow-up")
     assert response.url == reverse("surveys:manage_template", args=[copy.family])
 
-    moment = SurveyMoment.objects.create(course=course, template=survey)
+    moment = SurveyMomentFactory(course=course, template=survey)
     archive = reverse("surveys:manage_template_archive", args=[survey.family])
     response = client.post(archive, follow=True)
     assert "1 course still uses this template" in response.content.decode()
@@ -598,7 +588,7 @@ def _templates_in_use(n, trainer):
             template=template, kind="yes_no", text="Used it?", actor=trainer
         )
         course = CourseFactory()
-        moment = SurveyMoment.objects.create(course=course, template=template)
+        moment = SurveyMomentFactory(course=course, template=template)
         invitation = _invite(moment, template, due_at=NOW - timedelta(days=1))
         _answer(invitation)
         assert question.template == template
@@ -659,15 +649,21 @@ def staff_client(client, db):
 
 
 def test_the_admin_shows_no_person_for_an_anonymous_response(staff_client, survey, course):
-    moment = SurveyMoment.objects.create(course=course, template=survey, anonymous=True)
+    moment = SurveyMomentFactory(course=course, template=survey, anonymous=True)
     invitation = _invite(moment, survey, due_at=NOW - timedelta(days=1))
     person = invitation.booking.person
-    response = Response.objects.create(moment=moment, template=survey, session=invitation.session)
+    response = ResponseFactory(
+        invitation=None,
+        submitted_at=None,
+        moment=moment,
+        template=survey,
+        session=invitation.session,
+    )
     question = survey.questions.get(position=1)
     Answer.objects.create(response=response, question=question, choice=question.choices.first())
     named = _answer(
         _invite(
-            SurveyMoment.objects.create(course=course, template=survey),
+            SurveyMomentFactory(course=course, template=survey),
             survey,
             due_at=NOW - timedelta(days=2),
         )
@@ -734,7 +730,7 @@ def test_two_trainers_changing_an_answered_version_at_once_make_one_new_version(
     question = services.question_add(
         template=template, kind="yes_no", text="Used it?", actor=trainer
     )
-    moment = SurveyMoment.objects.create(course=course, template=template)
+    moment = SurveyMomentFactory(course=course, template=template)
     _answer(_invite(moment, template, due_at=NOW - timedelta(days=1)))
 
     barrier = threading.Barrier(2)
