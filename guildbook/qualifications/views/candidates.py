@@ -11,12 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guildbook.core.errors import ServiceError
+from guildbook.core.forms import form_page, posted_data, show_error
 from guildbook.qualifications import forms, selectors, services
 from guildbook.qualifications.models import FundingRequest, Goal, PlannedActivity
-
-
-def _put_error(form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _back(candidacy, anchor: str = "") -> HttpResponseRedirect:
@@ -46,7 +43,7 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def scheme(request, slug):
     scheme = selectors.scheme_get(slug=slug)
-    form = forms.StartForm(request.POST if request.method == "POST" else None)
+    form = forms.StartForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             candidacy = services.candidacy_start(
@@ -57,15 +54,15 @@ def scheme(request, slug):
                 membership_number=form.cleaned_data["membership_number"],
             )
         except ServiceError as exc:
-            _put_error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Your candidacy has started. Here is your journey."))
             return redirect("qualifications:candidacy", pk=candidacy.pk)
-    return render(
+    return form_page(
         request,
         "qualifications/scheme.html",
         {"scheme": scheme, "form": form, "reading": selectors.reading_for(scheme)},
-        status=400 if form.errors else 200,
+        form=form,
     )
 
 
@@ -124,14 +121,14 @@ def outcome(request, pk):
 @require_http_methods(["GET", "POST"])
 def withdraw(request, pk):
     candidacy = selectors.candidacy_own(request.user, pk=pk)
-    form = forms.WithdrawForm(request.POST if request.method == "POST" else None)
+    form = forms.WithdrawForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.candidacy_withdraw(
                 candidacy=candidacy, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ServiceError as exc:
-            _put_error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("You have withdrawn. Your journey stays here to read."))
             return _back(candidacy)
@@ -178,7 +175,7 @@ def find_mentor(request, pk):
 def request_mentor(request, pk, mentor_pk):
     candidacy = selectors.candidacy_own(request.user, pk=pk)
     mentor = selectors.mentor_listed(pk=mentor_pk)
-    form = forms.MentorRequestForm(request.POST if request.method == "POST" else None)
+    form = forms.MentorRequestForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.mentor_request_create(
@@ -188,18 +185,18 @@ def request_mentor(request, pk, mentor_pk):
                 message=form.cleaned_data["message"],
             )
         except ServiceError as exc:
-            _put_error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(
                 request,
                 _("Your request has gone to %(name)s.") % {"name": mentor.user.display_name},
             )
             return _back(candidacy, "mentor")
-    return render(
+    return form_page(
         request,
         "qualifications/request_form.html",
         {"candidacy": candidacy, "mentor": mentor, "form": form},
-        status=400 if form.errors else 200,
+        form=form,
     )
 
 
@@ -239,24 +236,22 @@ def _goal_page(request, candidacy, goal=None):
             "status": goal.status,
             "criteria": [c.code for c in goal.criteria.all()],
         }
-    form = forms.GoalForm(
-        request.POST if request.method == "POST" else None, initial=initial, criteria=criteria
-    )
+    form = forms.GoalForm(posted_data(request), initial=initial, criteria=criteria)
     if request.method == "POST" and form.is_valid():
         try:
             services.goal_save(
                 candidacy=candidacy, actor=request.user, goal=goal, **form.cleaned_data
             )
         except ServiceError as exc:
-            _put_error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("The goal was saved."))
             return _back(candidacy, "plan")
-    return render(
+    return form_page(
         request,
         "qualifications/goal_form.html",
         {"candidacy": candidacy, "goal": goal, "form": form, "activity_form": _activity_form()},
-        status=400 if form.errors else 200,
+        form=form,
     )
 
 
@@ -366,7 +361,7 @@ def funding_new(request, pk):
         )
         if amount
     ]
-    form = forms.FundingForm(request.POST if request.method == "POST" else None, fees=fees)
+    form = forms.FundingForm(posted_data(request), fees=fees)
     if request.method == "POST" and form.is_valid():
         try:
             services.funding_request_create(
@@ -376,16 +371,16 @@ def funding_new(request, pk):
                 actor=request.user,
             )
         except ServiceError as exc:
-            _put_error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(
                 request,
                 _("Your request has gone to Staff Development, with your training record."),
             )
             return _back(candidacy, "funding")
-    return render(
+    return form_page(
         request,
         "qualifications/funding_form.html",
         {"candidacy": candidacy, "form": form, "fees": fees},
-        status=400 if form.errors else 200,
+        form=form,
     )

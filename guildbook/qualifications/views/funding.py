@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from guildbook.core.errors import ServiceError
+from guildbook.core.forms import form_page, posted_data, show_error
 from guildbook.qualifications import exports, forms, roles, selectors, services
 from guildbook.qualifications.models import FundingRequest
 from guildbook.qualifications.roles import officer_required
-from guildbook.qualifications.views.candidates import _put_error
 
 STATUSES = ["requested", "approved", "paid", "declined"]
 
@@ -38,7 +38,7 @@ def queue(request):
 @require_http_methods(["GET", "POST"])
 def detail(request, pk):
     funding = selectors.funding_for_officer(request.user, pk=pk)
-    form = forms.FundingDecisionForm(request.POST if request.method == "POST" else None)
+    form = forms.FundingDecisionForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         answer = request.POST.get("answer")
         comment = form.cleaned_data["comment"]
@@ -61,14 +61,14 @@ def detail(request, pk):
             else:
                 raise ServiceError(_("Choose approve, decline or paid."))
         except ServiceError as exc:
-            _put_error(form, exc)
+            show_error(form, exc)
         else:
             return redirect("qualifications:funding_queue")
-    return render(
+    return form_page(
         request,
         "qualifications/funding_detail.html",
         {"funding": funding, "form": form},
-        status=400 if form.errors else 200,
+        form=form,
     )
 
 

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guildbook.core.errors import ServiceError
+from guildbook.core.forms import form_page, posted_data, show_error
 from guildbook.qualifications import forms, selectors, services
 from guildbook.qualifications.models import Action, Goal, MentorRequest
-from guildbook.qualifications.views.candidates import _put_error
 
 
 def _back(pk: int, anchor: str = "") -> HttpResponseRedirect:
@@ -49,14 +49,12 @@ def mentor_profile(request):
             "bio": profile.bio,
             "listed": profile.listed,
         }
-    form = forms.MentorProfileForm(
-        request.POST if request.method == "POST" else None, initial=initial
-    )
+    form = forms.MentorProfileForm(posted_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.mentor_profile_save(user=request.user, actor=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            _put_error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(
                 request,
@@ -65,11 +63,11 @@ def mentor_profile(request):
                 else _("Welcome to the mentor directory."),
             )
             return redirect("qualifications:mentor_home")
-    return render(
+    return form_page(
         request,
         "qualifications/mentor_profile.html",
         {"profile": profile, "form": form},
-        status=400 if form.errors else 200,
+        form=form,
     )
 
 
@@ -77,7 +75,7 @@ def mentor_profile(request):
 @require_http_methods(["GET", "POST"])
 def request_answer(request, pk):
     mentor_request = selectors.request_for_mentor(request.user, pk=pk)
-    form = forms.DecisionForm(request.POST if request.method == "POST" else None)
+    form = forms.DecisionForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             if request.POST.get("answer") == "accept":
@@ -90,12 +88,12 @@ def request_answer(request, pk):
             messages.success(request, _("You have declined. The candidate has been told."))
             return redirect("qualifications:mentor_home")
         except ServiceError as exc:
-            _put_error(form, exc)
-    return render(
+            show_error(form, exc)
+    return form_page(
         request,
         "qualifications/request_answer.html",
         {"mentor_request": mentor_request, "form": form},
-        status=400 if form.errors else 200,
+        form=form,
     )
 
 
@@ -112,7 +110,7 @@ def _candidacy_of_mentee_or_candidate(user, pk):
 @require_http_methods(["GET", "POST"])
 def meeting_new(request, pk):
     candidacy = _candidacy_of_mentee_or_candidate(request.user, pk)
-    post = request.POST if request.method == "POST" else None
+    post = posted_data(request)
     form = forms.MeetingForm(post, initial={"held_on": timezone.localdate()})
     actions = forms.ActionFormSet(post, prefix="actions")
     if request.method == "POST" and form.is_valid() and actions.is_valid():
@@ -126,15 +124,15 @@ def meeting_new(request, pk):
                 actions=rows,
             )
         except ServiceError as exc:
-            _put_error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("The meeting was logged."))
             return _back(candidacy.pk, "meetings")
-    return render(
+    return form_page(
         request,
         "qualifications/meeting_form.html",
         {"candidacy": candidacy, "form": form, "actions": actions},
-        status=400 if form.errors else 200,
+        form=form,
     )
 
 
@@ -196,7 +194,7 @@ def completion(request, pk):
     candidacy, mentoring = selectors.candidacy_as_mentor(request.user, pk=pk)
     prefill = selectors.completion_prefill(candidacy, mentoring.mentor)
     form = forms.CompletionForm(
-        request.POST if request.method == "POST" else None,
+        posted_data(request),
         initial={"summary": prefill["summary"]},
     )
     if request.method == "POST" and form.is_valid():
@@ -205,13 +203,13 @@ def completion(request, pk):
                 candidacy=candidacy, actor=request.user, summary=form.cleaned_data["summary"]
             )
         except ServiceError as exc:
-            _put_error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Thank you: your completion form is in."))
             return _back(candidacy.pk, "meetings")
-    return render(
+    return form_page(
         request,
         "qualifications/completion.html",
         {"candidacy": candidacy, "form": form, "prefill": prefill},
-        status=400 if form.errors else 200,
+        form=form,
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from guildbook.core.errors import ServiceError
+from guildbook.core.forms import form_page, posted_data
 from guildbook.surveys import services
 from guildbook.surveys.forms.moments import MomentForm
 from guildbook.surveys.models import SurveyMoment
@@ -52,7 +53,7 @@ def moment_list(request, slug):
 
 def _form_page(request, course, moment=None):
     form = MomentForm(
-        request.POST if request.method == "POST" else None,
+        posted_data(request),
         instance=moment or SurveyMoment(course=course),
     )
     if request.method == "POST" and form.is_valid():
@@ -69,11 +70,11 @@ def _form_page(request, course, moment=None):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             return redirect("surveys:manage_moments", slug=course.slug)
-    return render(
+    return form_page(
         request,
         "surveys/moments/form.html",
         {"course": course, "moment": moment, "form": form},
-        status=400 if form.errors else 200,
+        form=form,
     )
 
 

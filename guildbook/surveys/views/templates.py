@@ -21,21 +21,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from guildbook.core.errors import ServiceError
+from guildbook.core.forms import form_page, posted_data, show_error
 from guildbook.surveys import services
 from guildbook.surveys.forms.templates import KIND_HINTS, ChoiceForm, QuestionForm, TemplateForm
 from guildbook.surveys.models import Question, SurveyTemplate
 from guildbook.surveys.selectors import templates as selectors
 from guildbook.surveys.views import public as answer_views
 from guildbook.training.roles import trainer_required
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _put_error(form, exc: ServiceError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 def _editor_url(template: SurveyTemplate, anchor: str = "") -> str:
@@ -183,7 +175,7 @@ def template_list(request):
 
 @trainer_required
 def template_create(request):
-    form = TemplateForm(_posted(request))
+    form = TemplateForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             template = services.template_create(
@@ -192,15 +184,15 @@ def template_create(request):
                 actor=request.user,
             )
         except ServiceError as exc:
-            _put_error(form, exc)
+            show_error(form, exc)
         else:
             messages.success(request, _("Template created. Now add its questions."))
             return redirect(_editor_url(template))
-    return render(
+    return form_page(
         request,
         "surveys/templates/template_form.html",
         {"form": form},
-        status=400 if form.is_bound else 200,
+        form=form,
     )
 
 
@@ -225,7 +217,7 @@ def template_edit(request, family):
         except services.TemplateChanged as exc:
             return _refused(request, template, exc)
         except ServiceError as exc:
-            _put_error(form, exc)
+            show_error(form, exc)
         else:
             return _after_change(request, template, changed, _("Title and introduction saved."))
     return _editor_page(request, template, status=400, template_form=form)
@@ -316,7 +308,7 @@ def question_add(request, family, kind):
     if kind not in Question.Kind.values:
         return redirect(_editor_url(template, "add-heading"))
     questions = selectors.template_questions(template)
-    form = QuestionForm(_posted(request), kind=kind, questions=questions)
+    form = QuestionForm(posted_data(request), kind=kind, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
             question = services.question_add(
@@ -325,7 +317,7 @@ def question_add(request, family, kind):
         except services.TemplateChanged as exc:
             return _refused(request, template, exc)
         except ServiceError as exc:
-            _put_error(form, exc)
+            show_error(form, exc)
         else:
             return _after_change(
                 request,
@@ -347,7 +339,7 @@ def question_edit(request, pk):
         return _refused(request, template, _stale())
     questions = selectors.template_questions(template)
     form = QuestionForm(
-        _posted(request), kind=question.kind, questions=questions, question=question
+        posted_data(request), kind=question.kind, questions=questions, question=question
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -357,7 +349,7 @@ def question_edit(request, pk):
         except services.TemplateChanged as exc:
             return _refused(request, template, exc)
         except ServiceError as exc:
-            _put_error(form, exc)
+            show_error(form, exc)
         else:
             return _after_change(
                 request,

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from guildbook.core.errors import ServiceError
+from guildbook.core.forms import form_page
 from guildbook.core.timefmt import format_date, format_span, format_time
 from guildbook.training import services
 from guildbook.training.forms.manage import (
@@ -51,11 +52,11 @@ def session_create(request, slug):
                 request, f"Session scheduled for {format_span(session.starts_at, session.ends_at)}."
             )
             return redirect("training:manage_session", pk=session.pk)
-    return render(
+    return form_page(
         request,
         "training/manage/session_form.html",
         {"form": form, "course": course},
-        status=400 if form.is_bound else 200,
+        form=form,
     )
 
 
@@ -146,11 +147,11 @@ def session_edit(request, pk):
                 "Session updated." if n == 1 else f"This and {n - 1} following sessions updated.",
             )
             return redirect("training:manage_session", pk=session.pk)
-    return render(
+    return form_page(
         request,
         "training/manage/session_edit.html",
         {"form": form, "session": session, "course": session.course},
-        status=400 if form.is_bound else 200,
+        form=form,
     )
 
 
@@ -176,11 +177,11 @@ def session_reschedule(request, pk):
                 "Everyone keeps their place.",
             )
             return redirect("training:manage_session", pk=session.pk)
-    return render(
+    return form_page(
         request,
         "training/manage/session_reschedule.html",
         {"form": form, "session": session, "course": session.course},
-        status=400 if form.is_bound else 200,
+        form=form,
     )
 
 
@@ -209,7 +210,7 @@ def session_cancel(request, pk):
                 return redirect("training:manage_session", pk=move_to.pk)
             messages.success(request, "Session cancelled. Its bookings have ended.")
             return redirect("training:manage_session", pk=session.pk)
-    return render(
+    return form_page(
         request,
         "training/manage/session_cancel.html",
         {
@@ -218,5 +219,5 @@ def session_cancel(request, pk):
             "course": session.course,
             "active_count": session.places_taken + session.waiting_list_length,
         },
-        status=400 if form.is_bound else 200,
+        form=form,
     )
