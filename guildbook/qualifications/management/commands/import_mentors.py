@@ -4,12 +4,11 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from guildbook.core.errors import ServiceError
-from guildbook.core.management.base import GuildbookCommand
+from guildbook.core.management.base import CsvImportCommand
 from guildbook.qualifications.services import mentors_import
 
 
-class Command(GuildbookCommand):
+class Command(CsvImportCommand):
     help = (
         "Import mentors from CSV with the header email,name,region,sector,specialisms,"
         "remote,capacity (specialisms separated by ';', remote yes or no). If any row is "
@@ -24,14 +23,11 @@ class Command(GuildbookCommand):
             text = Path(file).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"{file}: cannot be read ({exc}).") from None
-        try:
-            result = mentors_import(text=text)
-        except ServiceError as exc:
-            raise CommandError(exc.message) from None
+        result = mentors_import(text=text)
         if result.errors:
-            for error in result.errors:
-                self.stderr.write(error)
-            raise CommandError(f"Nothing imported: {len(result.errors)} row(s) need correcting.")
+            self.refuse(
+                result.errors, f"Nothing imported: {len(result.errors)} row(s) need correcting."
+            )
         self.stdout.write(
             f"Imported {result.created + result.updated} mentors "
             f"({result.created} new, {result.updated} already known)."
