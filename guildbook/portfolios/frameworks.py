@@ -16,40 +16,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from django.conf import settings
 from django.db import transaction
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     field_validator,
 )
 
 from guildbook.core.audit import audit_record
+from guildbook.core.datafiles import Strict, Text, code, file_text, yaml_check
 from guildbook.core.errors import ServiceError
 from guildbook.portfolios.models import SkillsArea, SkillsFramework
 
 SHIPPED_DIR = Path(settings.BASE_DIR) / "guildbook" / "data" / "frameworks"
 SCALE = 5  # ratings 0…4
 
-Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Code = code(40)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class AreaFile(_Strict):
+class AreaFile(Strict):
     code: Code
     name: Annotated[Text, StringConstraints(max_length=200)]
     description: str = ""
 
 
-class FrameworkFile(_Strict):
+class FrameworkFile(Strict):
     slug: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
     name: Annotated[Text, StringConstraints(max_length=200)]
     version: Annotated[Text, StringConstraints(max_length=40)]
@@ -81,48 +73,11 @@ class FrameworkFileError(ServiceError):
     """A framework file that cannot be loaded; the message names the file, line and field."""
 
 
-def _line_of(node, loc: tuple) -> int | None:
-    """The 1-based line of the value at pydantic's `loc` in the YAML node tree (or of the
-    nearest parent found, so a missing field is reported where its mapping starts)."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            node = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            node = node.value[part] if part < len(node.value) else None
-        else:
-            node = None
-        if node is None:
-            break
-        line = node.start_mark.line + 1
-    return line
-
-
 def framework_parse(*, text: str, name: str) -> FrameworkFile:
-    try:
-        data = yaml.safe_load(text)
-        tree = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise FrameworkFileError(
-            f"{name}{where}: not valid YAML ({problem}).", field="file"
-        ) from None
-    if not isinstance(data, dict):
-        raise FrameworkFileError(
-            f"{name}, line 1: a framework file is a mapping of fields.", field="file"
-        )
-    try:
-        return FrameworkFile.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        field = ".".join(str(p) for p in loc) or "file"
-        line = _line_of(tree, loc)
-        where = f", line {line}" if line else ""
-        message = error["msg"].removeprefix("Value error, ")
-        raise FrameworkFileError(f"{name}{where}, field {field}: {message}.", field=field) from None
+    parsed, _tree = yaml_check(
+        text, name=name, model=FrameworkFile, error=FrameworkFileError, what="a framework file"
+    )
+    return parsed
 
 
 @dataclass
@@ -195,10 +150,7 @@ def framework_import_file(
     *, path: Path | str, actor=None, using: str = "default", audit: bool = True
 ) -> LoadResult:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FrameworkFileError(f"{path.name}: cannot be read ({exc}).", field="file") from None
+    text = file_text(path, error=FrameworkFileError)
     return framework_import(text=text, name=path.name, actor=actor, using=using, audit=audit)
 
 

@@ -23,15 +23,13 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
 )
 
 from guildbook.core.audit import audit_record
+from guildbook.core.datafiles import Strict, Text, code, file_text, line_of, yaml_check
 from guildbook.core.errors import ServiceError
 from guildbook.qualifications.models import (
     Criterion,
@@ -43,21 +41,16 @@ from guildbook.qualifications.models import (
 
 SHIPPED_DIR = Path(settings.BASE_DIR) / "guildbook" / "data" / "schemes"
 
-Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Code = code(60)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class CriterionFile(_Strict):
+class CriterionFile(Strict):
     code: Code
     title: Annotated[Text, StringConstraints(max_length=300)]
     guidance: str = ""
 
 
-class SectionFile(_Strict):
+class SectionFile(Strict):
     code: Code
     title: Annotated[Text, StringConstraints(max_length=200)]
     guidance: str = ""
@@ -67,7 +60,7 @@ class SectionFile(_Strict):
     source: Literal["generated", "uploaded"] = "uploaded"
 
 
-class StepFile(_Strict):
+class StepFile(Strict):
     code: Code
     title: Annotated[Text, StringConstraints(max_length=200)]
     guidance: str = ""
@@ -75,7 +68,7 @@ class StepFile(_Strict):
     due: int = Field(default=100, ge=0, le=100)
 
 
-class ReadingFile(_Strict):
+class ReadingFile(Strict):
     title: Annotated[Text, StringConstraints(max_length=300)]
     author: str = ""
     note: str = ""
@@ -84,13 +77,13 @@ class ReadingFile(_Strict):
     course: str = ""
 
 
-class FeesFile(_Strict):
+class FeesFile(Strict):
     # In pence. Membership is never a scheme fee, so it has no place here.
     enrolment: int = Field(default=0, ge=0)
     submission: int = Field(default=0, ge=0)
 
 
-class SchemeFile(_Strict):
+class SchemeFile(Strict):
     code: Code
     # `version: 2021` in YAML is a number; it is kept as the text it reads as.
     version: Annotated[
@@ -125,55 +118,16 @@ class SchemeFileError(ServiceError):
     """A scheme file that cannot be loaded; the message names the file, line and field."""
 
 
-def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
-    """The line (1-based) of the value at pydantic's `loc` in the composed YAML tree, or of
-    the nearest parent that exists (a missing field is reported at its mapping)."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            found = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
-            if found is None:
-                break
-            node = found
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                break
-            node = node.value[part]
-        else:
-            break
-        line = node.start_mark.line + 1
-    return line
-
-
 def scheme_parse(*, text: str, name: str) -> SchemeFile:
     """Parse and check a scheme file's text. Raises SchemeFileError naming file, line, field."""
-    try:
-        data = yaml.safe_load(text)
-        tree = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SchemeFileError(f"{name}{where}: not valid YAML ({problem}).", field="file") from None
-    if not isinstance(data, dict):
-        raise SchemeFileError(
-            f"{name}, line 1: a scheme file is a mapping of fields.", field="file"
-        )
-    try:
-        parsed = SchemeFile.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(p for p in error["loc"] if p not in ("function-after",))
-        field = ".".join(str(p) for p in loc) or "file"
-        line = _line_of(tree, loc)
-        where = f", line {line}" if line else ""
-        message = error["msg"].removeprefix("Value error, ")
-        raise SchemeFileError(f"{name}{where}, field {field}: {message}.", field=field) from None
+    parsed, tree = yaml_check(
+        text, name=name, model=SchemeFile, error=SchemeFileError, what="a scheme file"
+    )
     for part in ("criteria", "sections", "steps"):
         seen: set[str] = set()
         for i, item in enumerate(getattr(parsed, part)):
             if item.code in seen:
-                line = _line_of(tree, (part, i, "code"))
+                line = line_of(tree, (part, i, "code"))
                 raise SchemeFileError(
                     f"{name}, line {line}, field {part}.{i}.code: the code “{item.code}” "
                     "appears twice.",
@@ -297,10 +251,7 @@ def scheme_import_file(
     *, path: Path | str, actor=None, using: str = "default", shipped: bool = False
 ) -> LoadResult:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemeFileError(f"{path.name}: cannot be read ({exc}).", field="file") from None
+    text = file_text(path, error=SchemeFileError)
     return scheme_import(text=text, name=path.name, actor=actor, using=using, shipped=shipped)
 
 
