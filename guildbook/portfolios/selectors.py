@@ -166,6 +166,15 @@ def portfolio_for_user(user, *, pk: int) -> tuple[Candidacy, bool]:
     return candidacy, candidacy.person_id == user.pk
 
 
+def portfolio_own(user, *, pk: int) -> Candidacy:
+    """The candidate's own portfolio (their candidacy), for what only they may do: 404 to
+    everyone else, their mentor included."""
+    candidacy, is_candidate = portfolio_for_user(user, pk=pk)
+    if not is_candidate:
+        raise Http404
+    return candidacy
+
+
 def statement_drafts(candidacy) -> list[StatementDraft]:
     """Every draft, newest first, with the mentor's comments."""
     return list(

@@ -15,16 +15,9 @@ from guildbook.portfolios.models import AssessorLink
 from guildbook.portfolios.text import render_markdown
 
 
-def _own(request, pk):
-    candidacy, is_candidate = selectors.portfolio_for_user(request.user, pk=pk)
-    if not is_candidate:
-        raise Http404
-    return candidacy
-
-
 @login_required
 def links(request, pk):
-    candidacy = _own(request, pk)
+    candidacy = selectors.portfolio_own(request.user, pk=pk)
     check = None
     if request.method == "POST":
         try:
@@ -61,7 +54,7 @@ def links(request, pk):
 @login_required
 @require_POST
 def link_revoke(request, pk, link):
-    candidacy = _own(request, pk)
+    candidacy = selectors.portfolio_own(request.user, pk=pk)
     link = get_object_or_404(AssessorLink, pk=link, candidacy=candidacy)
     services.assessor_link_revoke(link=link, actor=request.user)
     messages.success(request, f"The link for {link.label} no longer works.")

@@ -15,13 +15,6 @@ from guildbook.portfolios.models import PortfolioExport, SectionFile
 from guildbook.qualifications.models import Section
 
 
-def _own(request, pk):
-    candidacy, is_candidate = selectors.portfolio_for_user(request.user, pk=pk)
-    if not is_candidate:
-        raise Http404
-    return candidacy
-
-
 @login_required
 def builder(request, pk):
     candidacy, is_candidate = selectors.portfolio_for_user(request.user, pk=pk)
@@ -43,7 +36,7 @@ def builder(request, pk):
 @login_required
 @require_POST
 def section_file_add(request, pk):
-    candidacy = _own(request, pk)
+    candidacy = selectors.portfolio_own(request.user, pk=pk)
     section = get_object_or_404(
         Section, pk=request.POST.get("section") or 0, scheme_id=candidacy.scheme_id
     )
@@ -62,7 +55,7 @@ def section_file_add(request, pk):
 @login_required
 @require_POST
 def section_file_remove(request, pk, placed):
-    candidacy = _own(request, pk)
+    candidacy = selectors.portfolio_own(request.user, pk=pk)
     placed = get_object_or_404(SectionFile, pk=placed, candidacy=candidacy)
     services.section_file_remove(placed=placed, actor=request.user)
     return redirect("portfolios:builder", pk=candidacy.pk)
@@ -86,7 +79,11 @@ def _export(request, *, candidacy, kind):
 @login_required
 @require_POST
 def export(request, pk):
-    return _export(request, candidacy=_own(request, pk), kind=PortfolioExport.Kind.PDF)
+    return _export(
+        request,
+        candidacy=selectors.portfolio_own(request.user, pk=pk),
+        kind=PortfolioExport.Kind.PDF,
+    )
 
 
 @login_required

@@ -90,9 +90,7 @@ def statement_comment(request, pk, version):
 @login_required
 @require_POST
 def share(request, pk):
-    candidacy, is_candidate = selectors.portfolio_for_user(request.user, pk=pk)
-    if not is_candidate:
-        raise Http404
+    candidacy = selectors.portfolio_own(request.user, pk=pk)
     shared = request.POST.get("shared") == "yes"
     try:
         services.mentor_share_set(
