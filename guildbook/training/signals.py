@@ -5,6 +5,7 @@ here. Each is sent with `transaction.on_commit`, so a receiver never sees a chan
 rolled back. Arguments are listed with each signal.
 """
 
+from django.db import transaction
 from django.dispatch import Signal
 
 # booking, change ("confirmed", "waiting", "promoted", "cancelled", "moved", "removed",
@@ -13,6 +14,16 @@ booking_changed = Signal()
 
 # session, change ("created", "rescheduled", "cancelled", "updated"), actor
 session_changed = Signal()
+
+
+def session_changed_on_commit(session, *, change: str, actor) -> None:
+    """Send `session_changed` for `session` once the caller's transaction commits."""
+    transaction.on_commit(
+        lambda: session_changed.send(
+            sender=type(session), session=session, change=change, actor=actor
+        )
+    )
+
 
 # booking, actor — attended or no-show recorded (booking.attendance says which)
 attendance_recorded = Signal()

@@ -29,7 +29,7 @@ from guildbook.training.services.places import (
     _promote,
 )
 from guildbook.training.signals import (
-    session_changed,
+    session_changed_on_commit,
     session_moved,
 )
 
@@ -84,11 +84,7 @@ def session_create(
             session.trainers.set(trainers)
         audit_record(actor=actor, action="session_created", subject=session)
         messages.on_session_created(session, now=timezone.now())
-        transaction.on_commit(
-            lambda: session_changed.send(
-                sender=Session, session=session, change="created", actor=actor
-            )
-        )
+        session_changed_on_commit(session, change="created", actor=actor)
     return session
 
 
@@ -306,11 +302,7 @@ def session_update(
             audit_record(
                 actor=actor, action="session_updated", subject=target, changes=_jsonable(changes)
             )
-            transaction.on_commit(
-                lambda t=target: session_changed.send(
-                    sender=Session, session=t, change="updated", actor=actor
-                )
-            )
+            session_changed_on_commit(target, change="updated", actor=actor)
     return targets
 
 
@@ -385,11 +377,7 @@ def session_reschedule(
         messages.on_session_rescheduled(session, now=now)
         alerts.alerts_follow([session])
         session_moved.send(sender=Session, session=session, now=now)
-        transaction.on_commit(
-            lambda: session_changed.send(
-                sender=Session, session=session, change="rescheduled", actor=actor
-            )
-        )
+        session_changed_on_commit(session, change="rescheduled", actor=actor)
     return session
 
 
@@ -459,11 +447,7 @@ def session_cancel(
             reason=session.cancellation_reason,
             moved_to=target.pk if target else None,
         )
-        transaction.on_commit(
-            lambda: session_changed.send(
-                sender=Session, session=session, change="cancelled", actor=actor
-            )
-        )
+        session_changed_on_commit(session, change="cancelled", actor=actor)
     return session
 
 
