@@ -7,18 +7,12 @@ formula.
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from guildbook.core.spreadsheets import csv_bytes, safe_text, sheet_fill, workbook_bytes
 from guildbook.qualifications.selectors import TeamFunding
-
-
-def _safe_text(value) -> str:
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _pounds(pence: int) -> Decimal:
@@ -51,39 +45,25 @@ def report_rows(rows: list[TeamFunding]) -> tuple[list[str], list[list]]:
 
 def as_csv(rows: list[TeamFunding]) -> bytes:
     header, body = report_rows(rows)
-    out = io.StringIO()
-    out.write("\ufeff")  # so Excel reads the file as UTF-8
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in body:
-        writer.writerow([_safe_text(row[0]), *row[1:]])
-    return out.getvalue().encode("utf-8")
+    return csv_bytes(header, ([safe_text(row[0]), *row[1:]] for row in body))
 
 
 def as_xlsx(rows: list[TeamFunding], *, year: int) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     header, body = report_rows(rows)
     wb = Workbook()
     ws = wb.active
     ws.title = _("Funding %(year)s") % {"year": year}
-    bold = Font(bold=True)
+    sheet_fill(
+        ws, [[float(v) if isinstance(v, Decimal) else v for v in row] for row in [header, *body]]
+    )
     for r, row in enumerate([header, *body], start=1):
         for c, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=c)
-            cell.value = float(value) if isinstance(value, Decimal) else value
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever was typed
-            elif isinstance(value, Decimal):
-                cell.number_format = "£#,##0.00"
-            if r == 1:
-                cell.font = bold
-    ws.freeze_panes = "A2"
+            if isinstance(value, Decimal):
+                ws.cell(row=r, column=c).number_format = "£#,##0.00"
     ws.column_dimensions["A"].width = 30
     for letter in "BCDE":
         ws.column_dimensions[letter].width = 16
     wb.properties.creator = "Guildbook"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

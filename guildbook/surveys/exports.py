@@ -12,8 +12,6 @@ the person's name and e-mail.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +19,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guildbook.core.spreadsheets import csv_bytes, safe_text, sheet_fill, workbook_bytes
 from guildbook.surveys import anonymity, selectors
 from guildbook.surveys.models import Answer, Question, Response, SurveyMoment
 from guildbook.training.models import Course, Session
@@ -71,12 +70,7 @@ def answer_sheet(
 
     keyed = []
     for r in responses:
-        cells: list[list] = [[] for _g in groups]
-        for a in r.answers.all():
-            i = column_of.get(a.question_id)
-            if i is not None:
-                cells[i].append(a)
-        values = [_cell_value(groups[i], answers) for i, answers in enumerate(cells)]
+        values = _values(r, groups, column_of)
         s = r.session
         row = [
             s.course.title,
@@ -110,17 +104,22 @@ def _anonymous_sheet(moment: SurveyMoment, responses: list[Response], *, one_ses
     header = [_("Course"), _("Period"), _("Survey"), *(g.text for g in groups)]
     keyed = []
     for r in responses:
-        cells: list[list] = [[] for _g in groups]
-        for a in r.answers.all():
-            i = column_of.get(a.question_id)
-            if i is not None:
-                cells[i].append(a)
-        values = [_cell_value(groups[i], answers) for i, answers in enumerate(cells)]
+        values = _values(r, groups, column_of)
         quarter = anonymity.quarter_of(r.session.starts_at)
         row = [r.session.course.title, str(quarter), moment.name, *values]
         keyed.append(((quarter, [str(v) for v in values]), row))
     keyed.sort(key=lambda kr: kr[0])
     return Sheet(header=header, rows=[row for _k, row in keyed])
+
+
+def _values(response: Response, groups, column_of: dict[int, int]) -> list:
+    """The response's answers as one value a column (a question group)."""
+    cells: list[list] = [[] for _g in groups]
+    for a in response.answers.all():
+        i = column_of.get(a.question_id)
+        if i is not None:
+            cells[i].append(a)
+    return [_cell_value(groups[i], answers) for i, answers in enumerate(cells)]
 
 
 def _cell_value(group: selectors.QuestionResult, answers: list[Answer]):
@@ -133,41 +132,21 @@ def _cell_value(group: selectors.QuestionResult, answers: list[Answer]):
     return answers[0].text
 
 
-def _safe_text(value) -> str:
-    # A spreadsheet runs a cell starting with = + - @ as a formula: keep it as text.
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def as_csv(sheet: Sheet) -> bytes:
-    out = io.StringIO()
-    out.write("\ufeff")  # so Excel reads the file as UTF-8
-    writer = csv.writer(out)
-    writer.writerow([_safe_text(h) for h in sheet.header])
-    for row in sheet.rows:
-        writer.writerow([v if isinstance(v, int) else _safe_text(v) for v in row])
-    return out.getvalue().encode("utf-8")
+    return csv_bytes(
+        [safe_text(h) for h in sheet.header],
+        ([v if isinstance(v, int) else safe_text(v) for v in row] for row in sheet.rows),
+    )
 
 
 def as_xlsx(sheet: Sheet, *, summary: list[tuple[str, object]] | None = None) -> bytes:
     """An XLSX workbook: the answers, and (given) a second sheet of headline figures."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     wb = Workbook()
     ws = wb.active
     ws.title = _("Answers")
-    bold = Font(bold=True)
-    for r, row in enumerate([sheet.header, *sheet.rows], start=1):
-        for c, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=c)
-            cell.value = value
-            if isinstance(value, str):
-                # Never a formula, whatever the person typed.
-                cell.data_type = "s"
-            if r == 1:
-                cell.font = bold
-    ws.freeze_panes = "A2"
+    sheet_fill(ws, [sheet.header, *sheet.rows])
     for c, heading in enumerate(sheet.header, start=1):
         ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = min(
             max(len(str(heading)), 12), 50
@@ -185,9 +164,7 @@ def as_xlsx(sheet: Sheet, *, summary: list[tuple[str, object]] | None = None) ->
     # Workbook properties say nothing about who answered; keep them plain.
     wb.properties.creator = "Guildbook"
     wb.properties.lastModifiedBy = "Guildbook"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def summary_rows(results: selectors.Results) -> list[tuple[str, object]]:

@@ -17,18 +17,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from guildbook.core.spreadsheets import safe_text
 from guildbook.core.timefmt import format_time
 
 
 def record_filename(record, ext: str) -> str:
     who = slugify(record.person.display_name) or "person"
     return f"training-record-{who}-{timezone.localdate():%Y-%m-%d}.{ext}"
-
-
-def _cell(value) -> str:
-    # A spreadsheet would run a cell starting with = + - @ as a formula: keep it as text.
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def record_csv(record) -> str:
@@ -41,8 +36,8 @@ def record_csv(record) -> str:
         s = e.session
         writer.writerow(
             [
-                _cell(s.course.title),
-                _cell(s.course.category.name if s.course.category else ""),
+                safe_text(s.course.title),
+                safe_text(s.course.category.name if s.course.category else ""),
                 timezone.localtime(s.starts_at).date().isoformat(),
                 format_time(s.starts_at),
                 format_time(s.ends_at),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
+from guildbook.core.spreadsheets import safe_text
 from guildbook.core.timefmt import format_date, format_time
 from guildbook.training import outcomes, removal, selectors, services
 from guildbook.training.forms.manage import (
@@ -277,8 +278,7 @@ def booking_restore(request, pk):
 
 def _csv_cell(value) -> str:
     """Text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return safe_text("" if value is None else value)
 
 
 @trainer_required
