@@ -8,9 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and sign-in"
 
     def ready(self):
-        from guildbook.accounts import privacy
-
-        privacy.register()
         post_migrate.connect(_sync_roles, dispatch_uid="guildbook-roles-sync")
 
 

@@ -13,9 +13,10 @@ class CoreConfig(AppConfig):
 
         autodiscover_modules("roles")
 
-        from guildbook.core import privacy_parts
+        # Each app's privacy.py adds its part of a person's data (core/privacy.py).
+        from guildbook.core import privacy
 
-        privacy_parts.register()
+        privacy.register_apps()
         from django.conf import settings
 
         from guildbook.core.proxies import networks_check

@@ -75,6 +75,20 @@ def yaml_check(
         raise error(f"{name}{where}, field {field}: {message}.", field=field) from None
 
 
+def load_shipped_after_migrate(config, *, model, load, dispatch_uid: str) -> None:
+    """After every migrate, `load(using=…)` the data files shipped with `config`'s app, so a
+    fresh database offers them at once; skipped while `model`'s table does not exist (migrated
+    backwards, or not yet this far)."""
+    from django.db import connections
+    from django.db.models.signals import post_migrate
+
+    def _load(sender, using="default", **kwargs):
+        if model._meta.db_table in connections[using].introspection.table_names():
+            load(using=using)
+
+    post_migrate.connect(_load, sender=config, dispatch_uid=dispatch_uid, weak=False)
+
+
 def file_text(path: Path, *, error: type[ServiceError]) -> str:
     """A data file's text (UTF-8), or `error` saying it cannot be read."""
     try:

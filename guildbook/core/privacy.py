@@ -1,8 +1,9 @@
 """What Guildbook holds about a person, and how it is exported and erased: a registry.
 
-Each app knows its own data, so each registers its own parts when it loads (in its
-AppConfig.ready): an *exporter* returns the rows about a person for "Your data", an *eraser*
-removes the person's identity from the app's tables. Lower apps never import higher ones;
+Each app knows its own data, so each registers its own parts in its `privacy.py`, whose
+`register()` core calls for every app when Guildbook loads (`register_apps`): an *exporter*
+returns the rows about a person for "Your data", an *eraser* removes the person's identity
+from the app's tables. Lower apps never import higher ones;
 the accounts app runs the registry (`guildbook/accounts/privacy.py`).
 
 Erasers run in the reverse order of registration, so apps that build on others (surveys on
@@ -38,6 +39,28 @@ class Eraser:
 
 _exporters: list[ExportPart] = []
 _erasers: list[Eraser] = []
+
+
+def register_apps() -> None:
+    """Call `register()` in each Guildbook app's `privacy.py` (core's own part is in
+    `privacy_parts.py`), in the order of INSTALLED_APPS, so erasers run higher apps first."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("guildbook."):
+            continue
+        name = (
+            f"{config.name}.privacy_parts" if config.label == "core" else f"{config.name}.privacy"
+        )
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # an app with nothing about a person (insights, api)
+            raise
+        module.register()
 
 
 def register_exporter(name: str, title: str, rows: Callable) -> None:

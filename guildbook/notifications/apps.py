@@ -7,9 +7,6 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from guildbook.notifications import privacy
-
-        privacy.register()
         # Each app declares its message kinds in its own `messages.py`; importing those
         # modules registers the kinds (see guildbook.notifications.kinds). Notifications
         # itself never imports a domain app.

@@ -7,9 +7,6 @@ class SurveysConfig(AppConfig):
     verbose_name = "Follow-up surveys"
 
     def ready(self):
-        from guildbook.surveys import privacy
-
-        privacy.register()
         # Training calls these hooks inside its own transactions (attendance recorded, a
         # session moved), so invitations and their outbox rows commit with the change.
         from guildbook.surveys import receivers  # noqa: F401
