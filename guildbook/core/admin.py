@@ -7,6 +7,20 @@ from django.contrib.contenttypes.models import ContentType
 from guildbook.core.models import AuditEntry
 
 
+class ReadOnlyMixin:
+    """For a model admin or inline that only shows: rows are made and changed by services
+    (or come from files), never here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class SubjectTypeFilter(admin.SimpleListFilter):
     title = "about"
     parameter_name = "about"
@@ -45,19 +59,10 @@ class PersonFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["at", "action", "actor", "content_type", "object_id", "data"]
     list_filter = ["action", SubjectTypeFilter, PersonFilter, "at"]
     date_hierarchy = "at"
     search_fields = ["action", "actor__email", "actor__name", "=object_id"]
     list_select_related = ["actor", "content_type"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,20 +5,15 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from guildbook.core.admin import ReadOnlyMixin
 from guildbook.core.errors import ServiceError
 from guildbook.qualifications import forms, models
 from guildbook.qualifications.schemes import scheme_import
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class CriterionInline(ReadOnlyInline):
@@ -37,20 +32,11 @@ class StepInline(ReadOnlyInline):
 
 
 @admin.register(models.Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "version", "slug", "enrolment_fee", "submission_fee", "open"]
     list_filter = ["code", "open"]
     inlines = [CriterionInline, SectionInline, StepInline]
     change_list_template = "admin/qualifications/scheme/change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from guildbook.core.admin import ReadOnlyMixin
 from guildbook.core.errors import ServiceError
 from guildbook.surveys import services
 from guildbook.surveys.models import (
@@ -27,17 +28,6 @@ from guildbook.surveys.models import (
     SurveyMoment,
     SurveyTemplate,
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class QuestionInline(ReadOnlyMixin, admin.TabularInline):
