@@ -217,6 +217,19 @@ class SkillsRating(TimeStampedModel):
     def is_gap(self) -> bool:
         return self.current is not None and self.target is not None and self.target > self.current
 
+    # The scale's words for each rating (the audit and its framework are loaded with it).
+    @property
+    def current_label(self) -> str:
+        return self.audit.framework.label(self.current)
+
+    @property
+    def target_label(self) -> str:
+        return self.audit.framework.label(self.target)
+
+    @property
+    def mentor_label(self) -> str:
+        return self.audit.framework.label(self.mentor_rating)
+
 
 class StatementDraft(models.Model):
     """One saved draft of a candidacy's evaluative statement. Saving changed text adds a

@@ -26,6 +26,12 @@ urlpatterns = [
         name="statement_comment",
     ),
     path("portfolios/<int:pk>/share/", statement.share, name="share"),
+    path("portfolios/<int:pk>/skills/", skills.mentor_skills, name="mentor_skills"),
+    path(
+        "portfolios/<int:pk>/skills/<int:audit>/",
+        skills.mentor_skills_audit,
+        name="mentor_skills_audit",
+    ),
     path("portfolios/<int:pk>/", builder.builder, name="builder"),
     path("portfolios/<int:pk>/files/", builder.section_file_add, name="section_file_add"),
     path(
