@@ -59,15 +59,21 @@ def evidence_by_numbers(person, numbers) -> dict[int, Evidence]:
     return {e.number: e for e in Evidence.objects.filter(person=person, number__in=numbers)}
 
 
-def cpd_hours(person, *, since=None, until=None) -> Decimal:
-    """Hours of CPD the person has logged (attended sessions are logged as session
-    evidence with the session's hours), optionally between two dates."""
+def cpd_entries(person, *, since=None, until=None) -> QuerySet[Evidence]:
+    """The person's entries that carry CPD hours (attended sessions are logged as session
+    evidence with the session's hours), optionally between two dates, oldest first."""
     entries = Evidence.objects.filter(person=person, hours__isnull=False)
     if since is not None:
         entries = entries.filter(date__gte=since)
     if until is not None:
         entries = entries.filter(date__lte=until)
-    return entries.aggregate(total=Sum("hours"))["total"] or Decimal("0")
+    return entries.order_by("date", "number")
+
+
+def cpd_hours(person, *, since=None, until=None) -> Decimal:
+    """Hours of CPD the person has logged, optionally between two dates."""
+    total = cpd_entries(person, since=since, until=until).order_by().aggregate(total=Sum("hours"))
+    return total["total"] or Decimal("0")
 
 
 # --- Skills audits ----------------------------------------------------------------------

@@ -40,6 +40,11 @@ urlpatterns = [
         name="section_file_remove",
     ),
     path("portfolios/<int:pk>/export/", builder.export, name="export"),
+    path(
+        "portfolios/<int:pk>/revalidation-pack/",
+        builder.revalidation_pack,
+        name="revalidation_pack",
+    ),
     path("me/evidence/export/", builder.export_everything, name="export_everything"),
     path("me/exports/<int:pk>/", builder.export_status, name="export_status"),
     path("me/exports/<int:pk>/download/", builder.export_download, name="export_download"),

@@ -155,6 +155,7 @@ def _addresses(s):
         ("post", reverse("portfolios:section_file_add", args=[c])),
         ("post", reverse("portfolios:section_file_remove", args=[c, s["placed"].pk])),
         ("post", reverse("portfolios:export", args=[c])),
+        ("post", reverse("portfolios:revalidation_pack", args=[c])),
         ("get", reverse("portfolios:export_status", args=[s["export"].pk])),
         ("get", reverse("portfolios:export_download", args=[s["export"].pk])),
         ("get", reverse("portfolios:assessor_links", args=[c])),
