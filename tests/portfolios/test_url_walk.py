@@ -9,7 +9,7 @@ from guildbook.portfolios import services
 from guildbook.portfolios.models import SkillsFramework
 from tests.factories import UserFactory
 from tests.portfolios.conftest import add, pdf_bytes, upload
-from tests.walker import LOGIN, NOT_FOUND, OK, POST_ONLY, url_params, walk
+from tests.walker import LOGIN, NOT_FOUND, OK, POST_ONLY, REDIRECT, url_params, walk
 
 ROLES = ("anonymous", "candidate", "mentor", "learner", "trainer", "officer", "admin")
 
@@ -36,6 +36,9 @@ EXPECT = [
     ("assessor_link_revoke", rule(POST_ONLY, POST_ONLY, POST_ONLY)),
     ("share", rule(POST_ONLY, POST_ONLY, POST_ONLY)),
     ("export", rule(POST_ONLY, POST_ONLY, POST_ONLY)),
+    ("revalidation_pack", rule(POST_ONLY, POST_ONLY, POST_ONLY)),
+    # The mentor's view of a shared portfolio's skills: the candidate is sent to their own.
+    ("mentor_skills*", rule(REDIRECT)),
     ("export_download", rule(NOT_FOUND)),  # not built yet: nothing to download
     ("evidence*", OWN),
     ("*", OWN),
@@ -81,6 +84,7 @@ def test_every_portfolio_url_answers_each_role_as_the_table_says(candidacy, ment
         "link": link.pk,
         "token": "not-a-real-link",
         "evidence": evidence.pk,
+        "audit": audit.pk,
     }
 
     def fill(name, param):
