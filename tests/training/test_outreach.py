@@ -4,6 +4,8 @@ everyone else, and refused by the booking service to people outside the team."""
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from guildbook.core.audit import AuditEntry
@@ -175,3 +177,93 @@ def test_a_closed_session_is_hidden_from_everyone_but_its_team(
     assert client.post(f"/sessions/{session.pk}/book/").status_code == 404
     assert ApiClient(outsider).post(f"/api/v1/sessions/{session.pk}/bookings").status_code == 404
     assert not Booking.objects.filter(session=session).exists()
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+def test_an_officer_logs_outreach_through_the_form_with_clear_errors(client, officer, nursing):
+    client.force_login(officer)
+    bad = client.post(
+        "/manage/outreach/new/", {"kind": "presentation", "date": "", "people_reached": "lots"}
+    )
+    assert bad.status_code == 400
+    text = bad.content.decode()
+    assert "Give the date." in text
+    assert "Choose the team, or say who the audience was." in text
+    assert "Give the number of people as a whole number" in text
+    assert not OutreachEntry.objects.exists()
+    done = client.post(
+        "/manage/outreach/new/",
+        {
+            "kind": "helping",
+            "date": "2026-11-03",
+            "team": nursing.pk,
+            "people_reached": "9",
+            "went": [officer.pk],
+            "notes": "Set up the team's Twitter account.",
+        },
+    )
+    entry = OutreachEntry.objects.get()
+    assert done.status_code == 302 and done["Location"] == f"/manage/outreach/{entry.pk}/"
+    page = client.get(done["Location"]).content.decode()
+    assert "School nursing, 3 November 2026" in page
+    assert "Helping a service" in page
+    # Officers do not schedule sessions: no button, and the page is not there for them.
+    assert "Create a closed session" not in page
+    assert client.get(f"/manage/outreach/{entry.pk}/session/").status_code == 404
+
+
+def test_follow_ups_are_added_and_ticked_off_on_the_entry_page(client, entry, trainer):
+    client.force_login(trainer)
+    url = f"/manage/outreach/{entry.pk}/follow-ups/"
+    assert client.post(url, {"text": "", "due_on": "soon"}).status_code == 400
+    client.post(url, {"text": "Offer a drop-in", "due_on": "2026-12-01"})
+    added = entry.follow_ups.get(text="Offer a drop-in")
+    client.post(f"/manage/outreach/follow-ups/{added.pk}/", {"action": "done"})
+    added.refresh_from_db()
+    assert added.done
+    page = client.get(f"/manage/outreach/{entry.pk}/").content.decode()
+    assert 'Mark not done<span class="visually-hidden">: Offer a drop-in' in page
+    assert "by 1 December 2026" in page
+
+
+def test_a_trainer_schedules_a_closed_session_from_the_entry(client, entry, trainer, course):
+    client.force_login(trainer)
+    url = f"/manage/outreach/{entry.pk}/session/"
+    assert client.get(url).status_code == 200
+    day = (timezone.localdate() + timedelta(days=20)).isoformat()
+    response = client.post(
+        url, {"course": course.pk, "date": day, "start_time": "10:00", "venue": "Team base"}
+    )
+    assert response.status_code == 302
+    session = entry.sessions.get()
+    assert session.for_team == entry.team and session.capacity == course.default_capacity
+    page = client.get(f"/manage/outreach/{entry.pk}/").content.decode()
+    assert f"http://testserver/sessions/{session.pk}/" in page
+
+
+def test_the_log_takes_the_same_queries_at_one_and_ten_times_the_entries(
+    client, trainer, officer, nursing
+):
+    def add(n):
+        for i in range(n):
+            services.outreach_create(
+                actor=trainer,
+                kind="stand",
+                date=date(2026, 1, 1 + i % 28),
+                team=nursing if i % 2 else None,
+                audience="" if i % 2 else f"Fair {i}",
+                went=[trainer, officer],
+                follow_ups=[("Call back", None)],
+            )
+
+    client.force_login(trainer)
+    add(2)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get("/manage/outreach/").status_code == 200
+    add(18)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get("/manage/outreach/")
+    assert page.content.decode().count("Call back") == 20
+    assert len(large) == len(small)

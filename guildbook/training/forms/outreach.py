@@ -144,8 +144,9 @@ class OutreachSessionForm(SessionForm):
     field_order = ["course"]
 
     def __init__(self, *args, **kwargs):
-        # Until a course is chosen, defaults come from a blank course.
-        super().__init__(*args, course=Course(), **kwargs)
+        # SessionForm's defaults come from its course; here the course is chosen on the form.
+        forms.Form.__init__(self, *args, **kwargs)
+        self.course = None
         self.fields["course"].queryset = Course.objects.filter(
             status=Course.Status.ACTIVE
         ).order_by("title")
