@@ -233,6 +233,8 @@ def test_a_trainer_schedules_a_closed_session_from_the_entry(client, entry, trai
     url = f"/manage/outreach/{entry.pk}/session/"
     assert client.get(url).status_code == 200
     day = (timezone.localdate() + timedelta(days=20)).isoformat()
+    missing = client.post(url, {"date": day, "start_time": "10:00", "venue": "Team base"})
+    assert missing.status_code == 400 and "Choose the course." in missing.content.decode()
     response = client.post(
         url, {"course": course.pk, "date": day, "start_time": "10:00", "venue": "Team base"}
     )

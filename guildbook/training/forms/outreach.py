@@ -1,13 +1,11 @@
 """Forms for the outreach log: an entry, a follow-up, and a closed session for the entry's
 team. They check the shape of what was typed; the rules live in services/outreach.py."""
 
-from datetime import timedelta
-
 from django import forms
 from django.db.models import Q
 
 from guildbook.accounts.models import Team, User
-from guildbook.training.forms.manage import DATE, SessionForm, _aware
+from guildbook.training.forms.manage import DATE, SessionForm
 from guildbook.training.models import Course, OutreachEntry
 
 
@@ -153,17 +151,11 @@ class OutreachSessionForm(SessionForm):
         self.fields["capacity"].initial = None
         self.fields["capacity"].required = False
         self.fields["capacity"].help_text = "Leave blank for the course's usual number."
-        self.order_fields(["course", *[n for n in self.fields if n != "course"]])
 
     def clean(self):
-        data = forms.Form.clean(self)
-        course = data.get("course")
-        if course and data.get("date") and data.get("start_time"):
-            data["starts_at"] = _aware(data["date"], data["start_time"])
-            if data.get("end_time"):
-                data["ends_at"] = _aware(data["date"], data["end_time"])
-                if data["ends_at"] <= data["starts_at"]:
-                    self.add_error("end_time", "The session must end after it starts.")
-            else:
-                data["ends_at"] = data["starts_at"] + timedelta(minutes=course.duration_minutes)
-        return data
+        if not self.cleaned_data.get("course"):  # its own error is shown already
+            return forms.Form.clean(self)
+        return super().clean()
+
+    def course_length(self, data) -> int:
+        return data["course"].duration_minutes
