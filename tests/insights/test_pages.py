@@ -5,10 +5,10 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from django.core.cache import cache
 from openpyxl import load_workbook
 
 from guildbook.accounts.models import User
+from guildbook.insights import cache
 from guildbook.training.history import history_import
 from guildbook.training.history_demo import CourseHistory, history_csv, history_rows
 from guildbook.training.models import Course
