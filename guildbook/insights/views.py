@@ -210,6 +210,29 @@ def _trend(f: Figures) -> charts.Chart:
     )
 
 
+def _on_page(sheet: exports.Sheet, *, text_columns: int) -> dict:
+    """The sheet as the page's table: each row as (text cells, number cells), for the page
+    aligns numbers right, with the numbers written out once here rather than localised cell
+    by cell in the template."""
+    n = text_columns
+    return {
+        "header": (sheet.header[:n], sheet.header[n:]),
+        "rows": [(row[:n], [str(cell) for cell in row[n:]]) for row in sheet.rows],
+    }
+
+
+def _course_choices(course: Course | None) -> list[tuple[str, str, bool]]:
+    """(slug, label, chosen) for the course menu, retired courses marked as such."""
+    retired = _("retired")
+    return [
+        (slug, f"{title} ({retired})" if status == Course.Status.ARCHIVED else title,
+         course is not None and pk == course.pk)
+        for pk, slug, title, status in Course.objects.order_by("title").values_list(
+            "pk", "slug", "title", "status"
+        )
+    ]  # fmt: skip
+
+
 # --- Pages ------------------------------------------------------------------------------------
 
 
@@ -241,7 +264,7 @@ def dashboard(request):
         "insights/dashboard.html",
         {
             "course": course,
-            "courses": Course.objects.order_by("title").only("title", "slug", "status"),
+            "course_choices": _course_choices(course),
             "figures": figures,
             "other": other,
             "rows": side_by_side,
@@ -253,8 +276,8 @@ def dashboard(request):
             "compare_to": compare_to,
             "problems": problems,
             "trend": _trend(figures),
-            "months": _months_sheet(figures),
-            "reach": _reach_sheet(figures),
+            "months": _on_page(_months_sheet(figures), text_columns=1),
+            "reach": _on_page(_reach_sheet(figures), text_columns=3),
             "query": query,
         },
     )
