@@ -11,8 +11,10 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from guildbook.core import charts, roles
@@ -240,6 +242,18 @@ def _course_choices(course: Course | None) -> list[tuple[str, str, bool]]:
 def dashboard(request):
     course = _course(request)
     date_from, date_to, compare_from, compare_to, problems = _periods(request)
+    asked = (course, date_from, date_to, compare_from, compare_to, problems)
+    body = selectors.kept_page(
+        "dashboard",
+        (get_language(), course.pk if course else None, *asked[1:5], tuple(problems)),
+        lambda: _dashboard_body(*asked),
+    )
+    return render(request, "insights/dashboard.html", {"course": course, "body": body})
+
+
+def _dashboard_body(course, date_from, date_to, compare_from, compare_to, problems) -> str:
+    """The page's content: the same for everyone who may see it, so it is kept with the
+    figures (selectors.kept_page) rather than rendered again on each visit."""
     figures = selectors.figures(course=course, date_from=date_from, date_to=date_to)
     other = None
     if compare_from or compare_to:
@@ -259,9 +273,8 @@ def dashboard(request):
         if other
         else [(n, a, None) for n, a in rows]
     )
-    return render(
-        request,
-        "insights/dashboard.html",
+    return render_to_string(
+        "insights/_dashboard.html",
         {
             "course": course,
             "course_choices": _course_choices(course),
