@@ -242,11 +242,11 @@ def _course_choices(course: Course | None) -> list[tuple[str, str, bool]]:
 def dashboard(request):
     course = _course(request)
     date_from, date_to, compare_from, compare_to, problems = _periods(request)
-    asked = (course, date_from, date_to, compare_from, compare_to, problems)
+    periods = (date_from, date_to, compare_from, compare_to)
     body = selectors.kept_page(
         "dashboard",
-        (get_language(), course.pk if course else None, *asked[1:5], tuple(problems)),
-        lambda: _dashboard_body(*asked),
+        (get_language(), course.pk if course else None, *periods, tuple(problems)),
+        lambda: _dashboard_body(course, *periods, problems),
     )
     return render(request, "insights/dashboard.html", {"course": course, "body": body})
 
