@@ -98,6 +98,6 @@ def remembered(what: str, key: tuple, compute: Callable[[], T]) -> T:
 
 
 def clear() -> None:
-    """Forget every kept result, here and in the shared cache."""
+    """Forget every kept result: this process's and the whole shared cache (for tests)."""
     here.clear()
     cache.clear()

@@ -55,6 +55,10 @@ def test_a_repeat_visit_uses_the_kept_figures_until_a_booking_changes(
     # Kept in this process: the version's query stands in for the figures' seven.
     with django_assert_max_num_queries(len(worked_out) - 7):
         assert "20% (1 of 5)" in client.get("/manage/insights/", query).content.decode()
+    # Another server process reads the shared copy, its markup intact.
+    cache.here.clear()
+    text = client.get("/manage/insights/", query).content.decode()
+    assert "20% (1 of 5)" in text and "<svg" in text and "&lt;svg" not in text
     Booking.objects.filter(person__email="p5@x.example").update(
         attendance=Booking.Attendance.NO_SHOW, updated_at=timezone.now()
     )
