@@ -23,6 +23,7 @@ from guildbook.insights import exports, selectors
 from guildbook.insights.figures import Figures
 from guildbook.insights.planner import DEFAULT_CADENCES, Targets
 from guildbook.training.models import Course
+from guildbook.training.selectors import outreach_in_period
 
 DOWNLOADS = {
     "csv": "text/csv; charset=utf-8",
@@ -248,16 +249,6 @@ def dashboard(request):
         (get_language(), course.pk if course else None, *periods, tuple(problems)),
         lambda: _dashboard_body(course, *periods, problems),
     )
-    return render(request, "insights/dashboard.html", {"course": course, "body": body})
-
-
-def _dashboard_body(course, date_from, date_to, compare_from, compare_to, problems) -> str:
-    """The page's content: the same for everyone who may see it, so it is kept with the
-    figures (selectors.kept_page) rather than rendered again on each visit."""
-    figures = selectors.figures(course=course, date_from=date_from, date_to=date_to)
-    other = None
-    if compare_from or compare_to:
-        other = selectors.figures(course=course, date_from=compare_from, date_to=compare_to)
     query = urlencode(
         {
             "course": course.slug if course else "",
@@ -267,6 +258,26 @@ def _dashboard_body(course, date_from, date_to, compare_from, compare_to, proble
             "compare_to": compare_to.isoformat() if compare_to else "",
         }
     )
+    return render(
+        request,
+        "insights/dashboard.html",
+        {
+            "course": course,
+            "body": body,
+            # Outreach is not in the data's version (cache.py), so it is read on each visit.
+            "outreach": outreach_in_period(date_from=date_from, date_to=date_to),
+            "query": query,
+        },
+    )
+
+
+def _dashboard_body(course, date_from, date_to, compare_from, compare_to, problems) -> str:
+    """The page's figures: the same for everyone who may see them, so they are kept as
+    rendered (selectors.kept_page) rather than rendered again on each visit."""
+    figures = selectors.figures(course=course, date_from=date_from, date_to=date_to)
+    other = None
+    if compare_from or compare_to:
+        other = selectors.figures(course=course, date_from=compare_from, date_to=compare_to)
     rows = figure_rows(figures)
     side_by_side = (
         [(n, a, b) for (n, a), (_m, b) in zip(rows, figure_rows(other), strict=True)]
@@ -291,7 +302,6 @@ def _dashboard_body(course, date_from, date_to, compare_from, compare_to, proble
             "trend": _trend(figures),
             "months": _on_page(_months_sheet(figures), text_columns=1),
             "reach": _on_page(_reach_sheet(figures), text_columns=3),
-            "query": query,
         },
     )
 

@@ -65,6 +65,22 @@ def test_a_repeat_visit_uses_the_kept_figures_until_a_booking_changes(
     assert "40% (2 of 5)" in client.get("/manage/insights/", query).content.decode()
 
 
+def test_outreach_logged_since_the_last_visit_shows_while_the_figures_are_kept(
+    client, scene, trainer
+):
+    from guildbook.training import services
+
+    client.force_login(trainer)
+    assert (
+        "School nursing team meeting"
+        not in client.get("/manage/insights/", PERIOD).content.decode()
+    )
+    services.outreach_create(
+        actor=trainer, kind="stand", date=date(2024, 5, 1), audience="School nursing team meeting"
+    )
+    assert "School nursing team meeting" in client.get("/manage/insights/", PERIOD).content.decode()
+
+
 def test_officers_compare_two_periods(client, scene, officer):
     client.force_login(officer)
     page = client.get(
