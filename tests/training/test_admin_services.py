@@ -259,5 +259,5 @@ def test_sessions_cannot_be_changed_from_the_series_page(admin_client, trainer, 
     session = series.sessions.order_by("starts_at").first()
     url = reverse("admin:training_series_change", args=[series.pk])
     page = admin_client.get(url).content.decode()
-    assert f'name="sessions-0-capacity"' not in page
+    assert 'name="sessions-0-capacity"' not in page
     assert Session.objects.get(pk=session.pk).capacity == session.capacity
