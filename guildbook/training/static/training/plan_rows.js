@@ -49,7 +49,7 @@
     else row.parentNode.insertBefore(other, row);
     var list = renumber(part);
     var label = part.getAttribute("data-row-label").toLowerCase();
-    var name = title(row) ? "\u201c" + title(row) + "\u201d" : label;
+    var name = title(row) ? "\u201c" + title(row) + "\u201d" : "the " + label;
     var target = button.hidden
       ? row.querySelector('[data-plan-move="' + (up ? "down" : "up") + '"]')
       : button;

@@ -133,7 +133,7 @@ def _plan_change(data) -> dict | None:
         return {"prefix": prefix, "focus": direction, "status": ""}
     position, total = moved
     title = (data.get(f"{prefix}-{'text' if name == 'questions' else 'title'}") or "").strip()
-    what = f"“{title}”" if title else f"{services.PLAN_PARTS[name][2].lower()} {index}"
+    what = f"“{title}”" if title else f"the {services.PLAN_PARTS[name][2].lower()}"
     return {
         "prefix": prefix,
         "focus": direction,
