@@ -67,14 +67,10 @@ def test_a_trainer_adds_two_rows_reorders_and_saves_from_the_keyboard(new_page):
     # Move "Introductions" up twice: the focus stays on the row, and the move is announced.
     _tab_to(page, "agenda:2:up")
     page.keyboard.press("Enter")
-    expect(page.locator("#plan-status")).to_contain_text(
-        "Moved “Introductions” up, now 2 of 3."
-    )
+    expect(page.locator("#plan-status")).to_contain_text("Moved “Introductions” up, now 2 of 3.")
     assert page.evaluate("document.activeElement.value") == "agenda:2:up"
     page.keyboard.press("Enter")
-    expect(page.locator("#plan-status")).to_contain_text(
-        "Moved “Introductions” up, now 1 of 3."
-    )
+    expect(page.locator("#plan-status")).to_contain_text("Moved “Introductions” up, now 1 of 3.")
     # At the top its "Move up" is gone, so the focus is on its "Move down".
     assert page.evaluate("document.activeElement.value") == "agenda:2:down"
     assert page.evaluate("window.notReloaded") is True, "all in the page, nothing saved yet"
