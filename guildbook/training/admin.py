@@ -112,6 +112,7 @@ class CourseAdmin(TrainersThroughService, admin.ModelAdmin):
                     "default_capacity",
                     "booking_opens_days",
                     "booking_closes_hours",
+                    "interest_head_start_days",
                     "late_cancellation_hours",
                     "waiting_list_enabled",
                     "waiting_list_mode",

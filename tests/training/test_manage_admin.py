@@ -117,6 +117,7 @@ def test_course_saved_in_the_admin_is_audited(admin_client, course):
         default_capacity=12,
         booking_opens_days=90,
         booking_closes_hours=0,
+        interest_head_start_days=2,
         late_cancellation_hours=48,
         waiting_list_mode="automatic",
         reminder_hours=48,

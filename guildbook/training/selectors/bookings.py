@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from guildbook.core import roles
 from guildbook.core.timefmt import format_date, format_time
-from guildbook.training.models import Booking, Course, Session
+from guildbook.training.models import Booking, BookingAlert, Course, Session
 
 
 def bookings_for_user(user, *, upcoming_only: bool = False) -> QuerySet[Booking]:
@@ -147,9 +147,12 @@ def my_bookings(user, *, now: datetime | None = None, past_limit: int = 50) -> d
 
 
 def booking_refusal(
-    session: Session, *, now: datetime | None = None, by_trainer: bool = False
+    session: Session, *, now: datetime | None = None, by_trainer: bool = False, person=None
 ) -> str | None:
-    """Why this session cannot be booked now, in words for the person, or None."""
+    """Why this session cannot be booked now, in words for the person, or None.
+
+    Before booking opens, `person` may book if they were told of the session through their
+    interest in the course (an early alert) and the course's head start has begun."""
     now = now or timezone.now()
     course = session.course
     if session.is_cancelled:
@@ -161,12 +164,24 @@ def booking_refusal(
     if by_trainer:
         return None
     opens = session.booking_opens_at()
-    if now < opens:
+    if now < opens and not _early_booking(session, person, now):
         return f"Booking opens on {format_date(opens)} at {format_time(opens)}."
     closes = session.booking_closes_at()
     if now >= closes:
         return f"Booking closed on {format_date(closes)} at {format_time(closes)}."
     return None
+
+
+def _early_booking(session: Session, person, now: datetime) -> bool:
+    """The person may book in the head start: their interest in the course made an early
+    alert on this session, and the head start has begun."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return False
+    if now < session.early_booking_opens_at():
+        return False
+    return BookingAlert.objects.filter(
+        session_id=session.pk, person_id=person.pk, interest__isnull=False
+    ).exists()
 
 
 def waiting_position(booking: Booking) -> int | None:

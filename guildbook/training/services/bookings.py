@@ -32,6 +32,7 @@ from guildbook.training.models import (
     Session,
 )
 from guildbook.training.selectors.bookings import booking_refusal, waiting_position
+from guildbook.training.services.interest import interest_fulfil
 from guildbook.training.services.places import (
     _end,
     _end_of_waiting_list,
@@ -275,13 +276,19 @@ def _booked(db, booking: Booking, session: Session, actor) -> Booking:
     booking._state.adding = False
     booking._state.db = db.alias
     _on_commit_send(booking_changed, booking=booking, change=change, actor=actor, late=False)
+    # Their interest in the course, if any, is answered. After the commit, so the booking
+    # lock is not held for it; a lost update only leaves the interest open a little longer.
+    course_id, person_id = session.course_id, booking.person_id
+    transaction.on_commit(
+        lambda: interest_fulfil(course_id=course_id, person_id=person_id), robust=True
+    )
     return booking
 
 
 def _new_booking(session, person, actor, cleaned, now, by_trainer, pk=None) -> Booking:
     """The booking to write, decided on the session's fields as they are in `session`:
     a place, else the waiting list; raises BookingRefused when it cannot be booked."""
-    reason = booking_refusal(session, now=now, by_trainer=by_trainer)
+    reason = booking_refusal(session, now=now, by_trainer=by_trainer, person=person)
     if reason:
         raise BookingRefused(reason)
     booking = Booking(pk=pk, session=session, person=person, answers=cleaned, booked_by=actor)
