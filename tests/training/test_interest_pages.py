@@ -103,3 +103,16 @@ def test_the_head_start_is_on_the_course_form(client, trainer, course):
     client.force_login(trainer)
     page = client.get(reverse("training:manage_course_edit", args=[course.slug])).content.decode()
     assert 'name="interest_head_start_days"' in page
+
+
+def test_before_the_head_start_the_session_page_says_when_they_can_book(
+    client, person, course, trainer
+):
+    services.interest_register(course=course, person=person, actor=person)
+    session = services.session_create(
+        course=course, starts_at=timezone.now() + timedelta(days=40), venue="Lib", actor=trainer
+    )
+    client.force_login(person)
+    page = client.get(session.get_absolute_url()).content.decode()
+    assert "Book a place" not in page
+    assert "when you can book, on" in page and "before booking opens to everyone" in page
