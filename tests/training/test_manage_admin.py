@@ -155,6 +155,7 @@ def test_the_admin_course_form_sets_offer_mode_and_reminder_time_through_the_ser
         default_capacity=12,
         booking_opens_days=90,
         booking_closes_hours=0,
+        interest_head_start_days=2,
         late_cancellation_hours=48,
         waiting_list_mode="offer",
         reminder_hours=24,
