@@ -61,7 +61,10 @@ def _erase_training(*, person, stand_in, actor):
     # Interest still waiting for a date stops (its e-mails with it); answered interest is
     # demand history and passes to the stand-in like the bookings.
     withdrawn = 0
-    for interest in CourseInterest.objects.filter(person=person, fulfilled_at__isnull=True):
+    mine = CourseInterest.objects.filter(person=person, fulfilled_at__isnull=True)
+    for course_id in set(mine.values_list("course_id", flat=True)):
+        services.interests_settle(course_id=course_id)
+    for interest in mine.all():
         services.interest_withdraw(interest=interest, actor=actor)
         withdrawn += 1
     counts = {

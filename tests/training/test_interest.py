@@ -60,7 +60,7 @@ def test_one_open_interest_per_person_and_course_is_a_database_constraint(course
     again = services.interest_register(course=course, person=ada, actor=ada)
     assert CourseInterest.objects.filter(course=course, person=ada).count() == 1
     # A fulfilled interest is history: the person may ask again later.
-    services.interest_fulfil(course_id=course.pk, person_id=ada.pk)
+    CourseInterest.objects.filter(person=ada).update(fulfilled_at=timezone.now())
     services.interest_register(course=course, person=ada, actor=ada)
     assert CourseInterest.objects.filter(course=course, person=ada).count() == 2
     assert again.pk != selectors.interest_for(ada, course).pk
@@ -125,16 +125,22 @@ def test_head_start_enforced_by_the_booking_service(course, ada, trainer):
         services.booking_create(session=later, person=carl, actor=carl)
 
 
-def test_booking_fulfils_the_interest_and_keeps_it(
-    course, ada, trainer, django_capture_on_commit_callbacks
-):
+def test_booking_answers_the_interest_which_is_kept_as_fulfilled(course, ada, trainer):
     session = _new_session(course, trainer, in_days=OPENS_DAYS + 1)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.booking_create(session=session, person=ada, actor=ada)
-    interest = CourseInterest.objects.get(person=ada)
-    assert interest.fulfilled_at is not None
+    booking = services.booking_create(session=session, person=ada, actor=ada)
     assert selectors.interest_for(ada, course) is None
+    assert selectors.course_interest(course) == []
+    # Recorded before interest is next told or registered: at the booking's time.
+    with transaction.atomic():
+        assert services.interests_settle(course_id=course.pk) == 1
+    interest = CourseInterest.objects.get(person=ada)
+    booking.refresh_from_db()
+    assert interest.fulfilled_at == booking.created_at
     assert selectors.interest_times(course) == [(ada.pk, interest.created_at)]
+    # Asking again after booking starts a new interest; the answered one stays.
+    services.session_cancel(session=session, actor=trainer)
+    services.interest_register(course=course, person=ada, actor=ada)
+    assert CourseInterest.objects.filter(person=ada).count() == 2
 
 
 def test_the_messages_move_with_the_opening_and_the_head_start(course, ada, trainer):

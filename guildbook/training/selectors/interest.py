@@ -6,11 +6,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from guildbook.accounts.models import User
-from guildbook.training.models import Course, CourseInterest, Session
+from guildbook.training.models import Booking, Course, CourseInterest, Session
+
+
+def booked_since_asking() -> Exists:
+    """The person has booked (or joined the waiting list of) a session of the course since
+    they asked: their interest is answered. Booking does not write to the interest (the
+    booking path stays as short as it is); `interests_settle` records it later."""
+    return Exists(
+        Booking.objects.filter(
+            person_id=OuterRef("person_id"),
+            session__course_id=OuterRef("course_id"),
+            created_at__gte=OuterRef("created_at"),
+        )
+    )
+
+
+def open_interest() -> QuerySet[CourseInterest]:
+    """Interest still waiting for a date: not fulfilled, and not answered by a booking."""
+    return CourseInterest.objects.filter(fulfilled_at__isnull=True).exclude(booked_since_asking())
 
 
 def course_has_upcoming_date(course: Course, *, now: datetime | None = None) -> bool:
@@ -25,9 +44,7 @@ def interest_for(user, course: Course) -> CourseInterest | None:
     """The signed-in person's own open interest in the course, if any."""
     if not user.is_authenticated:
         return None
-    return CourseInterest.objects.filter(
-        course=course, person=user, fulfilled_at__isnull=True
-    ).first()
+    return open_interest().filter(course=course, person=user).first()
 
 
 def interest_get_for_user(user, course: Course) -> CourseInterest:
@@ -53,7 +70,8 @@ def course_interest(course: Course) -> list[InterestRow]:
     (or, for someone not linked to it, the team and organisation they typed). One query."""
     rows = []
     for interest in (
-        CourseInterest.objects.filter(course=course, fulfilled_at__isnull=True)
+        open_interest()
+        .filter(course=course)
         .select_related("person__directory_team__department__organisation")
         .order_by("created_at", "id")
     ):

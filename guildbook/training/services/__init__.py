@@ -48,10 +48,10 @@ from guildbook.training.services.courses import (
     course_update,
 )
 from guildbook.training.services.interest import (
-    interest_fulfil,
     interest_register,
     interest_tell,
     interest_withdraw,
+    interests_settle,
 )
 from guildbook.training.services.offers import (
     OfferGone,
@@ -99,10 +99,10 @@ __all__ = [
     "course_trainers_set",
     "course_update",
     "db_value",
-    "interest_fulfil",
     "interest_register",
     "interest_tell",
     "interest_withdraw",
+    "interests_settle",
     "offer_claim",
     "offer_decline",
     "offer_expire",

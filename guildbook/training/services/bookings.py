@@ -32,7 +32,6 @@ from guildbook.training.models import (
     Session,
 )
 from guildbook.training.selectors.bookings import booking_refusal, waiting_position
-from guildbook.training.services.interest import interest_fulfil
 from guildbook.training.services.places import (
     _end,
     _end_of_waiting_list,
@@ -276,12 +275,6 @@ def _booked(db, booking: Booking, session: Session, actor) -> Booking:
     booking._state.adding = False
     booking._state.db = db.alias
     _on_commit_send(booking_changed, booking=booking, change=change, actor=actor, late=False)
-    # Their interest in the course, if any, is answered. After the commit, so the booking
-    # lock is not held for it; a lost update only leaves the interest open a little longer.
-    course_id, person_id = session.course_id, booking.person_id
-    transaction.on_commit(
-        lambda: interest_fulfil(course_id=course_id, person_id=person_id), robust=True
-    )
     return booking
 
 

@@ -7,7 +7,8 @@ becomes an early BookingAlert on the earliest of the new sessions (training/aler
 e-mail is due the course's head start before booking opens, and from then that person may
 book (the booking service checks, selectors/bookings.py). The e-mail moves with the opening
 and is voided when the session is cancelled, like every alert. Booking any session of the
-course fulfils the interest, which is kept as history: insights counts it as demand.
+course since asking answers the interest: it is recorded as fulfilled (`interests_settle`)
+and kept as history, and insights counts it as demand.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 
 from guildbook.accounts.models import User
@@ -23,8 +25,8 @@ from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
 from guildbook.notifications.services import outbox_schedule, outbox_void
 from guildbook.training.alerts import BOOKING_OPENS, alert_due_at
-from guildbook.training.models import BookingAlert, Course, CourseInterest, Session
-from guildbook.training.selectors.interest import course_has_upcoming_date
+from guildbook.training.models import Booking, BookingAlert, Course, CourseInterest, Session
+from guildbook.training.selectors.interest import booked_since_asking, course_has_upcoming_date
 
 
 def interest_register(*, course: Course, person: User, actor: User | None) -> CourseInterest:
@@ -34,6 +36,7 @@ def interest_register(*, course: Course, person: User, actor: User | None) -> Co
     if course.status == Course.Status.ARCHIVED:
         raise ServiceError("This course is no longer running.", field="course")
     with transaction.atomic():
+        interests_settle(course_id=course.pk)
         existing = CourseInterest.objects.filter(
             course=course, person=person, fulfilled_at__isnull=True
         ).first()
@@ -77,6 +80,7 @@ def interest_tell(sessions: Sequence[Session], *, now: datetime | None = None) -
     first = min(sessions, key=lambda s: (s.starts_at, s.pk))
     if first.starts_at <= now:
         return 0
+    interests_settle(course_id=first.course_id)
     told_already = BookingAlert.objects.filter(
         interest__isnull=False,
         session__status=Session.Status.SCHEDULED,
@@ -109,11 +113,26 @@ def interest_tell(sessions: Sequence[Session], *, now: datetime | None = None) -
     return told
 
 
-def interest_fulfil(*, course_id: int, person_id: int, now: datetime | None = None) -> int:
-    """The person booked a session of the course: their open interest is fulfilled (kept,
-    with the time, as history). Returns 1 or 0."""
-    now = now or timezone.now()
+def interests_settle(*, course_id: int) -> int:
+    """Record as fulfilled, at the time of the booking, each open interest in the course
+    whose person has booked a session of it since asking (kept as history). Booking itself
+    does not write to interests, so the busiest write stays as short as it is; readers apply
+    the same rule (selectors.interest), and this runs before interest is told or registered
+    again. Returns how many were settled."""
+    first_booking = (
+        Booking.objects.filter(
+            person_id=OuterRef("person_id"),
+            session__course_id=OuterRef("course_id"),
+            created_at__gte=OuterRef("created_at"),
+        )
+        .order_by()
+        .values("person_id")
+        .annotate(at=Min("created_at"))
+        .values("at")
+    )
     with transaction.atomic():
-        return CourseInterest.objects.filter(
-            course_id=course_id, person_id=person_id, fulfilled_at__isnull=True
-        ).update(fulfilled_at=now)
+        return (
+            CourseInterest.objects.filter(course_id=course_id, fulfilled_at__isnull=True)
+            .filter(booked_since_asking())
+            .update(fulfilled_at=Subquery(first_booking))
+        )
