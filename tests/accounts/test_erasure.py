@@ -21,7 +21,7 @@ from guildbook.qualifications.models import Candidacy, Scheme
 from guildbook.surveys import services as surveys
 from guildbook.surveys.models import Answer, Invitation, Question
 from guildbook.training import services as training
-from guildbook.training.models import Booking, BookingQuestion, CourseInterest
+from guildbook.training.models import Booking, BookingQuestion, CourseInterest, OutreachEntry
 from tests.factories import CourseFactory, SessionFactory, UserFactory
 from tests.surveys.conftest import book, mark, past_session
 
@@ -105,6 +105,17 @@ def scene(course, trainer, admin, client):
     # Interest answered on this course (kept as demand), and still waiting on another.
     CourseInterest.objects.create(course=course, person=person, fulfilled_at=timezone.now())
     training.interest_register(course=CourseFactory(), person=person, actor=person)
+    # An outreach visit they went on and wrote up, naming themselves.
+    outreach = training.outreach_create(
+        actor=None,
+        kind="stand",
+        date=date(2026, 3, 2),
+        audience=f"Drop-in run by {NAME}",
+        went=[person, trainer],
+        notes=f"{NAME} ran the stand.",
+        follow_ups=[(f"{NAME} to send the slides", None)],
+    )
+    OutreachEntry.objects.filter(pk=outreach.pk).update(created_by=person)
     OutboxMessage.objects.filter(recipient=person).update(
         status=OutboxMessage.Status.SENT, sent_at=timezone.now()
     )

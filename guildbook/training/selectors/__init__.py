@@ -52,6 +52,11 @@ from guildbook.training.selectors.interest import (
     interest_get_for_user,
     interest_times,
 )
+from guildbook.training.selectors.outreach import (
+    outreach_entries,
+    outreach_entry_for_user,
+    outreach_in_period,
+)
 from guildbook.training.selectors.record import (
     TrainingRecord,
     people_for_records,
@@ -59,6 +64,7 @@ from guildbook.training.selectors.record import (
     training_record_for,
 )
 from guildbook.training.selectors.sessions import (
+    open_to,
     other_sessions,
     session_for_booking,
     session_for_trainer,
@@ -91,7 +97,11 @@ __all__ = [
     "material_for_user",
     "my_bookings",
     "no_show_counts",
+    "open_to",
     "other_sessions",
+    "outreach_entries",
+    "outreach_entry_for_user",
+    "outreach_in_period",
     "people_for_records",
     "person_for_record",
     "register",

@@ -15,6 +15,7 @@ Where is what:
 | the offer window (how long an offer is held)           | training/offers.py              |
 | attendance and no-shows                                | services/attendance.py          |
 | "tell me when there's a date": interest, telling first | services/interest.py            |
+| the outreach log, closed sessions for a team           | services/outreach.py            |
 | why a session cannot be booked, waiting-list position  | training/selectors/bookings.py  |
 | the e-mails each change queues                         | training/messages/queue.py      |
 | what else happens when a course is created             | training/hooks.py               |
@@ -59,6 +60,15 @@ from guildbook.training.services.offers import (
     offer_decline,
     offer_expire,
     offers_expire,
+)
+from guildbook.training.services.outreach import (
+    outreach_create,
+    outreach_delete,
+    outreach_follow_up_add,
+    outreach_follow_up_delete,
+    outreach_follow_up_set_done,
+    outreach_session_create,
+    outreach_update,
 )
 from guildbook.training.services.sessions import (
     SESSION_EDITABLE,
@@ -107,6 +117,13 @@ __all__ = [
     "offer_decline",
     "offer_expire",
     "offers_expire",
+    "outreach_create",
+    "outreach_delete",
+    "outreach_follow_up_add",
+    "outreach_follow_up_delete",
+    "outreach_follow_up_set_done",
+    "outreach_session_create",
+    "outreach_update",
     "series_create",
     "series_extend",
     "series_extend_due",

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0011_session_imported'),
+        ('training', '0012_outreach_and_closed_sessions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
