@@ -5,7 +5,8 @@ The model, in words a trainer can check:
 * People who want the course arrive at a steady rate, `demand` a month. A session gathers
   those who arrived since the one before, so a session every `m` months meets about
   `demand × m` people (a Poisson number). Each month's demand is the people who booked or
-  joined a waiting list for that month's sessions, each person once.
+  joined a waiting list for that month's sessions, or who registered interest in the course
+  ("tell me when there's a date") since the sessions before, each person once.
 * A session that filled with no waiting list open (none was offered, or it was closed) only
   shows that demand was *at least* what it took: such months are censored, and the estimate
   uses the probability of "at least that many", not "exactly that many".

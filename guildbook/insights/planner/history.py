@@ -3,6 +3,7 @@ sessions that want an extra one, and the plan for a course."""
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import statistics
@@ -14,11 +15,45 @@ from django.utils import timezone
 
 from guildbook.insights.planner.model import DAYS_A_MONTH, ExtraSession, Observation, Plan, Targets
 from guildbook.insights.planner.recommendation import backtest, plan
+from guildbook.training import selectors
 from guildbook.training.models import Booking, Course, Session
 
 
+def _month_of(value) -> date:
+    return timezone.localtime(value).date() if isinstance(value, datetime) else value
+
+
+def _interest_demand(course, sessions, live, booked, until) -> dict[date, int]:
+    """People whose registered interest the month's sessions answered (the first session
+    on or after they asked), and who did not also book or join a waiting list that month:
+    each is one more person of that month's demand. Interest no session has answered yet is
+    not counted: no month has gathered it. One query, and one more when there is interest."""
+    starts = [(starts_at, _month_of(starts_at).replace(day=1)) for _pk, starts_at, _c in sessions]
+    answered: dict[date, set[int]] = {}
+    for person_id, asked_at in selectors.interest_times(course):
+        if asked_at >= until:
+            continue
+        i = bisect.bisect_left(starts, asked_at, key=lambda s: s[0])
+        if i < len(starts):
+            answered.setdefault(starts[i][1], set()).add(person_id)
+    if not answered:
+        return {}
+    people = set().union(*answered.values())
+    counted = set()
+    for month, person_id in (
+        Booking.objects.filter(live & booked, person_id__in=people)
+        .annotate(month=TruncMonth("session__starts_at"))
+        .values_list("month", "person_id")
+        .distinct()
+        .order_by()
+    ):
+        counted.add((_month_of(month), person_id))
+    return {month: sum((month, p) not in counted for p in who) for month, who in answered.items()}
+
+
 def observations_for(course: Course, *, until: datetime | None = None) -> list[Observation]:
-    """The course's past sessions (not cancelled), a line per calendar month. Three queries."""
+    """The course's past sessions (not cancelled), a line per calendar month. Four queries,
+    five when people registered interest in the course."""
     until = until or timezone.now()
     live = Q(session__course=course, session__status=Session.Status.SCHEDULED)
     live &= Q(session__starts_at__lt=until)
@@ -40,22 +75,25 @@ def observations_for(course: Course, *, until: datetime | None = None) -> list[O
         )
         .order_by()
     }
+    booked = placed | (Q(waiting_since__isnull=False) & counted)
     people = {
-        timezone.localtime(r["month"]).date()
-        if isinstance(r["month"], datetime)
-        else r["month"]: r["n"]
+        _month_of(r["month"]): r["n"]
         for r in Booking.objects.filter(live)
-        .filter(placed | (Q(waiting_since__isnull=False) & counted))
+        .filter(booked)
         .annotate(month=TruncMonth("session__starts_at"))
         .values("month")
         .annotate(n=Count("person", distinct=True))
         .order_by()
     }
-    sessions = Session.objects.filter(
-        course=course, status=Session.Status.SCHEDULED, starts_at__lt=until
-    ).values_list("id", "starts_at", "capacity")
+    sessions = list(
+        Session.objects.filter(course=course, status=Session.Status.SCHEDULED, starts_at__lt=until)
+        .values_list("id", "starts_at", "capacity")
+        .order_by("starts_at", "id")
+    )
+    for month, extra in _interest_demand(course, sessions, live, booked, until).items():
+        people[month] = people.get(month, 0) + extra
     months: dict[date, dict] = {}
-    for pk, starts_at, capacity in sessions.order_by("starts_at", "id"):
+    for pk, starts_at, capacity in sessions:
         month = timezone.localtime(starts_at).date().replace(day=1)
         m = months.setdefault(
             month, {"first": starts_at, "capacity": 0, "censored": False, "counts": {}}

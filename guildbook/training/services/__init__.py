@@ -14,6 +14,7 @@ Where is what:
 | claiming, declining and expiring offers (offer mode)   | services/offers.py              |
 | the offer window (how long an offer is held)           | training/offers.py              |
 | attendance and no-shows                                | services/attendance.py          |
+| "tell me when there's a date": interest, telling first | services/interest.py            |
 | the outreach log, closed sessions for a team           | services/outreach.py            |
 | why a session cannot be booked, waiting-list position  | training/selectors/bookings.py  |
 | the e-mails each change queues                         | training/messages/queue.py      |
@@ -43,9 +44,16 @@ from guildbook.training.services.courses import (
     PLAN_PARTS,
     course_create,
     course_invitation_renew,
+    course_plan_row_check,
     course_plan_set,
     course_trainers_set,
     course_update,
+)
+from guildbook.training.services.interest import (
+    interest_register,
+    interest_tell,
+    interest_withdraw,
+    interests_settle,
 )
 from guildbook.training.services.offers import (
     OfferGone,
@@ -64,11 +72,16 @@ from guildbook.training.services.outreach import (
     outreach_update,
 )
 from guildbook.training.services.sessions import (
+    SERIES_EDITABLE,
     SESSION_EDITABLE,
     series_create,
     series_extend,
     series_extend_due,
+    series_update,
+    series_update_check,
     session_cancel,
+    session_change,
+    session_change_check,
     session_create,
     session_reschedule,
     session_set_capacity,
@@ -81,6 +94,7 @@ __all__ = [
     "COURSE_FIELDS",
     "DRAW_BOOKING_ID",
     "PLAN_PARTS",
+    "SERIES_EDITABLE",
     "SESSION_EDITABLE",
     "AlreadyBooked",
     "BookingRefused",
@@ -98,10 +112,15 @@ __all__ = [
     "booking_remove",
     "course_create",
     "course_invitation_renew",
+    "course_plan_row_check",
     "course_plan_set",
     "course_trainers_set",
     "course_update",
     "db_value",
+    "interest_register",
+    "interest_tell",
+    "interest_withdraw",
+    "interests_settle",
     "offer_claim",
     "offer_decline",
     "offer_expire",
@@ -116,7 +135,11 @@ __all__ = [
     "series_create",
     "series_extend",
     "series_extend_due",
+    "series_update",
+    "series_update_check",
     "session_cancel",
+    "session_change",
+    "session_change_check",
     "session_create",
     "session_reschedule",
     "session_set_capacity",

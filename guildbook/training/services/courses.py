@@ -37,6 +37,7 @@ COURSE_FIELDS = {
     "status",
     "booking_opens_days",
     "booking_closes_hours",
+    "interest_head_start_days",
     "late_cancellation_hours",
     "waiting_list_enabled",
     "waiting_list_mode",
@@ -89,13 +90,17 @@ def course_update(
     with transaction.atomic():
         old_reminder_hours = course.reminder_hours
         old_opens_days = course.booking_opens_days
+        old_head_start = course.interest_head_start_days
         for key, value in fields.items():
             setattr(course, key, value)
         _full_clean(course)
         course.save()
         if course.reminder_hours != old_reminder_hours:
             messages.on_reminder_hours_changed(course, now=timezone.now())
-        if course.booking_opens_days != old_opens_days:
+        if (course.booking_opens_days, course.interest_head_start_days) != (
+            old_opens_days,
+            old_head_start,
+        ):
             alerts.alerts_follow_course(course)
         changed = sorted(fields)
         if trainers is not None:
@@ -222,13 +227,7 @@ def course_plan_set(
                             value = ""  # the file was cleared
                         setattr(obj, key, value)
                 obj.order = position
-                _plan_row_check(name, obj, label, position)
-                try:
-                    obj.full_clean(exclude=["course"], validate_constraints=False)
-                except ValidationError as exc:
-                    raise ServiceError(
-                        f"{label} {position}: " + " ".join(exc.messages), field=name
-                    ) from None
+                course_plan_row_check(name, obj, position)
                 obj.save()
                 keep.append(obj.pk)
             model.objects.filter(course=course).exclude(pk__in=keep).delete()
@@ -241,7 +240,11 @@ def course_plan_set(
     return course
 
 
-def _plan_row_check(name: str, obj, label: str, position: int) -> None:
+def course_plan_row_check(name: str, obj, position: int) -> None:
+    """Refuse a row of a course's plan that `course_plan_set` would not save (`obj` is the
+    AgendaItem, BookingQuestion or CourseMaterial with the row's values), naming it by its
+    position: for a form that shows the refusal beside its row before anything is saved."""
+    label = PLAN_PARTS[name][2]
     if name == "materials" and not obj.url and not obj.file:
         raise ServiceError(f"{label} {position}: give a link or a file.", field=name)
     if name == "questions" and obj.kind == BookingQuestion.Kind.CHOICE and len(obj.choice_list) < 2:
@@ -250,3 +253,7 @@ def _plan_row_check(name: str, obj, label: str, position: int) -> None:
         )
     if name == "agenda" and obj.kind == AgendaItem.Kind.ITEM and obj.minutes == 0:
         raise ServiceError(f"{label} {position}: give the minutes, or leave it blank.", field=name)
+    try:
+        obj.full_clean(exclude=["course"], validate_constraints=False)
+    except ValidationError as exc:
+        raise ServiceError(f"{label} {position}: " + " ".join(exc.messages), field=name) from None
