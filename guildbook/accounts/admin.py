@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect
 
+from guildbook.accounts.services import user_deactivate
+
 from guildbook.accounts.models import (
     ApiToken,
     Department,
@@ -17,11 +19,22 @@ class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "team", "organisation", "is_staff", "is_active"]
     search_fields = ["email", "name", "team", "organisation"]
-    list_filter = ["is_staff", "is_active", "groups"]
+    list_filter = ["is_staff", "is_active", "awaiting_first_sign_in", "groups"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["name", "job_title", "team", "organisation", "directory_team"]}),
-        ("Roles", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (
+            "Roles",
+            {
+                "fields": [
+                    "is_active",
+                    "awaiting_first_sign_in",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                ]
+            },
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -39,9 +52,13 @@ class UserAdmin(BaseUserAdmin):
         return redirect("accounts:erase", queryset.get().pk)
 
     def save_model(self, request, obj, form, change):
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
         super().save_model(request, obj, form, change)
         if not change:
             record_address(obj)
+        if deactivating:
+            # Deactivated on purpose: not to be reactivated by a sign-in, and audited.
+            user_deactivate(user=obj, actor=request.user)
 
 
 @admin.register(ApiToken)

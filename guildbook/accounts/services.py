@@ -135,6 +135,33 @@ def user_update_profile(*, user: User, actor=None, **fields) -> User:
     return user
 
 
+def user_activate_on_sign_in(*, user: User) -> bool:
+    """Activate a person brought in by the history import, at their first sign-in.
+
+    Only a person still awaiting their first sign-in is activated (and the mark cleared, so
+    it happens once); anyone else is left as they are, a person an administrator
+    deactivated included. Returns whether they were activated. One transaction, audited.
+    """
+    with transaction.atomic():
+        activated = User.objects.filter(
+            pk=user.pk, is_active=False, awaiting_first_sign_in=True
+        ).update(is_active=True, awaiting_first_sign_in=False)
+        if activated:
+            user.is_active, user.awaiting_first_sign_in = True, False
+            audit_record(actor=user, action="person_activated", subject=user, how="first sign-in")
+    return bool(activated)
+
+
+def user_deactivate(*, user: User, actor=None) -> User:
+    """Stop a person signing in: inactive, and no longer activated by a first sign-in.
+    Their outbox mail is then refused at claim and at send (notifications)."""
+    with transaction.atomic():
+        user.is_active = user.awaiting_first_sign_in = False
+        user.save(update_fields=["is_active", "awaiting_first_sign_in"])
+        audit_record(actor=actor, action="person_deactivated", subject=user)
+    return user
+
+
 def _mark_email_verified(user: User) -> None:
     """People created by a trainer or an import own that address as far as we know."""
     from allauth.account.models import EmailAddress
