@@ -2,8 +2,6 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect
 
-from guildbook.accounts.services import user_deactivate
-
 from guildbook.accounts.models import (
     ApiToken,
     Department,
@@ -12,6 +10,7 @@ from guildbook.accounts.models import (
     User,
     record_address,
 )
+from guildbook.accounts.services import user_deactivate
 
 
 @admin.register(User)
