@@ -110,3 +110,24 @@ def test_activation_happens_once():
     assert user_activate_on_sign_in(user=ada) is True
     assert user_activate_on_sign_in(user=ada) is False
     assert AuditEntry.objects.filter(action="person_activated", object_id=ada.pk).count() == 1
+
+
+def test_unticking_active_in_the_admin_is_a_deactivation(rf):
+    from django.contrib import admin
+
+    from guildbook.accounts.admin import UserAdmin
+
+    history_import(text=HISTORY)
+    ada = User.objects.get(email="ada@x.example")
+    ada.is_active = True
+    ada.save(update_fields=["is_active"])
+    administrator = UserFactory(role="administrator")
+    request = rf.post("/")
+    request.user = administrator
+    ada.is_active = False
+    form = type("Form", (), {"changed_data": ["is_active"]})()
+    UserAdmin(User, admin.site).save_model(request, ada, form, change=True)
+    ada.refresh_from_db()
+    assert not ada.is_active and not ada.awaiting_first_sign_in
+    entry = AuditEntry.objects.get(action="person_deactivated", object_id=ada.pk)
+    assert entry.actor == administrator
