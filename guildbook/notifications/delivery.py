@@ -67,8 +67,6 @@ from guildbook.notifications.mime import OutboxEmail, Outgoing, build_email, mes
 from guildbook.notifications.models import OutboxMessage
 from guildbook.notifications.record import (
     DEFAULT_MAX_ATTEMPTS,
-    RETRY_BASE_SECONDS,
-    RETRY_MAX_SECONDS,
     Outcome,
     Status,
     _finish,
@@ -335,8 +333,6 @@ __all__ = [
     "DEFAULT_LEASE_SECONDS",
     "DEFAULT_MAX_ATTEMPTS",
     "RECHECK_GROUP",
-    "RETRY_BASE_SECONDS",
-    "RETRY_MAX_SECONDS",
     "Mailer",
     "OutboxEmail",
     "Outgoing",

@@ -14,6 +14,7 @@ import logging
 import smtplib
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from guildbook.core.fast_paths import fast_paths_on
@@ -29,19 +30,14 @@ Status = OutboxMessage.Status
 Outcome = DeliveryAttempt.Outcome
 
 
-RETRY_BASE_SECONDS = 60
-
-
-RETRY_MAX_SECONDS = 6 * 60 * 60
-
-
 DEFAULT_MAX_ATTEMPTS = 8
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """1, 2, 4, 8… minutes after the 1st, 2nd, 3rd… failed attempt, at most six hours."""
-    seconds = RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
-    return timedelta(seconds=min(seconds, RETRY_MAX_SECONDS))
+    """1, 2, 4, 8… minutes after the 1st, 2nd, 3rd… failed attempt, at most six hours
+    (`OUTBOX_RETRY_BASE_SECONDS` and `OUTBOX_RETRY_MAX_SECONDS` change both)."""
+    seconds = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
 
 
 def classify(exc: BaseException) -> tuple[bool, bool]:

@@ -149,6 +149,11 @@ def test_back_off_grows_and_gives_up_after_max_attempts(smtp, person):
     assert delivery.retry_delay(30) == timedelta(hours=6)
 
 
+def test_the_back_off_follows_the_settings(settings):
+    settings.OUTBOX_RETRY_BASE_SECONDS, settings.OUTBOX_RETRY_MAX_SECONDS = 5, 12
+    assert [delivery.retry_delay(n).total_seconds() for n in (1, 2, 3, 9)] == [5, 10, 12, 12]
+
+
 def test_a_message_that_cannot_be_built_fails_without_stopping_the_batch(smtp, people):
     broken = note(people[0], kind="notifications_testapp.broken")
     fine = note(people[1])
