@@ -103,3 +103,12 @@ def weekly_series(course, actor, *, first_in_days: int = 3, **kwargs):
             **kwargs,
         }
     )
+
+
+def directory_team(name="School nursing", department="Children's services", organisation=None):
+    """A team of the organisation directory (organisation → department → team)."""
+    from guildbook.accounts.models import Department, Organisation, Team
+
+    org, _ = Organisation.objects.get_or_create(name=organisation or "Acme NHS Trust")
+    dept, _ = Department.objects.get_or_create(organisation=org, name=department)
+    return Team.objects.create(department=dept, name=name)

@@ -1,11 +1,13 @@
 """Exports of a candidacy's portfolio as a PDF, built in the background by `guildbook worker`.
 
-`POST /candidacies/{id}/exports` runs the confidentiality check first: when it finds
+`POST /candidacies/{id}/exports` (`kind` `pdf`, or `revalidation` for the revalidation
+pack) runs the confidentiality check first: when it finds
 something and `confirm` is not true, it answers 409 `confidentiality_check` with the
 findings. Only the candidate exports; everyone else gets 404.
 """
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import FileResponse, Http404
 from ninja import Field, Router, Schema, Status
@@ -22,10 +24,16 @@ router = Router(tags=["exports"])
 
 class ExportIn(Schema):
     confirm: bool = Field(False, description="Export even though the check found something.")
+    kind: Literal["pdf", "revalidation"] = Field(
+        "pdf",
+        description="`pdf`: the portfolio; `revalidation`: the revalidation pack (for a "
+        "scheme that asks for CPD hours; 400 otherwise).",
+    )
 
 
 class ExportOut(Schema):
     id: int
+    kind: str = Field(description="`pdf`, `revalidation` or `zip`.")
     candidacy: int | None
     status: ExportStatus
     progress: int = Field(description="0 to 100.")
@@ -74,6 +82,7 @@ def export_create(request, candidacy_id: int, payload: ExportIn | None = None):
         candidacy=candidacy,
         actor=request.auth,
         confirm=bool(payload and payload.confirm),
+        kind=payload.kind if payload else "pdf",
     )
     return Status(202, export)
 
@@ -101,12 +110,11 @@ def export_download(request, export_id: int):
 
 
 def _file_response(export: PortfolioExport) -> FileResponse:
-    ext = "pdf" if export.kind == PortfolioExport.Kind.PDF else "zip"
     response = FileResponse(
         export.file.open("rb"),
         as_attachment=True,
-        filename=f"portfolio-{export.pk}.{ext}",
-        content_type="application/pdf" if ext == "pdf" else "application/zip",
+        filename=export.download_name,
+        content_type=export.content_type,
     )
     response["Cache-Control"] = "private, no-store"
     return response

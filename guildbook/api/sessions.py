@@ -111,7 +111,9 @@ def list_sessions(
     length of the waiting list. Cancelled sessions are included (status `cancelled`) unless
     you ask for `status=scheduled`. Answered in the same number of database queries however
     many sessions there are."""
-    qs = Session.objects.filter(course__in=selectors.courses_visible_to(request.auth))
+    qs = Session.objects.filter(
+        selectors.open_to(request.auth), course__in=selectors.courses_visible_to(request.auth)
+    )
     if course:
         qs = _course_filter(qs, course)
     qs = qs.filter(starts_at__gte=_start_of(date_from or timezone.localdate()))

@@ -63,9 +63,17 @@ def _frame(chart_id: str, title: str, desc: str, height: int, body: SafeString) 
 
 
 def bar_chart(
-    chart_id: str, title: str, bars: list[tuple[str, int, int | None]], *, label_heading: str
+    chart_id: str,
+    title: str,
+    bars: list[tuple[str, int, int | None]],
+    *,
+    label_heading: str,
+    count_heading: str | None = None,
 ) -> Chart:
-    """Horizontal bars, one per answer: (label, count, percent of those who answered)."""
+    """Horizontal bars, one per answer: (label, count, percent of those who answered).
+
+    With `count_heading`, bars are plain counts (their percent None): no share is shown."""
+    counts_only = count_heading is not None
     row_h, top, label_w, bar_w = 34, 8, 220, 300
     height = top * 2 + row_h * max(len(bars), 1)
     most = max((count for _l, count, _p in bars), default=0) or 1
@@ -86,7 +94,7 @@ def bar_chart(
                 bw=max(length, 1 if count else 0),
                 fill=BLUE,
                 vx=label_w + length + 8,
-                value=f"{count} ({_percent_text(percent)})",
+                value=str(count) if counts_only else f"{count} ({_percent_text(percent)})",
             )
         )
     parts.append(
@@ -98,14 +106,21 @@ def bar_chart(
             c=MUTED,
         )
     )
-    desc = "; ".join(f"{label}: {count} ({_percent_text(p)})" for label, count, p in bars)
+    if counts_only:
+        desc = "; ".join(f"{label}: {count}" for label, count, _p in bars)
+        columns = [label_heading, count_heading]
+        rows = [[label, str(count)] for label, count, _p in bars]
+    else:
+        desc = "; ".join(f"{label}: {count} ({_percent_text(p)})" for label, count, p in bars)
+        columns = [label_heading, _("Answers"), _("Share")]
+        rows = [[label, str(count), _percent_text(p)] for label, count, p in bars]
     return Chart(
         id=chart_id,
         title=title,
         desc=desc or _("No answers yet."),
         svg=_frame(chart_id, title, desc, height, mark_safe("".join(parts))),  # noqa: S308
-        columns=[label_heading, _("Answers"), _("Share")],
-        rows=[[label, str(count), _percent_text(p)] for label, count, p in bars],
+        columns=columns,
+        rows=rows,
     )
 
 

@@ -32,6 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import (
     CharField,
     Count,
@@ -49,6 +50,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, IsNull
 from django.utils import timezone
 
+from guildbook.accounts.models import User
 from guildbook.surveys.models import Answer, Invitation, SurveyMoment
 from guildbook.surveys.selectors import Rate
 from guildbook.training.models import Booking, Course, Session
@@ -452,3 +454,60 @@ def reach(in_live: Q) -> list[ReachLine]:
         )
         for r in rows
     ]
+
+
+@dataclass
+class BeforeAfter:
+    """A team's bookings and first-time users in the months before a day and after it.
+
+    Before: the `months` up to the day before; after: the day itself and the `months` from
+    it (both in local dates)."""
+
+    on: date
+    months: int
+    before_from: date
+    after_to: date
+    bookings_before: int = 0
+    bookings_after: int = 0
+    first_time_before: int = 0
+    first_time_after: int = 0
+
+
+def team_before_after(*, team_id: int, on: date, months: int = 3) -> BeforeAfter:
+    """What followed an outreach visit to a team: bookings (places taken, as on the
+    dashboard; by when the place was taken, on sessions not cancelled) and first-time users
+    (people whose first attended session with the service started then) among the people
+    the directory links to the team, in the `months` after `on` against the `months`
+    before. Two queries, whatever the data's size."""
+    before_from = on - relativedelta(months=months)
+    after_to = on + relativedelta(months=months) - relativedelta(days=1)
+    result = BeforeAfter(on=on, months=months, before_from=before_from, after_to=after_to)
+    start, pivot, end = _start_of(before_from), _start_of(on), _end_of(after_to)
+    booked = Booking.objects.filter(
+        _BOOKED,
+        person__directory_team_id=team_id,
+        session__status=Session.Status.SCHEDULED,
+        confirmed_at__gte=start,
+        confirmed_at__lte=end,
+    ).aggregate(
+        before=Count("id", filter=Q(confirmed_at__lt=pivot)),
+        after=Count("id", filter=Q(confirmed_at__gte=pivot)),
+    )
+    first = Subquery(
+        Booking.objects.filter(person=OuterRef("pk"), attendance=Booking.Attendance.ATTENDED)
+        .order_by()
+        .values("person")
+        .annotate(first=Min("session__starts_at"))
+        .values("first")[:1]
+    )
+    firsts = (
+        User.objects.filter(directory_team_id=team_id)
+        .annotate(first=first)
+        .aggregate(
+            before=Count("id", filter=Q(first__gte=start, first__lt=pivot)),
+            after=Count("id", filter=Q(first__gte=pivot, first__lte=end)),
+        )
+    )
+    result.bookings_before, result.bookings_after = booked["before"], booked["after"]
+    result.first_time_before, result.first_time_after = firsts["before"], firsts["after"]
+    return result

@@ -21,6 +21,7 @@ from guildbook.insights import exports, selectors
 from guildbook.insights.figures import Figures
 from guildbook.insights.planner import DEFAULT_CADENCES, Targets
 from guildbook.training.models import Course
+from guildbook.training.selectors import outreach_in_period
 
 DOWNLOADS = {
     "csv": "text/csv; charset=utf-8",
@@ -272,6 +273,7 @@ def dashboard(request):
             "trend": _trend(figures),
             "months": _months_sheet(figures),
             "reach": _reach_sheet(figures),
+            "outreach": outreach_in_period(date_from=date_from, date_to=date_to),
             "query": query,
         },
     )

@@ -15,6 +15,13 @@ class PortfoliosConfig(AppConfig):
         # draft entry for their log) or did not (an untouched draft is withdrawn).
         from guildbook.portfolios import receivers  # noqa: F401
 
+        # The skills areas a course develops are set on the trainers' course form, in a
+        # fieldset training draws without knowing portfolios.
+        from guildbook.portfolios.forms import CourseSkillsAreasForm
+        from guildbook.training import hooks
+
+        hooks.add_course_form_part(CourseSkillsAreasForm)
+
         # The shipped skills frameworks are loaded after every migrate, so a fresh database
         # offers the PKSB at once (a version already loaded is left as it is).
         post_migrate.connect(

@@ -16,6 +16,12 @@ filled from Guildbook's own data, chosen by the section's code:
 
 An uploaded section holds files from the evidence log placed in it (a CV, structure charts,
 supporting letters).
+
+A **revalidation pack** (`revalidation_pack_load`) is the same Portfolio with its own
+sections instead of the scheme's: the CPD log of the rolling 12 months (each entry's hours,
+the total against the scheme's `rules.cpd_hours`), the reflective statement, the evidence it
+cites, and the training record of those 12 months. It is offered for schemes that ask for
+CPD hours (Revalidation) and made by the same PDF machinery.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from django.utils import timezone
 from guildbook.portfolios import selectors
 from guildbook.portfolios.models import Evidence, SectionFile, SkillsAudit, StatementDraft
 from guildbook.portfolios.statements import StatementReport, candidacy_evidence, statement_report
+from guildbook.portfolios.text import references
 from guildbook.qualifications.models import Candidacy, Goal, Meeting, Section
 
 
@@ -84,6 +91,13 @@ class Portfolio:
     cpd_since: dt.date
     cpd_required: int | None
     matrix: list[tuple]  # (criterion, [evidence numbers])
+    # Every entry with hours in the rolling 12 months, oldest first (the pack's CPD log).
+    cpd_entries: list[Evidence] = field(default_factory=list)
+    is_pack: bool = False
+
+    @property
+    def title(self) -> str:
+        return "Revalidation pack" if self.is_pack else f"{self.candidacy.scheme.name} portfolio"
 
     @property
     def missing(self) -> list[SectionState]:
@@ -153,8 +167,7 @@ def portfolio_load(candidacy: Candidacy, *, today: dt.date | None = None) -> Por
         .order_by("held_on", "id")
     )
     since = today - dt.timedelta(days=365)
-    rules = candidacy.scheme.rules or {}
-    cpd_required = int(rules["cpd_hours"]) if rules.get("cpd_hours") else None
+    cpd_required = cpd_hours_required(candidacy)
     states = []
     for section in sections:
         kind = section_kind(section)
@@ -204,3 +217,67 @@ def portfolio_load(candidacy: Candidacy, *, today: dt.date | None = None) -> Por
 
 def audit_for_section(portfolio: Portfolio, kind: str) -> SkillsAudit | None:
     return _audit_for(kind, portfolio.audits)
+
+
+def cpd_hours_required(candidacy: Candidacy) -> int | None:
+    """The hours of CPD in 12 months the candidacy's scheme asks for (Revalidation: 20), or
+    None when it asks for none (and so offers no revalidation pack)."""
+    rules = candidacy.scheme.rules or {}
+    return int(rules["cpd_hours"]) if rules.get("cpd_hours") else None
+
+
+def _pack_section(code: str, title: str, *, required: bool = True, **extra) -> Section:
+    # Not saved: the pack's sections are Guildbook's, not the scheme's.
+    return Section(code=code, title=title, required=required, **extra)
+
+
+def revalidation_pack_load(candidacy: Candidacy, *, today: dt.date | None = None) -> Portfolio:
+    """The revalidation pack: the portfolio's data with the pack's own sections (CPD log,
+    reflective statement, the evidence it cites, the training record of the 12 months)."""
+    portfolio = portfolio_load(candidacy, today=today)
+    today = today or timezone.localdate()
+    person = candidacy.person
+    scheme_statement = next((s.section for s in portfolio.sections if s.kind == "statement"), None)
+    cited = sorted(references(portfolio.statement.text)) if portfolio.statement else []
+    portfolio.evidence = list(
+        Evidence.objects.filter(person=person, number__in=cited)
+        .prefetch_related("criteria", "skills_areas")
+        .order_by("number")
+    )
+    portfolio.cpd_entries = list(
+        selectors.cpd_entries(person, since=portfolio.cpd_since, until=today)
+    )
+    portfolio.is_pack = True
+    statement = SectionState(
+        section=_pack_section(
+            "statement",
+            scheme_statement.title if scheme_statement else "Reflective statement",
+            word_limit=scheme_statement.word_limit if scheme_statement else None,
+        ),
+        kind="statement",
+        present=bool(portfolio.statement and portfolio.statement.text.strip()),
+    )
+    limit = statement.section.word_limit or portfolio.report.limit
+    if statement.present and limit and portfolio.report.words > limit:
+        statement.problems.append(f"{portfolio.report.words:,} words, over the limit of {limit:,}.")
+    portfolio.sections = [
+        SectionState(
+            section=_pack_section("cpd-log", "CPD log: the last 12 months"),
+            kind="cpd_log",
+            present=bool(portfolio.cpd_entries),
+        ),
+        statement,
+        SectionState(
+            section=_pack_section("evidence-cited", "Evidence cited", required=False),
+            kind="cited",
+            present=bool(portfolio.evidence),
+        ),
+        SectionState(
+            section=_pack_section(
+                "training-record", "Training record: the last 12 months", required=False
+            ),
+            kind="training",
+            present=True,
+        ),
+    ]
+    return portfolio

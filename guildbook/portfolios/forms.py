@@ -1,7 +1,8 @@
 from django import forms
 from django.utils import timezone
 
-from guildbook.portfolios.models import Evidence, SkillsArea
+from guildbook.portfolios import services
+from guildbook.portfolios.models import CourseSkillsArea, Evidence, SkillsArea
 
 
 class EvidenceForm(forms.Form):
@@ -83,3 +84,50 @@ class EvidenceForm(forms.Form):
         if not picked:
             return None, []
         return self.candidacies[int(picked[0][0])], [code for _, code in picked]
+
+
+class AreaChoiceField(forms.ModelMultipleChoiceField):
+    """Areas by name, with their framework's name when there is more than one framework."""
+
+    several_frameworks = False
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.framework.name})" if self.several_frameworks else obj.name
+
+
+class CourseSkillsAreasForm(forms.Form):
+    """The trainers' course form's fieldset for the skills areas a course develops (added
+    through training's course form parts, so training never imports portfolios). A person
+    whose skills audit shows a gap in an area is pointed at the courses tagged with it."""
+
+    legend = "Skills areas"
+    help = (
+        "Tick the areas this course helps people develop. Someone whose skills audit shows a "
+        "gap in one of them is pointed to this course."
+    )
+
+    areas = AreaChoiceField(
+        queryset=SkillsArea.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Areas it develops",
+    )
+
+    def __init__(self, *, course=None, **kwargs):
+        self.tagged = (
+            set(CourseSkillsArea.objects.filter(course=course).values_list("area_id", flat=True))
+            if course is not None
+            else set()
+        )
+        kwargs.setdefault("initial", {"areas": sorted(self.tagged)})
+        super().__init__(**kwargs)
+        field = self.fields["areas"]
+        field.queryset = SkillsArea.objects.select_related("framework").order_by(
+            "framework__name", "position", "id"
+        )
+        field.several_frameworks = SkillsArea.objects.values("framework").distinct().count() > 1
+
+    def save(self, *, course, actor) -> None:
+        areas = list(self.cleaned_data["areas"])
+        if {a.pk for a in areas} != self.tagged:
+            services.course_areas_set(course=course, areas=areas, actor=actor)

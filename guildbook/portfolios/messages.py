@@ -2,8 +2,11 @@
 
 - `portfolios.evidence_digest`: a mentor is told of new evidence in a portfolio shared with
   them, at most once a day (08:00, service time) per shared portfolio, listing every entry
-  added in the day before it; never an e-mail per entry. Drafts made from the register are
-  left out until the candidate saves them. Void when nothing new is left to tell (entries
+  completed or changed since the morning before; never an e-mail per entry. An entry is
+  told of by when it was last saved, not when it was made, so a draft made from the register
+  days ago is told of the morning after the candidate completes it; each morning's window
+  starts where the last one ended, so a change is in one digest, never two. Drafts are left
+  out until the candidate saves them. Void when nothing new is left to tell (entries
   deleted, the portfolio unshared, the mentoring ended).
 """
 
@@ -35,17 +38,24 @@ def _until(message) -> datetime:
     return datetime.fromisoformat(until) if until else message.due_at
 
 
+def digest_since(until: datetime) -> datetime:
+    """Where the window of the digest due at `until` starts: the 08:00 before it, in the
+    service's time zone (so a clock change neither skips nor repeats an hour)."""
+    day = timezone.localtime(until).date() - timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, DIGEST_AT))
+
+
 def digest_entries(share, until: datetime):
-    """The candidacy's non-draft evidence added in the day up to `until` (and since it was
-    shared)."""
+    """The candidacy's non-draft evidence completed or changed in the window ending at
+    `until` (and since it was shared), each entry once."""
     from guildbook.portfolios.statements import candidacy_evidence
 
-    since = until - timedelta(days=1)
+    since = digest_since(until)
     if share.shared_at and share.shared_at > since:
         since = share.shared_at
     return list(
         candidacy_evidence(share.candidacy).filter(
-            created_at__gt=since, created_at__lte=until, is_draft=False
+            updated_at__gt=since, updated_at__lte=until, is_draft=False
         )
     )
 
@@ -79,13 +89,20 @@ class EvidenceDigest(MessageKind):
         context = super().get_context(message)
         share = message.about
         candidacy = share.candidacy
+        until = _until(message)
+        since = digest_since(until)
         context.update(
             first_name=message.recipient.first_name if message.recipient else "",
             candidate=candidacy.person.display_name,
             scheme=candidacy.scheme.name,
             entries=[
-                {"label": e.label, "title": e.title, "kind": e.get_kind_display()}
-                for e in digest_entries(share, _until(message))
+                {
+                    "label": e.label,
+                    "title": e.title,
+                    "kind": e.get_kind_display(),
+                    "updated": e.created_at <= since,
+                }
+                for e in digest_entries(share, until)
             ],
             url=context["site_url"] + reverse("portfolios:builder", args=[candidacy.pk]),
         )

@@ -217,6 +217,19 @@ class SkillsRating(TimeStampedModel):
     def is_gap(self) -> bool:
         return self.current is not None and self.target is not None and self.target > self.current
 
+    # The scale's words for each rating (the audit and its framework are loaded with it).
+    @property
+    def current_label(self) -> str:
+        return self.audit.framework.label(self.current)
+
+    @property
+    def target_label(self) -> str:
+        return self.audit.framework.label(self.target)
+
+    @property
+    def mentor_label(self) -> str:
+        return self.audit.framework.label(self.mentor_rating)
+
 
 class StatementDraft(models.Model):
     """One saved draft of a candidacy's evaluative statement. Saving changed text adds a
@@ -309,11 +322,13 @@ class SectionFile(models.Model):
 
 
 class PortfolioExport(models.Model):
-    """A PDF (or a ZIP of everything) built in the background by `guildbook worker`."""
+    """A PDF (the portfolio, or a revalidation pack) or a ZIP of everything, built in the
+    background by `guildbook worker`."""
 
     class Kind(models.TextChoices):
         PDF = "pdf", _("Portfolio PDF")
         ZIP = "zip", _("Everything, as a ZIP")
+        REVALIDATION = "revalidation", _("Revalidation pack")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to start")
@@ -331,7 +346,7 @@ class PortfolioExport(models.Model):
         on_delete=models.CASCADE,
         related_name="exports",
     )
-    kind = models.CharField(max_length=3, choices=Kind.choices, default=Kind.PDF)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PDF)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -355,6 +370,18 @@ class PortfolioExport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def download_name(self) -> str:
+        """The file name a download is given (never the stored one)."""
+        if self.kind == self.Kind.ZIP:
+            return f"portfolio-{self.pk}.zip"
+        name = "revalidation-pack" if self.kind == self.Kind.REVALIDATION else "portfolio"
+        return f"{name}-{self.pk}.pdf"
+
+    @property
+    def content_type(self) -> str:
+        return "application/zip" if self.kind == self.Kind.ZIP else "application/pdf"
 
 
 class AssessorLink(models.Model):

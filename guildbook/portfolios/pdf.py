@@ -1,4 +1,5 @@
 """The portfolio as one PDF: WeasyPrint draws the HTML, pypdf merges uploaded PDFs in place.
+The revalidation pack is the same machinery over the pack's sections (builder.py).
 
 How the contents page gets the PDF's own page numbers, uploads included: every page of an
 uploaded PDF is given a page of its own in the HTML (an empty placeholder with an anchor),
@@ -101,6 +102,7 @@ def portfolio_html(portfolio: Portfolio, *, uploads: dict[int, Upload]) -> str:
             item["files"] = [{"e": e, "upload": uploads.get(e.pk)} for e in state.files]
         sections.append(item)
     record = training_record_for(candidacy.person, candidacy.person)
+    attended = [b for b in record.entries if b.record_status == "attended"]
     return render_to_string(
         "portfolios/pdf/portfolio.html",
         {
@@ -111,7 +113,14 @@ def portfolio_html(portfolio: Portfolio, *, uploads: dict[int, Upload]) -> str:
             "sections": sections,
             "entries": entries,
             "statement_html": statement_html,
-            "record": record,
+            "attended": attended,
+            # The revalidation pack's training record: the same 12 months as its CPD log.
+            "attended_recently": [
+                b
+                for b in attended
+                if timezone.localdate(b.session.starts_at) >= portfolio.cpd_since
+            ],
+            "cited": {e.number for e in portfolio.evidence},
             "draft": not portfolio.is_complete,
             "own_contents": not any(i["kind"] == "contents" for i in sections),
             "generated_at": timezone.now(),

@@ -59,15 +59,21 @@ def evidence_by_numbers(person, numbers) -> dict[int, Evidence]:
     return {e.number: e for e in Evidence.objects.filter(person=person, number__in=numbers)}
 
 
-def cpd_hours(person, *, since=None, until=None) -> Decimal:
-    """Hours of CPD the person has logged (attended sessions are logged as session
-    evidence with the session's hours), optionally between two dates."""
+def cpd_entries(person, *, since=None, until=None) -> QuerySet[Evidence]:
+    """The person's entries that carry CPD hours (attended sessions are logged as session
+    evidence with the session's hours), optionally between two dates, oldest first."""
     entries = Evidence.objects.filter(person=person, hours__isnull=False)
     if since is not None:
         entries = entries.filter(date__gte=since)
     if until is not None:
         entries = entries.filter(date__lte=until)
-    return entries.aggregate(total=Sum("hours"))["total"] or Decimal("0")
+    return entries.order_by("date", "number")
+
+
+def cpd_hours(person, *, since=None, until=None) -> Decimal:
+    """Hours of CPD the person has logged, optionally between two dates."""
+    total = cpd_entries(person, since=since, until=until).order_by().aggregate(total=Sum("hours"))
+    return total["total"] or Decimal("0")
 
 
 # --- Skills audits ----------------------------------------------------------------------
@@ -84,23 +90,23 @@ def audits_of(person, framework) -> list[SkillsAudit]:
     )
 
 
+def _audits_with_ratings() -> QuerySet[SkillsAudit]:
+    """Audits with their ratings in the framework's order (area and evidence loaded)."""
+    return SkillsAudit.objects.select_related("framework").prefetch_related(
+        Prefetch(
+            "ratings",
+            queryset=SkillsRating.objects.select_related("area", "evidence").order_by(
+                "area__position", "area_id"
+            ),
+        )
+    )
+
+
 def audit_for_user(user, *, pk: int) -> SkillsAudit:
     """One of the user's own audits; 404 for everyone else."""
     if not user.is_authenticated:
         raise Http404
-    audit = (
-        SkillsAudit.objects.select_related("framework")
-        .prefetch_related(
-            Prefetch(
-                "ratings",
-                queryset=SkillsRating.objects.select_related("area", "evidence").order_by(
-                    "area__position", "area_id"
-                ),
-            )
-        )
-        .filter(pk=pk, person=user)
-        .first()
-    )
+    audit = _audits_with_ratings().filter(pk=pk, person=user).first()
     if audit is None:
         raise Http404
     return audit
@@ -164,6 +170,15 @@ def portfolio_for_user(user, *, pk: int) -> tuple[Candidacy, bool]:
     if candidacy is None:
         raise Http404
     return candidacy, candidacy.person_id == user.pk
+
+
+def mentee_audit(candidacy: Candidacy, *, pk: int) -> SkillsAudit:
+    """One of the candidate's audits, with its ratings, for the mentor's page; 404 if it is
+    not theirs."""
+    audit = _audits_with_ratings().filter(pk=pk, person_id=candidacy.person_id).first()
+    if audit is None:
+        raise Http404
+    return audit
 
 
 def statement_drafts(candidacy) -> list[StatementDraft]:

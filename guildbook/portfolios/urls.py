@@ -26,6 +26,12 @@ urlpatterns = [
         name="statement_comment",
     ),
     path("portfolios/<int:pk>/share/", statement.share, name="share"),
+    path("portfolios/<int:pk>/skills/", skills.mentor_skills, name="mentor_skills"),
+    path(
+        "portfolios/<int:pk>/skills/<int:audit>/",
+        skills.mentor_skills_audit,
+        name="mentor_skills_audit",
+    ),
     path("portfolios/<int:pk>/", builder.builder, name="builder"),
     path("portfolios/<int:pk>/files/", builder.section_file_add, name="section_file_add"),
     path(
@@ -34,6 +40,11 @@ urlpatterns = [
         name="section_file_remove",
     ),
     path("portfolios/<int:pk>/export/", builder.export, name="export"),
+    path(
+        "portfolios/<int:pk>/revalidation-pack/",
+        builder.revalidation_pack,
+        name="revalidation_pack",
+    ),
     path("me/evidence/export/", builder.export_everything, name="export_everything"),
     path("me/exports/<int:pk>/", builder.export_status, name="export_status"),
     path("me/exports/<int:pk>/download/", builder.export_download, name="export_download"),

@@ -354,6 +354,17 @@ class Session(TimeStampedModel):
     # Brought in by `import_history` from another system: history for insights, never a
     # reason to send e-mail (messages.py treats it as over).
     imported = models.BooleanField(default=False, editable=False)
+    # A closed session: only this team's people (accounts' directory) see it and may book
+    # it; the trainer shares its link with the team (outreach.py). A team with closed
+    # sessions cannot be removed from the directory.
+    for_team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="closed_sessions",
+        help_text="Only this team's people can see and book the session.",
+    )
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -572,3 +583,72 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.person}"
+
+
+class OutreachEntry(TimeStampedModel):
+    """Outreach: taking the service to people where they are — a presentation at a team
+    meeting, helping a service, a stand or drop-in (training/outreach.py). Written by
+    training.services.outreach; insights reads what followed it."""
+
+    class Kind(models.TextChoices):
+        PRESENTATION = "presentation", _("A presentation at a team meeting")
+        HELPING = "helping", _("Helping a service")
+        STAND = "stand", _("A stand or drop-in")
+        OTHER = "other", _("Something else")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PRESENTATION)
+    date = models.DateField()
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outreach_entries",
+    )
+    # Who was there when they are not one team of the directory ("Nursing students' fair").
+    audience = models.CharField(max_length=200, blank=True)
+    people_reached = models.PositiveIntegerField(null=True, blank=True)
+    went = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    notes = models.TextField(blank=True)
+    # Closed sessions made for the team from this entry.
+    sessions = models.ManyToManyField(Session, blank=True, related_name="outreach_entries")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name_plural = "outreach entries"
+        permissions = [("log_outreach", "Can log outreach and see what followed it")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(team__isnull=False) | ~Q(audience=""), name="outreach_has_audience"
+            ),
+        ]
+        indexes = [models.Index(fields=["date"], name="outreach_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.who}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("training:outreach_entry", args=[self.pk])
+
+    @property
+    def who(self) -> str:
+        """The team's name (from the directory), else the audience typed."""
+        return self.team.name if self.team_id else self.audience
+
+
+class OutreachFollowUp(models.Model):
+    """Something to do after an outreach visit, with an optional due date."""
+
+    entry = models.ForeignKey(OutreachEntry, on_delete=models.CASCADE, related_name="follow_ups")
+    text = models.CharField(max_length=300)
+    due_on = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["done", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.text

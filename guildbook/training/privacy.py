@@ -4,7 +4,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from guildbook.core import privacy
-from guildbook.training.models import Booking, Course, Series, Session
+from guildbook.training.models import (
+    Booking,
+    Course,
+    OutreachEntry,
+    OutreachFollowUp,
+    Series,
+    Session,
+)
 
 
 def _booking_rows(person):
@@ -53,6 +60,13 @@ def _erase_training(*, person, stand_in, actor):
     }
     for model in (Course, Series, Session):
         model.trainers.through.objects.filter(user=person).delete()
+    # The outreach log keeps the visit, not who went or wrote it, nor their name in notes.
+    counts["outreach"] = OutreachEntry.objects.filter(created_by=person).update(created_by=stand_in)
+    OutreachEntry.went.through.objects.filter(user=person).delete()
+    needles = privacy.needles_for(person)
+    counts["named_in_outreach"] = privacy.scrub_rows(
+        OutreachEntry.objects.all(), ["notes", "audience"], needles, stand_in.name
+    ) + privacy.scrub_rows(OutreachFollowUp.objects.all(), ["text"], needles, stand_in.name)
     return counts
 
 

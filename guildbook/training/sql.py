@@ -323,7 +323,7 @@ def booking_questions(course_id: int):
 # PostgreSQL the same statement draws the new booking's id (DRAW_BOOKING_ID).
 _SESSION_FIELDS = {
     "id", "course_id", "series_id", "status", "starts_at", "ends_at", "capacity",
-    "places_taken", "venue", "online_link",
+    "places_taken", "venue", "online_link", "for_team_id",
 }  # fmt: skip
 _COURSE_FIELDS = {
     "id", "title", "slug", "status", "visibility", "invitation_token", "waiting_list_enabled",

@@ -119,3 +119,29 @@ from guildbook.training.views import history  # noqa: E402
 urlpatterns += [
     path("manage/import-history/", history.import_history, name="import_history"),
 ]
+
+# The outreach log: trainers and staff development officers (views/outreach.py).
+from guildbook.training.views import outreach  # noqa: E402
+
+urlpatterns += [
+    path("manage/outreach/", outreach.outreach_list, name="outreach"),
+    path("manage/outreach/new/", outreach.outreach_create, name="outreach_create"),
+    path("manage/outreach/<int:pk>/", outreach.outreach_entry, name="outreach_entry"),
+    path("manage/outreach/<int:pk>/edit/", outreach.outreach_edit, name="outreach_edit"),
+    path("manage/outreach/<int:pk>/delete/", outreach.outreach_delete, name="outreach_delete"),
+    path(
+        "manage/outreach/<int:pk>/follow-ups/",
+        outreach.outreach_follow_up_add,
+        name="outreach_follow_up_add",
+    ),
+    path(
+        "manage/outreach/follow-ups/<int:pk>/",
+        outreach.outreach_follow_up,
+        name="outreach_follow_up",
+    ),
+    path(
+        "manage/outreach/<int:pk>/session/",
+        outreach.outreach_session_create,
+        name="outreach_session_create",
+    ),
+]

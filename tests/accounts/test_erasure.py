@@ -21,7 +21,7 @@ from guildbook.qualifications.models import Candidacy, Scheme
 from guildbook.surveys import services as surveys
 from guildbook.surveys.models import Answer, Invitation, Question
 from guildbook.training import services as training
-from guildbook.training.models import Booking, BookingQuestion
+from guildbook.training.models import Booking, BookingQuestion, OutreachEntry
 from tests.factories import SessionFactory, UserFactory
 from tests.surveys.conftest import book, mark, past_session
 
@@ -102,6 +102,17 @@ def scene(course, trainer, admin, client):
         target_date=date(2028, 6, 30),
     )
     user_update_profile(user=person, actor=admin, team="Library")
+    # An outreach visit they went on and wrote up, naming themselves.
+    outreach = training.outreach_create(
+        actor=None,
+        kind="stand",
+        date=date(2026, 3, 2),
+        audience=f"Drop-in run by {NAME}",
+        went=[person, trainer],
+        notes=f"{NAME} ran the stand.",
+        follow_ups=[(f"{NAME} to send the slides", None)],
+    )
+    OutreachEntry.objects.filter(pk=outreach.pk).update(created_by=person)
     OutboxMessage.objects.filter(recipient=person).update(
         status=OutboxMessage.Status.SENT, sent_at=timezone.now()
     )

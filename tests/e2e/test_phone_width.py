@@ -19,7 +19,13 @@ from guildbook.training.messages import booking_link_token
 from guildbook.training.models import Booking
 from tests.e2e.phone import pages_wider_than_phone
 from tests.e2e.test_accessibility import build_scene, survey_link, survey_results
-from tests.factories import CourseFactory, SessionFactory, UserFactory, weekly_series
+from tests.factories import (
+    CourseFactory,
+    SessionFactory,
+    UserFactory,
+    directory_team,
+    weekly_series,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +56,8 @@ NOT_PAGES = {
     "training:manage_booking_move": "POST only",
     "training:manage_booking_restore": "POST only",
     "training:manage_attendance": "POST only",
+    "training:outreach_follow_up_add": "POST only",
+    "training:outreach_follow_up": "POST only",
     "surveys:results_course_csv": "a download",
     "surveys:results_session_csv": "a download",
     "surveys:results_course_xlsx": "a download",
@@ -166,6 +174,24 @@ PAGES = {
     ],
     "training:manage_sign_in_sheet": [
         ("trainer", lambda s: reverse("training:manage_sign_in_sheet", args=[s["upcoming"].pk]))
+    ],
+    "training:outreach": [("officer", lambda s: reverse("training:outreach"))],
+    "training:outreach_create": [("officer", lambda s: reverse("training:outreach_create"))],
+    "training:outreach_entry": [
+        ("trainer", lambda s: s["outreach"].get_absolute_url()),
+        ("officer", lambda s: s["outreach_audience"].get_absolute_url()),
+    ],
+    "training:outreach_edit": [
+        ("officer", lambda s: reverse("training:outreach_edit", args=[s["outreach"].pk]))
+    ],
+    "training:outreach_delete": [
+        ("officer", lambda s: reverse("training:outreach_delete", args=[s["outreach"].pk]))
+    ],
+    "training:outreach_session_create": [
+        (
+            "trainer",
+            lambda s: reverse("training:outreach_session_create", args=[s["outreach"].pk]),
+        )
     ],
     "surveys:answer": [
         (None, lambda s: survey_link(s, one_click=True)),
@@ -304,6 +330,33 @@ def phone_scene(db):
     course.save(update_fields=["booking_opens_days"])
     s["not_yet"] = SessionFactory(course=course, starts_at=now + timedelta(days=60))
     weekly_series(course, trainer, venue="Staff Library")
+    nursing = directory_team(
+        "School nursing and immunisation team (north locality)",
+        department="Children's and young people's community services",
+    )
+    s["outreach"] = services.outreach_create(
+        actor=trainer,
+        kind="helping",
+        date=timezone.localdate() - timedelta(days=20),
+        team=nursing,
+        people_reached=14,
+        went=[trainer, s["officer"]],
+        notes="Set up the team's account and showed them how to find and follow people.",
+        follow_ups=[("Send the slides to the team lead", timezone.localdate())],
+    )
+    services.outreach_session_create(
+        entry=s["outreach"],
+        actor=trainer,
+        course=course,
+        starts_at=now + timedelta(days=25),
+        venue="Meeting room 1, Riverside Community Health offices",
+    )
+    s["outreach_audience"] = services.outreach_create(
+        actor=s["officer"],
+        kind="stand",
+        date=timezone.localdate(),
+        audience="Nursing students' welcome fair in the Postgraduate Medical Education Centre",
+    )
     # The organisation directory, with long names and a typed team that matches none.
     directory_import(
         text="organisation,department,team\n"

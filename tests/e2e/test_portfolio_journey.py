@@ -133,3 +133,53 @@ def test_portfolio_journey_on_a_phone(phone, tmp_path):
     reader = PdfReader(io.BytesIO(response.body()))
     assert len(reader.pages) >= 4
     assert "DRAFT" in reader.pages[0].extract_text()
+
+    # 5. The mentor of the shared portfolio adds their own rating beside Cara's.
+    mo = UserFactory(email="mo@example.nhs.uk", name="Mo Mentor")
+    profile = qualifications.mentor_profile_save(user=mo, actor=mo, capacity=2)
+    request = qualifications.mentor_request_create(
+        candidacy=candidacy, mentor=profile, actor=cara, message="Please"
+    )
+    qualifications.mentor_request_accept(request=request, actor=mo)
+    portfolio_services.mentor_share_set(candidacy=candidacy, actor=cara, shared=True, confirm=True)
+    mentor_page = phone(mo)
+    mentor_page.goto(reverse("portfolios:builder", args=[candidacy.pk]))
+    mentor_page.get_by_role("link", name="Skills audits: add your rating").first.click()
+    expect(mentor_page.get_by_role("heading", level=1)).to_contain_text("skills audits")
+    check(mentor_page, "mentor's skills audits")
+    mentor_page.get_by_role("link", name="Start audit: rate it").click()
+    check(mentor_page, "mentor's rating")
+    area = mentor_page.locator("#area-research-skills")
+    area.get_by_label("Your rating").select_option("2")
+    mentor_page.get_by_role("button", name="Save your ratings").click()
+    expect(mentor_page.get_by_role("alert")).to_contain_text("Nothing was saved")
+    check(mentor_page, "mentor's rating refused")
+    area.get_by_label("Why").fill("Searches well; next, teach it")
+    mentor_page.get_by_role("button", name="Save your ratings").click()
+    expect(mentor_page.get_by_role("status")).to_contain_text("are saved")
+    page.goto(reverse("portfolios:skills"))
+    page.get_by_role("link", name="Start").click()
+    expect(page.locator("#area-research-skills")).to_contain_text(
+        "Your mentor's rating: 2 Developing. Why: Searches well; next, teach it"
+    )
+
+
+def test_a_trainer_tags_a_course_with_skills_areas_on_a_phone(phone):
+    from playwright.sync_api import expect
+
+    from guildbook.portfolios.models import CourseSkillsArea
+
+    tess = UserFactory(email="tess@example.nhs.uk", name="Tess Trainer", role="trainer")
+    course = CourseFactory(title="Literature searching", slug="literature-searching")
+    course.trainers.add(tess)
+    page = phone(tess)
+    page.goto(reverse("training:manage_course_edit", args=[course.slug]))
+    fieldset = page.get_by_role("group", name="Skills areas")
+    expect(fieldset).to_be_visible()
+    check(page, "course form")
+    fieldset.get_by_label("Research skills").check()
+    page.get_by_role("button", name="Save the course").click()
+    expect(page.get_by_role("status")).to_contain_text("Course saved")
+    assert [link.area.code for link in CourseSkillsArea.objects.filter(course=course)] == [
+        "research-skills"
+    ]

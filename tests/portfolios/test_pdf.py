@@ -162,3 +162,28 @@ def test_builder_page_places_and_removes_a_file(candidate):
     assert reverse("portfolios:section_file_remove", args=[candidacy.pk, placed.pk]) in page
     client.post(reverse("portfolios:section_file_remove", args=[candidacy.pk, placed.pk]))
     assert not candidacy.section_files.exists()
+
+
+def test_the_skills_audit_section_shows_the_mentors_rating_and_reason(candidate, candidacy, mentor):
+    from django.utils import timezone
+
+    from guildbook.portfolios.models import SkillsFramework
+
+    audit = services.audit_start(
+        person=candidate,
+        framework=SkillsFramework.objects.get(slug="cilip-pksb"),
+        name="Start",
+        taken_on=timezone.localdate(),
+        actor=candidate,
+    )
+    services.mentor_share_set(candidacy=candidacy, actor=candidate, shared=True)
+    services.rating_mentor_set(
+        rating=audit.ratings.get(area__code="research-skills"),
+        actor=mentor,
+        mentor_rating=3,
+        comment="MENTORSAYS strong searcher",
+    )
+    pdf, _pages = portfolio_pdf(portfolio_load(candidacy))
+    texts = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+    [page] = [t for t in texts if "MENTORSAYS" in t]
+    assert "Research skills" in page  # beside the area it is about

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from guildbook.portfolios import services
@@ -115,8 +115,14 @@ def scene(candidate, candidacy, mentor, link, django_capture_on_commit_callbacks
     services.statement_save(candidacy=candidacy, text="Words [E1]", actor=candidate)
     export = PortfolioExport.objects.create(person=candidate, candidacy=candidacy, status="done")
     export.file.save("exports/test.pdf", ContentFile(pdf_bytes()))
-    section = candidacy.scheme.sections.first()
-    placed = None
+    from guildbook.qualifications.models import Section
+
+    section = Section.objects.create(
+        scheme=candidacy.scheme, code="cv", title="CV", required=False, order=99
+    )
+    placed = services.section_file_add(
+        candidacy=candidacy, section=section, evidence=evidence, actor=candidate
+    )
     return {
         "evidence": evidence,
         "audit": audit,
@@ -139,12 +145,17 @@ def _addresses(s):
         ("post", reverse("portfolios:evidence_save_reflection", args=[e])),
         ("get", reverse("portfolios:skills_audit", args=[s["audit"].pk])),
         ("post", reverse("portfolios:skills_gap_goal", args=[s["rating"].pk])),
+        ("get", reverse("portfolios:mentor_skills", args=[c])),
+        ("get", reverse("portfolios:mentor_skills_audit", args=[c, s["audit"].pk])),
+        ("post", reverse("portfolios:mentor_skills_audit", args=[c, s["audit"].pk])),
         ("get", reverse("portfolios:statement", args=[c])),
         ("post", reverse("portfolios:statement_comment", args=[c, 1])),
         ("post", reverse("portfolios:share", args=[c])),
         ("get", reverse("portfolios:builder", args=[c])),
         ("post", reverse("portfolios:section_file_add", args=[c])),
+        ("post", reverse("portfolios:section_file_remove", args=[c, s["placed"].pk])),
         ("post", reverse("portfolios:export", args=[c])),
+        ("post", reverse("portfolios:revalidation_pack", args=[c])),
         ("get", reverse("portfolios:export_status", args=[s["export"].pk])),
         ("get", reverse("portfolios:export_download", args=[s["export"].pk])),
         ("get", reverse("portfolios:assessor_links", args=[c])),
@@ -153,7 +164,7 @@ def _addresses(s):
 
 
 # Addresses a mentor may open once the candidate shares the portfolio with them.
-MENTOR_READS = {"statement", "builder", "statement_comment"}
+MENTOR_READS = {"statement", "builder", "statement_comment", "mentor_skills", "mentor_skills_audit"}
 
 
 @pytest.mark.parametrize(
@@ -180,12 +191,15 @@ def test_the_shared_mentor_reads_and_comments_but_nothing_else(scene, candidate,
     client = client_for(mentor)
     for method, url in _addresses(scene):
         status = getattr(client, method)(url).status_code
+        c = scene["candidacy"].pk
         readable = any(
             url == reverse(f"portfolios:{n}", args=args)
             for n, args in (
-                ("statement", [scene["candidacy"].pk]),
-                ("builder", [scene["candidacy"].pk]),
-                ("statement_comment", [scene["candidacy"].pk, 1]),
+                ("statement", [c]),
+                ("builder", [c]),
+                ("statement_comment", [c, 1]),
+                ("mentor_skills", [c]),
+                ("mentor_skills_audit", [c, scene["audit"].pk]),
             )
         )
         assert (status != 404) == readable, (method, url, status)
@@ -200,5 +214,29 @@ def test_anonymous_is_sent_to_sign_in_everywhere(scene):
 def test_the_candidate_opens_every_page(scene, candidate):
     client = client_for(candidate)
     for method, url in _addresses(scene):
-        if method == "get":
+        if method == "get" and "/skills/" not in url:
             assert client.get(url).status_code == 200, url
+    # The mentor's view of their audits sends the candidate to their own.
+    c, audit = scene["candidacy"].pk, scene["audit"].pk
+    mine = client.get(reverse("portfolios:mentor_skills_audit", args=[c, audit]))
+    assert mine["Location"] == reverse("portfolios:skills_audit", args=[audit])
+    assert client.get(reverse("portfolios:mentor_skills", args=[c]))["Location"] == reverse(
+        "portfolios:skills"
+    )
+
+
+def test_every_address_of_the_app_is_in_the_walk(scene):
+    from tests.walker import url_params
+
+    walked = {resolve(url.split("?")[0]).url_name for _method, url in _addresses(scene)}
+    # Pages with nothing of anyone else's in their address, and the assessor's token pages
+    # (walked above with live, expired, revoked and changed tokens).
+    own_or_token = {
+        "evidence_log",
+        "evidence_add",
+        "skills",
+        "export_everything",
+        "assessor",
+        "assessor_file",
+    }
+    assert set(url_params("portfolios")) - own_or_token == walked

@@ -107,6 +107,145 @@ def test_mentor_rating_only_by_the_mentor(candidate, stranger, audit):
         )
 
 
+def test_mentor_rates_only_while_a_portfolio_is_shared(candidate, candidacy, mentor, audit):
+    research = rating_of(audit, "research-skills")
+    with pytest.raises(NotAllowed):
+        services.rating_mentor_set(rating=research, actor=mentor, mentor_rating=2, comment="Ok")
+    services.mentor_share_set(candidacy=candidacy, actor=candidate, shared=True)
+    services.rating_mentor_set(rating=research, actor=mentor, mentor_rating=2, comment="Ok")
+    services.mentor_share_set(candidacy=candidacy, actor=candidate, shared=False)
+    with pytest.raises(NotAllowed):
+        services.rating_mentor_set(rating=research, actor=mentor, mentor_rating=3, comment="Up")
+    research.refresh_from_db()
+    assert research.mentor_rating == 2
+
+
+def test_mentor_rating_needs_a_reason_when_given_or_changed(candidate, candidacy, mentor, audit):
+    from guildbook.core.models import AuditEntry
+
+    services.mentor_share_set(candidacy=candidacy, actor=candidate, shared=True)
+    research = rating_of(audit, "research-skills")
+    with pytest.raises(ServiceError) as refused:
+        services.rating_mentor_set(rating=research, actor=mentor, mentor_rating=2)
+    assert refused.value.field == "mentor_comment"
+    services.rating_mentor_set(
+        rating=research, actor=mentor, mentor_rating=2, comment="Searches well, not yet teaching"
+    )
+    with pytest.raises(ServiceError):
+        services.rating_mentor_set(rating=research, actor=mentor, mentor_rating=3, comment="")
+    with pytest.raises(ServiceError):
+        services.rating_mentor_set(rating=research, actor=mentor, mentor_rating=5, comment="x")
+    research.refresh_from_db()
+    assert (research.mentor_rating, research.mentor_comment) == (
+        2,
+        "Searches well, not yet teaching",
+    )
+    assert (research.current_label, research.mentor_label) == ("", "Developing")
+    # The same again is no change, and leaves no second trail entry.
+    services.rating_mentor_set(
+        rating=research, actor=mentor, mentor_rating="2", comment="Searches well, not yet teaching"
+    )
+    assert AuditEntry.objects.filter(action="skills_mentor_rated").count() == 1
+    services.rating_mentor_set(rating=research, actor=mentor, mentor_rating=None, comment="")
+    research.refresh_from_db()
+    assert research.mentor_rating is None
+
+
+def test_mentor_rates_the_audit_and_the_candidate_sees_it_beside_theirs(
+    candidate, candidacy, mentor, audit
+):
+    services.rating_set(
+        rating=rating_of(audit, "research-skills"),
+        actor=candidate,
+        current=1,
+        target=3,
+        justification="New to searching",
+    )
+    services.mentor_share_set(candidacy=candidacy, actor=candidate, shared=True)
+    research, teaching = (
+        rating_of(audit, "research-skills"),
+        rating_of(audit, "literacies-and-learning"),
+    )
+    page = _client(mentor).get(
+        reverse("portfolios:mentor_skills_audit", args=[candidacy.pk, audit.pk])
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Cara Candidate" in html and "1 Basic" in html and "New to searching" in html
+    url = reverse("portfolios:mentor_skills_audit", args=[candidacy.pk, audit.pk])
+    # One rating without a reason: nothing saved, the reason asked for, what was typed kept.
+    refused = _client(mentor).post(
+        url,
+        {
+            f"r{research.pk}-mentor": "2",
+            f"r{research.pk}-comment": "Good searches",
+            f"r{teaching.pk}-mentor": "3",
+        },
+    )
+    assert refused.status_code == 200
+    assert "Say briefly why you rate" in refused.content.decode()
+    assert 'value="Good searches"' in refused.content.decode()
+    research.refresh_from_db()
+    assert research.mentor_rating is None
+    saved = _client(mentor).post(
+        url, {f"r{research.pk}-mentor": "2", f"r{research.pk}-comment": "Good searches"}
+    )
+    assert saved.status_code == 302
+    research.refresh_from_db()
+    assert (research.mentor_rating, research.mentor_comment) == (2, "Good searches")
+    grid = _client(mentor).get(reverse("portfolios:mentor_skills", args=[candidacy.pk]))
+    assert "You: 2" in grid.content.decode()
+    mine = _client(candidate).get(reverse("portfolios:skills_audit", args=[audit.pk]))
+    assert "Your mentor's rating: <strong>2 Developing</strong>. Why: Good searches" in (
+        mine.content.decode()
+    )
+
+
+def test_the_mentors_pages_are_404_to_everyone_else(candidate, candidacy, mentor, audit, stranger):
+    from guildbook.qualifications import services as qualifications
+    from guildbook.qualifications.models import Scheme
+
+    urls = [
+        reverse("portfolios:mentor_skills", args=[candidacy.pk]),
+        reverse("portfolios:mentor_skills_audit", args=[candidacy.pk, audit.pk]),
+    ]
+    for url in urls:  # not shared yet: not even the mentor
+        assert _client(mentor).get(url).status_code == 404
+    services.mentor_share_set(candidacy=candidacy, actor=candidate, shared=True)
+    for url in urls:
+        assert _client(stranger).get(url).status_code == 404
+        assert _client(mentor).get(url).status_code == 200
+    # Another person's audit through this mentee's address is a 404 too.
+    other_audit = services.audit_start(
+        person=stranger,
+        framework=audit.framework,
+        name="Start",
+        taken_on=date(2026, 1, 10),
+        actor=stranger,
+    )
+    other = reverse("portfolios:mentor_skills_audit", args=[candidacy.pk, other_audit.pk])
+    assert _client(mentor).get(other).status_code == 404
+    # The stranger's own candidacy, which Mo does not mentor.
+    theirs = qualifications.candidacy_start(
+        person=stranger,
+        scheme=Scheme.objects.get(slug="chartership-2021"),
+        actor=stranger,
+        target_date=date(2027, 12, 1),
+    )
+    assert (
+        _client(mentor)
+        .get(reverse("portfolios:mentor_skills_audit", args=[theirs.pk, other_audit.pk]))
+        .status_code
+        == 404
+    )
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def test_gap_becomes_a_goal_once_and_lists_tagged_courses(candidate, audit, candidacy, pksb):
     r = services.rating_set(
         rating=rating_of(audit, "research-skills"), actor=candidate, current=1, target=3

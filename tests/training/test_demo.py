@@ -167,3 +167,16 @@ def test_a_restart_prints_the_sign_in_details_again_at_the_served_address(demo, 
     assert "Sign in at http://127.0.0.1:8322/accounts/login/" in again
     assert again.count("heron-quill-lantern-42") == 5
     assert "jamie.carter@" in again
+
+
+def test_demo_tells_the_school_nursing_outreach_with_what_followed(demo, client):
+    from guildbook.training.models import OutreachEntry
+
+    meeting = OutreachEntry.objects.get(kind="presentation")
+    assert meeting.team.name == "School nursing"
+    assert meeting.team.people.count() >= 20  # the directory linked the demo's people
+    closed = OutreachEntry.objects.get(kind="helping").sessions.get()
+    assert closed.for_team == meeting.team and closed.course.slug == "get-tweeting"
+    client.force_login(User.objects.get(name="Rachel Okafor"))
+    text = client.get(meeting.get_absolute_url()).content.decode()
+    assert "from School nursing in the 3 months after" in text

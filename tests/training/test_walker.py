@@ -1,7 +1,16 @@
 """Every training page as anonymous, a learner, a trainer and a development officer, with
 other people's objects (tests/walker.py)."""
 
-from tests.factories import BookingFactory, CourseFactory, SessionFactory, UserFactory
+from datetime import date
+
+from guildbook.training import services
+from tests.factories import (
+    BookingFactory,
+    CourseFactory,
+    SessionFactory,
+    UserFactory,
+    directory_team,
+)
 from tests.walker import BAD, LOGIN, NOT_FOUND, OK, POST_ONLY, walk
 
 ROLES = ("anonymous", "learner", "trainer", "officer")
@@ -21,6 +30,14 @@ CHANGES_ONLY = {role: {POST_ONLY} for role in ROLES}  # GET never changes anythi
 # Rows in order; the first whose glob matches a URL name applies.
 EXPECT = [
     ("manage*", TRAINERS_ONLY),
+    # The outreach log: trainers and staff development officers; a closed session from an
+    # entry is scheduled by trainers alone.
+    ("outreach_session_create", TRAINERS_ONLY),
+    (
+        "outreach_follow_up*",
+        rule(anonymous=SIGNED_IN, learner={NOT_FOUND}, officer={POST_ONLY}, trainer={POST_ONLY}),
+    ),
+    ("outreach*", rule(anonymous=SIGNED_IN, learner={NOT_FOUND}, officer={OK}, trainer={OK})),
     # Importing history is for administrators alone: 404 to everyone else who is signed in.
     (
         "import_history",
@@ -89,11 +106,22 @@ def test_every_training_page_answers_each_role_as_the_table_says(person, trainer
     course = CourseFactory()
     session = SessionFactory(course=course)
     booking = BookingFactory(session=session, person=someone)
+    entry = services.outreach_create(
+        actor=officer,
+        kind="presentation",
+        date=date(2026, 10, 6),
+        team=directory_team(),
+        follow_ups=[("Send the slides", None)],
+    )
     ids = {"slug": course.slug, "token": "not-a-real-link", "key": "not-a-real-key"}
 
     def fill(name, param):
         if param != "pk":
             return ids[param]
+        if name == "outreach_follow_up":
+            return entry.follow_ups.get().pk
+        if name.startswith("outreach"):
+            return entry.pk
         if "booking" in name or name in ("manage_attendance",):
             return booking.pk
         if name in ("person_record", "person_record_csv", "person_record_pdf"):

@@ -119,26 +119,50 @@ def rating_set(
 
 
 def _mentors(mentor: User, person_id: int) -> bool:
-    return MentorRequest.objects.filter(
-        candidacy__person_id=person_id,
-        mentor__user=mentor,
-        status=MentorRequest.Status.ACCEPTED,
+    """The same rule as reading the portfolio: the person's accepted mentor on a candidacy
+    whose portfolio the person shares with them."""
+    return Candidacy.objects.filter(
+        person_id=person_id,
+        mentor_requests__mentor__user=mentor,
+        mentor_requests__status=MentorRequest.Status.ACCEPTED,
+        mentor_share__shared_at__isnull=False,
     ).exists()
 
 
 def rating_mentor_set(
     *, rating: SkillsRating, actor: User, mentor_rating=None, comment: str = ""
 ) -> SkillsRating:
-    """The mentor's own view of an area, beside the person's (their current mentee's only)."""
+    """The mentor's own view of an area, beside the person's: only their mentee's, and only
+    while the mentee shares a portfolio with them. Giving or changing a rating needs a short
+    justification, as the person's own changes do; clearing it does not."""
     value = _check_value(mentor_rating, "mentor_rating")
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise ServiceError("Keep the reason to 500 characters.", field="mentor_comment")
     with transaction.atomic():
-        rating = SkillsRating.objects.select_for_update().select_related("audit").get(pk=rating.pk)
+        rating = (
+            SkillsRating.objects.select_for_update()
+            .select_related("audit", "area")
+            .get(pk=rating.pk)
+        )
         if not _mentors(actor, rating.audit.person_id):
             raise NotAllowed("Only the person's mentor can add a mentor's rating.")
+        if value == rating.mentor_rating and comment == rating.mentor_comment:
+            return rating
+        if value is not None and value != rating.mentor_rating and not comment:
+            raise ServiceError(
+                f"Say briefly why you rate “{rating.area.name}” {value}.", field="mentor_comment"
+            )
         rating.mentor_rating = value
-        rating.mentor_comment = (comment or "").strip()
+        rating.mentor_comment = comment
         rating.save(update_fields=["mentor_rating", "mentor_comment", "updated_at"])
-        audit_record(actor=actor, action="skills_mentor_rated", subject=rating, value=value)
+        audit_record(
+            actor=actor,
+            action="skills_mentor_rated",
+            subject=rating,
+            value=value,
+            comment=comment,
+        )
     return rating
 
 

@@ -201,7 +201,7 @@ def evidence_update(
     criteria=None,
 ) -> Evidence:
     """Change an entry. A draft the person edits stops being a draft (and so is never
-    withdrawn when the register changes)."""
+    withdrawn when the register changes); the change goes into the mentor's next digest."""
     with transaction.atomic():
         evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
         if title is not None:
@@ -226,6 +226,9 @@ def evidence_update(
         evidence.is_draft = False
         evidence.edited_at = timezone.now()
         evidence.save()
+        # A completed draft or a changed entry is news for the mentor (the digest lists
+        # entries by when they were last saved).
+        _tell_mentors(evidence.person, evidence.updated_at)
         if skills_areas is not None:
             evidence.skills_areas.set(_areas(skills_areas))
         if criteria is not None:

@@ -1,5 +1,6 @@
 """Exports: asking for one (after the confidentiality check), and building it in the
-background (a PDF of a candidacy's portfolio, or a ZIP of everything the person has)."""
+background (a PDF of a candidacy's portfolio or its revalidation pack, or a ZIP of
+everything the person has)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from guildbook.core.audit import audit_record
-from guildbook.core.errors import Conflict, NotAllowed
-from guildbook.portfolios.builder import portfolio_load
+from guildbook.core.errors import Conflict, NotAllowed, ServiceError
+from guildbook.portfolios.builder import cpd_hours_required, portfolio_load, revalidation_pack_load
 from guildbook.portfolios.confidentiality import check_portfolio
 from guildbook.portfolios.models import Evidence, PortfolioExport, StatementDraft
 from guildbook.qualifications.models import Candidacy
@@ -62,8 +63,14 @@ def export_request(
         raise NotAllowed("That candidacy is someone else's.")
     if kind not in PortfolioExport.Kind.values:
         kind = PortfolioExport.Kind.PDF
-    if kind == PortfolioExport.Kind.PDF and candidacy is None:
+    if kind in (PortfolioExport.Kind.PDF, PortfolioExport.Kind.REVALIDATION) and candidacy is None:
         raise NotAllowed("A portfolio PDF is made for one candidacy.")
+    if kind == PortfolioExport.Kind.REVALIDATION and cpd_hours_required(candidacy) is None:
+        raise ServiceError(
+            f"{candidacy.scheme.name} asks for no CPD hours, so it has no revalidation pack: "
+            "make the portfolio PDF instead.",
+            field="kind",
+        )
     findings = confidentiality_findings(person=person, candidacy=candidacy)
     if findings and not confirm:
         raise ConfidentialityCheck(findings)
@@ -106,11 +113,14 @@ def export_build(*, export_id: int) -> PortfolioExport | None:
         export.progress = 5
         export.save(update_fields=["status", "progress"])
     try:
-        if export.kind == PortfolioExport.Kind.PDF:
+        if export.kind in (PortfolioExport.Kind.PDF, PortfolioExport.Kind.REVALIDATION):
             candidacy = Candidacy.objects.select_related("person", "scheme").get(
                 pk=export.candidacy_id
             )
-            portfolio = portfolio_load(candidacy)
+            if export.kind == PortfolioExport.Kind.REVALIDATION:
+                portfolio = revalidation_pack_load(candidacy)
+            else:
+                portfolio = portfolio_load(candidacy)
             from guildbook.portfolios.pdf import portfolio_pdf
 
             content, pages = portfolio_pdf(portfolio, progress=lambda p: _progress(export.pk, p))

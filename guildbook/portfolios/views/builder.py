@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from guildbook.core.errors import ServiceError
@@ -75,10 +76,15 @@ def _export(request, *, candidacy, kind):
             person=request.user, candidacy=candidacy, actor=request.user, confirm=confirm, kind=kind
         )
     except services.ConfidentialityCheck as check:
+        action = (
+            reverse("portfolios:revalidation_pack", args=[candidacy.pk])
+            if kind == PortfolioExport.Kind.REVALIDATION
+            else None
+        )
         return render(
             request,
             "portfolios/confidentiality.html",
-            {"candidacy": candidacy, "check": check, "kind": kind},
+            {"candidacy": candidacy, "check": check, "kind": kind, "action": action},
         )
     return redirect("portfolios:export_status", pk=export.pk)
 
@@ -87,6 +93,17 @@ def _export(request, *, candidacy, kind):
 @require_POST
 def export(request, pk):
     return _export(request, candidacy=_own(request, pk), kind=PortfolioExport.Kind.PDF)
+
+
+@login_required
+@require_POST
+def revalidation_pack(request, pk):
+    candidacy = _own(request, pk)
+    try:
+        return _export(request, candidacy=candidacy, kind=PortfolioExport.Kind.REVALIDATION)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("portfolios:builder", pk=candidacy.pk)
 
 
 @login_required
@@ -107,12 +124,11 @@ def export_download(request, pk):
     export = selectors.export_for_user(request.user, pk=pk)
     if export.status != PortfolioExport.Status.DONE or not export.file:
         raise Http404
-    pdf = export.kind == PortfolioExport.Kind.PDF
     response = FileResponse(
         export.file.open("rb"),
         as_attachment=True,
-        filename=f"portfolio-{export.pk}.{'pdf' if pdf else 'zip'}",
-        content_type="application/pdf" if pdf else "application/zip",
+        filename=export.download_name,
+        content_type=export.content_type,
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -1,4 +1,5 @@
-"""Skills audit pages: audits side by side, rating an audit, a gap turned into a goal."""
+"""Skills audit pages: audits side by side, rating an audit, a gap turned into a goal; and
+the mentor's pages, where a mentor adds their own rating beside their mentee's."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -53,6 +54,21 @@ def skills(request):
     )
 
 
+def _save_every_rating(ratings, rate) -> dict[int, str]:
+    """Call `rate(rating, field prefix)` for every rating, the whole audit or none of it: a
+    rating refused rolls back the others. Answers the refusals by rating id."""
+    errors = {}
+    with transaction.atomic():
+        for rating in ratings:
+            try:
+                rate(rating, f"r{rating.pk}-")
+            except ServiceError as exc:
+                errors[rating.pk] = exc.message
+        if errors:
+            transaction.set_rollback(True)
+    return errors
+
+
 @login_required
 def skills_audit(request, pk):
     audit = selectors.audit_for_user(request.user, pk=pk)
@@ -61,23 +77,18 @@ def skills_audit(request, pk):
     errors = {}
     if request.method == "POST":
         by_number = {str(e.pk): e for e in evidence}
-        # The whole audit or none of it: a rating refused rolls back the others.
-        with transaction.atomic():
-            for rating in ratings:
-                p = f"r{rating.pk}-"
-                try:
-                    services.rating_set(
-                        rating=rating,
-                        actor=request.user,
-                        current=request.POST.get(p + "current"),
-                        target=request.POST.get(p + "target"),
-                        justification=request.POST.get(p + "justification", ""),
-                        evidence=by_number.get(request.POST.get(p + "evidence", "")),
-                    )
-                except ServiceError as exc:
-                    errors[rating.pk] = exc.message
-            if errors:
-                transaction.set_rollback(True)
+
+        def rate(rating, p):
+            services.rating_set(
+                rating=rating,
+                actor=request.user,
+                current=request.POST.get(p + "current"),
+                target=request.POST.get(p + "target"),
+                justification=request.POST.get(p + "justification", ""),
+                evidence=by_number.get(request.POST.get(p + "evidence", "")),
+            )
+
+        errors = _save_every_rating(ratings, rate)
         if not errors:
             messages.success(request, f"Your {audit.name.lower()} audit is saved.")
             return redirect("portfolios:skills_audit", pk=audit.pk)
@@ -118,3 +129,87 @@ def skills_gap_goal(request, pk):
             request, f"“{goal.what}” is a goal in your {candidacy.scheme.name} development plan."
         )
     return redirect("portfolios:skills_audit", pk=rating.audit_id)
+
+
+# --- The mentor's pages ------------------------------------------------------------------
+
+
+@login_required
+def mentor_skills(request, pk):
+    """The mentee's audits side by side, for the mentor of a shared portfolio (the candidate
+    is sent to their own)."""
+    candidacy, is_candidate = selectors.portfolio_for_user(request.user, pk=pk)
+    if is_candidate:
+        return redirect("portfolios:skills")
+    framework = _framework(request)
+    audits, rows = selectors.audit_grid(candidacy.person, framework)
+    return render(
+        request,
+        "portfolios/mentor_skills.html",
+        {
+            "candidacy": candidacy,
+            "framework": framework,
+            "frameworks": SkillsFramework.objects.all(),
+            "audits": audits,
+            "rows": rows,
+        },
+    )
+
+
+def _posted_value(request, name, stored, errors):
+    if not errors:
+        return stored
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        return None
+
+
+@login_required
+def mentor_skills_audit(request, pk, audit):
+    """One of the mentee's audits: their ratings, and the mentor's own beside each, given or
+    changed with a short reason."""
+    candidacy, is_candidate = selectors.portfolio_for_user(request.user, pk=pk)
+    audit = selectors.mentee_audit(candidacy, pk=audit)
+    if is_candidate:
+        return redirect("portfolios:skills_audit", pk=audit.pk)
+    ratings = list(audit.ratings.all())
+    errors = {}
+    if request.method == "POST":
+
+        def rate(rating, p):
+            services.rating_mentor_set(
+                rating=rating,
+                actor=request.user,
+                mentor_rating=request.POST.get(p + "mentor"),
+                comment=request.POST.get(p + "comment", ""),
+            )
+
+        errors = _save_every_rating(ratings, rate)
+        if not errors:
+            messages.success(
+                request, f"Your ratings of {candidacy.person.display_name}'s audit are saved."
+            )
+            return redirect("portfolios:mentor_skills_audit", pk=candidacy.pk, audit=audit.pk)
+    return render(
+        request,
+        "portfolios/mentor_skills_audit.html",
+        {
+            "candidacy": candidacy,
+            "audit": audit,
+            "framework": audit.framework,
+            "scale": list(enumerate(audit.framework.labels)),
+            # (rating, refusal, the mentor's value and reason as shown): what the mentor
+            # typed is kept when something was refused.
+            "rows": [
+                (
+                    r,
+                    errors.get(r.pk),
+                    _posted_value(request, f"r{r.pk}-mentor", r.mentor_rating, errors),
+                    request.POST.get(f"r{r.pk}-comment", "") if errors else r.mentor_comment,
+                )
+                for r in ratings
+            ],
+            "errors": errors,
+        },
+    )

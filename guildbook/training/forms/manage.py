@@ -277,10 +277,12 @@ class SessionForm(forms.Form):
                 if data["ends_at"] <= data["starts_at"]:
                     self.add_error("end_time", "The session must end after it starts.")
             else:
-                data["ends_at"] = data["starts_at"] + timedelta(
-                    minutes=self.course.duration_minutes
-                )
+                data["ends_at"] = data["starts_at"] + timedelta(minutes=self.course_length(data))
         return data
+
+    def course_length(self, data) -> int:
+        """Minutes a session lasts when no end is given."""
+        return self.course.duration_minutes
 
 
 WEEK_CHOICES = [(str(k), v) for k, v in ORDINALS.items()]

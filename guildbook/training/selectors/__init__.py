@@ -44,6 +44,11 @@ from guildbook.training.selectors.courses import (
     courses_visible_to,
     material_for_user,
 )
+from guildbook.training.selectors.outreach import (
+    outreach_entries,
+    outreach_entry_for_user,
+    outreach_in_period,
+)
 from guildbook.training.selectors.record import (
     TrainingRecord,
     people_for_records,
@@ -51,6 +56,7 @@ from guildbook.training.selectors.record import (
     training_record_for,
 )
 from guildbook.training.selectors.sessions import (
+    open_to,
     other_sessions,
     session_for_booking,
     session_for_trainer,
@@ -78,7 +84,11 @@ __all__ = [
     "material_for_user",
     "my_bookings",
     "no_show_counts",
+    "open_to",
     "other_sessions",
+    "outreach_entries",
+    "outreach_entry_for_user",
+    "outreach_in_period",
     "people_for_records",
     "person_for_record",
     "register",

@@ -147,11 +147,22 @@ def my_bookings(user, *, now: datetime | None = None, past_limit: int = 50) -> d
 
 
 def booking_refusal(
-    session: Session, *, now: datetime | None = None, by_trainer: bool = False
+    session: Session, *, now: datetime | None = None, by_trainer: bool = False, person=None
 ) -> str | None:
-    """Why this session cannot be booked now, in words for the person, or None."""
+    """Why this session cannot be booked now, in words for the person, or None.
+
+    A closed session (`for_team`) takes only its team's people, linked to the team in the
+    directory; a trainer may still add anyone. Without `person` that rule is not applied
+    (a page asking whether the session itself is bookable)."""
     now = now or timezone.now()
     course = session.course
+    if (
+        session.for_team_id
+        and not by_trainer
+        and person is not None
+        and getattr(person, "directory_team_id", None) != session.for_team_id
+    ):
+        return closed_session_refusal(session)
     if session.is_cancelled:
         return "This session has been cancelled."
     if session.starts_at <= now:
@@ -197,4 +208,14 @@ def late_releases_without_trainer(*, now: datetime | None = None) -> QuerySet[Bo
         )
         .select_related("session__course", "person")
         .order_by("-ended_at", "-id")
+    )
+
+
+def closed_session_refusal(session: Session) -> str:
+    from guildbook.accounts.models import Team
+
+    team = Team.objects.filter(pk=session.for_team_id).values_list("name", flat=True).first()
+    return (
+        f"This is a closed session for the {team or 'one'} team, so only people in that team "
+        "can book it. If you are in the team, ask the trainer to add you."
     )

@@ -14,7 +14,11 @@ from django.utils import timezone
 
 from guildbook.training.models import Booking, Course, Session
 from guildbook.training.selectors.courses import courses_visible_to
-from guildbook.training.selectors.sessions import sessions_with_counts, upcoming_sessions
+from guildbook.training.selectors.sessions import (
+    open_to,
+    sessions_with_counts,
+    upcoming_sessions,
+)
 
 
 def catalogue(
@@ -52,7 +56,7 @@ def catalogue(
         courses = courses.filter(level=level)
     if delivery:
         courses = courses.filter(delivery__in=[delivery, Course.Delivery.BOTH])
-    sessions = upcoming_sessions()
+    sessions = upcoming_sessions().filter(open_to(user))
     tz = timezone.get_current_timezone()
     if date_from:
         sessions = sessions.filter(starts_at__gte=datetime.combine(date_from, time.min, tz))

@@ -9,6 +9,7 @@ from django.db.models import (
     Count,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
 )
@@ -23,10 +24,32 @@ from guildbook.training.models import Booking, Course, Session
 from guildbook.training.selectors.courses import course_visible
 
 
+def open_to(user, prefix: str = "") -> Q:
+    """Sessions this person may see listed: every session but the closed ones of other
+    teams (trainers see those too)."""
+    if roles.is_trainer(user):
+        return Q()
+    team = getattr(user, "directory_team_id", None)
+    mine = Q(**{f"{prefix}for_team_id": team}) if team else Q(pk__in=[])
+    return Q(**{f"{prefix}for_team__isnull": True}) | mine
+
+
+def session_visible(user, session: Session, *, invitation: str | None = None) -> bool:
+    """The course's visibility, and for a closed session: its team's people, trainers, and
+    anyone who holds or held a booking on it (e.g. from their training record)."""
+    if not course_visible(user, session.course, invitation=invitation):
+        return False
+    if not session.for_team_id or getattr(user, "directory_team_id", None) == session.for_team_id:
+        return True
+    if roles.is_trainer(user):
+        return True
+    return user.is_authenticated and Booking.objects.filter(session=session, person=user).exists()
+
+
 def session_for_booking(user, *, pk: int, invitation: str | None = None) -> Session:
     """The session someone is about to book, with its course: one query, no counts."""
     session = Session.objects.select_related("course").filter(pk=pk).first()
-    if session is None or not course_visible(user, session.course, invitation=invitation):
+    if session is None or not session_visible(user, session, invitation=invitation):
         raise Http404("No such session")
     return session
 
@@ -39,7 +62,7 @@ def session_to_book(user, *, pk: int) -> Session:
     if not fast_paths_on():
         return session_for_booking(user, pk=pk)
     session = sql.session_to_book(transaction.get_connection(), pk)
-    if session is None or not course_visible(user, session.course):
+    if session is None or not session_visible(user, session):
         raise Http404("No such session")
     return session
 
@@ -74,7 +97,7 @@ def session_get_for_user(user, *, pk: int, invitation: str | None = None) -> Ses
         .prefetch_related("trainers")
         .first()
     )
-    if session is None or not course_visible(user, session.course, invitation=invitation):
+    if session is None or not session_visible(user, session, invitation=invitation):
         raise Http404("No such session")
     return session
 
@@ -85,20 +108,23 @@ def session_for_trainer(user, *, pk: int) -> Session:
     return session_get_for_user(user, pk=pk)
 
 
-def sessions_of_course(course: Course, *, upcoming: bool = True) -> QuerySet[Session]:
+def sessions_of_course(course: Course, *, upcoming: bool = True, user=None) -> QuerySet[Session]:
+    """A course's sessions; given `user`, only those listed for them (`open_to`)."""
     qs = sessions_with_counts(course.sessions.all())
+    if user is not None:
+        qs = qs.filter(open_to(user))
     if upcoming:
         qs = qs.filter(starts_at__gt=timezone.now(), status=Session.Status.SCHEDULED)
     return qs.order_by("starts_at", "id")
 
 
-def other_sessions(session: Session, *, limit: int = 4) -> list[Session]:
-    """Later dates of the same course still to come, for a session that is full or gone."""
-    others = list(
-        sessions_with_counts(
-            upcoming_sessions().filter(course_id=session.course_id).exclude(pk=session.pk)
-        ).order_by("starts_at", "id")[:limit]
-    )
+def other_sessions(session: Session, *, limit: int = 4, user=None) -> list[Session]:
+    """Later dates of the same course still to come, for a session that is full or gone
+    (given `user`, only those listed for them)."""
+    qs = upcoming_sessions().filter(course_id=session.course_id).exclude(pk=session.pk)
+    if user is not None:
+        qs = qs.filter(open_to(user))
+    others = list(sessions_with_counts(qs).order_by("starts_at", "id")[:limit])
     for other in others:
         other.course = session.course
     return others

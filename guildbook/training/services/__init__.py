@@ -14,6 +14,7 @@ Where is what:
 | claiming, declining and expiring offers (offer mode)   | services/offers.py              |
 | the offer window (how long an offer is held)           | training/offers.py              |
 | attendance and no-shows                                | services/attendance.py          |
+| the outreach log, closed sessions for a team           | services/outreach.py            |
 | why a session cannot be booked, waiting-list position  | training/selectors/bookings.py  |
 | the e-mails each change queues                         | training/messages/queue.py      |
 | what else happens when a course is created             | training/hooks.py               |
@@ -52,6 +53,15 @@ from guildbook.training.services.offers import (
     offer_decline,
     offer_expire,
     offers_expire,
+)
+from guildbook.training.services.outreach import (
+    outreach_create,
+    outreach_delete,
+    outreach_follow_up_add,
+    outreach_follow_up_delete,
+    outreach_follow_up_set_done,
+    outreach_session_create,
+    outreach_update,
 )
 from guildbook.training.services.sessions import (
     SESSION_EDITABLE,
@@ -96,6 +106,13 @@ __all__ = [
     "offer_decline",
     "offer_expire",
     "offers_expire",
+    "outreach_create",
+    "outreach_delete",
+    "outreach_follow_up_add",
+    "outreach_follow_up_delete",
+    "outreach_follow_up_set_done",
+    "outreach_session_create",
+    "outreach_update",
     "series_create",
     "series_extend",
     "series_extend_due",

@@ -281,7 +281,7 @@ def _booked(db, booking: Booking, session: Session, actor) -> Booking:
 def _new_booking(session, person, actor, cleaned, now, by_trainer, pk=None) -> Booking:
     """The booking to write, decided on the session's fields as they are in `session`:
     a place, else the waiting list; raises BookingRefused when it cannot be booked."""
-    reason = booking_refusal(session, now=now, by_trainer=by_trainer)
+    reason = booking_refusal(session, now=now, by_trainer=by_trainer, person=person)
     if reason:
         raise BookingRefused(reason)
     booking = Booking(pk=pk, session=session, person=person, answers=cleaned, booked_by=actor)

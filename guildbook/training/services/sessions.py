@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from guildbook.accounts.models import User
+from guildbook.accounts.models import Team, User
 from guildbook.core import limits
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
@@ -56,10 +56,13 @@ def session_create(
     actor: User | None,
     series: Series | None = None,
     series_date: date | None = None,
+    for_team: Team | None = None,
 ) -> Session:
     """Schedule one session of a course (ends after the course's duration unless given).
 
-    `series_date` is the series occurrence the session is made for (see series_extend)."""
+    `series_date` is the series occurrence the session is made for (see series_extend).
+    `for_team` makes it a closed session: hidden from everyone but that team's people (and
+    trainers), and booked only by them (selectors.sessions, booking_refusal)."""
     limits.check_when(starts_at, field="starts_at")
     ends_at = ends_at or (starts_at + timedelta(minutes=course.duration_minutes))
     _check_times(starts_at, ends_at)
@@ -78,6 +81,7 @@ def session_create(
             venue=venue,
             online_link=online_link,
             link_to_follow=link_to_follow and not online_link,
+            for_team=for_team,
         )
         trainers = list(trainers)
         if trainers:

@@ -96,7 +96,7 @@ def course_detail(request, slug):
         invitations = request.session.get(INVITATIONS, {})
         invitations[slug] = given
         request.session[INVITATIONS] = invitations
-    sessions = list(selectors.sessions_of_course(course))
+    sessions = list(selectors.sessions_of_course(course, user=request.user))
     mine = selectors.active_bookings_by_session(request.user, [s.pk for s in sessions])
     for s in sessions:
         s.my_booking = mine.get(s.pk)
@@ -123,7 +123,7 @@ def _load_session(request, pk) -> Session:
 def _session_page(request, session, *, questions_form=None, status=200):
     course = session.course
     booking = selectors.active_bookings_by_session(request.user, [session.pk]).get(session.pk)
-    refusal = None if booking else services.booking_refusal(session)
+    refusal = None if booking else services.booking_refusal(session, person=request.user)
     full_no_list = (
         not refusal and not session.places_left and not course.waiting_list_enabled and not booking
     )
@@ -142,7 +142,9 @@ def _session_page(request, session, *, questions_form=None, status=200):
             "refusal": refusal,
             "full_no_list": full_no_list,
             "questions_form": questions_form,
-            "other_sessions": selectors.other_sessions(session) if show_others else [],
+            "other_sessions": selectors.other_sessions(session, user=request.user)
+            if show_others
+            else [],
             "login_url": _login_url(session.get_absolute_url()),
             "opens_later": opens_later,
             "alert": alerts.booking_alert_for(request.user, session) if opens_later else None,

@@ -41,6 +41,7 @@ from guildbook.core.timefmt import format_date
 from guildbook.notifications.services import outbox_void_overdue
 from guildbook.training import services
 from guildbook.training.management.commands import _demo_catalogue as catalogue
+from guildbook.training.management.commands import _demo_outreach
 from guildbook.training.models import Booking, Category, Course, Session
 
 _REAL_NOW = timezone.now
@@ -627,6 +628,7 @@ class Command(GuildbookCommand):
             )
             loader.load()
         _load_history(seed=options["seed"])
+        _demo_outreach.load_outreach()
         # Apps above training add their part of the story by command name (training never
         # imports them): the follow-up surveys' answers, for instance.
         for extra in ("demo_surveys", "demo_qualifications", "demo_portfolios"):

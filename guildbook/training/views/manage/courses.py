@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from guildbook.core.errors import ServiceError
-from guildbook.training import selectors, services
+from guildbook.training import hooks, selectors, services
 from guildbook.training.forms.manage import (
     PLAN_FORMSETS,
     CourseForm,
@@ -112,7 +112,8 @@ def _course_form_page(request, course: Course | None):
     if request.method == "POST":
         form = CourseForm(request.POST, instance=instance)
         formsets = plan_formsets(instance, request.POST, request.FILES)
-        if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
+        parts = hooks.course_form_parts(course=course, data=request.POST)
+        if form.is_valid() and all(f.is_valid() for f in [*formsets.values(), *parts]):
             try:
                 with transaction.atomic():
                     if editing:
@@ -133,6 +134,8 @@ def _course_form_page(request, course: Course | None):
                         actor=request.user,
                         **{name: plan_rows(name, fs) for name, fs in formsets.items()},
                     )
+                    for part in parts:  # fieldsets added by apps above training
+                        part.save(course=saved, actor=request.user)
             except ServiceError as exc:
                 if exc.field in formsets:
                     formsets[exc.field]._non_form_errors.append(exc.message)
@@ -149,6 +152,7 @@ def _course_form_page(request, course: Course | None):
             instance=instance, initial={"trainers": [request.user]} if not editing else None
         )
         formsets = plan_formsets(instance)
+        parts = hooks.course_form_parts(course=course)
         status = 200
     return render(
         request,
@@ -157,6 +161,7 @@ def _course_form_page(request, course: Course | None):
             "form": form,
             "course": course,
             "formsets": [(formsets[name], PLAN_FORMSETS[name][3], name) for name in PLAN_FORMSETS],
+            "parts": parts,
         },
         status=status,
     )
