@@ -8,10 +8,15 @@ from tests.factories import UserFactory
 
 def test_each_app_adds_its_permissions_to_the_roles_through_the_registry():
     granted = roles.role_permissions()
-    assert granted[roles.TRAINER] == ["training.run_training", "training.view_no_show_history"]
+    assert granted[roles.TRAINER] == [
+        "training.run_training",
+        "training.view_no_show_history",
+        "training.log_outreach",
+    ]
     assert granted[roles.STAFF_DEVELOPMENT] == [
         "accounts.change_team",
         "training.view_training_records",
+        "training.log_outreach",
         "qualifications.decide_funding",
     ]
     assert granted[roles.MENTOR] == ["qualifications.act_as_mentor"]
