@@ -250,9 +250,9 @@ Poisson number of people ({DEMAND} a month), {CAPACITY} places, early and late c
 no-shows and waiting lists. The import is timed in-process around `call_command`, so Django's
 start is not counted and the CSV's generation neither. Pages are asked for with a signed-in
 trainer's session cookie, the API with a personal token; every page is asked for twice before
-timing. The figures and plans are kept while the data is unchanged (insights/cache.py), so the
-timed requests find them worked out; the last column is the first request of each, which
-works them out (cold, after the import).
+timing. The figures, plans and the dashboard's content are kept while the data is unchanged
+(insights/cache.py), so the timed requests find them worked out; the last column is the first
+request of each, which works them out (cold, after the import).
 """
     write_section(text)
 

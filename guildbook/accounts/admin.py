@@ -1,20 +1,24 @@
+"""The administration site for people. A person's details, access, roles and team are
+saved through the accounts services, so the same checks and audit entries happen as on
+every other path (deactivation is audited and stops their e-mail)."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect
 
+from guildbook.accounts import organisations, services
 from guildbook.accounts.models import (
     ApiToken,
     Department,
     Organisation,
     Team,
     User,
-    record_address,
 )
-from guildbook.accounts.services import user_deactivate
+from guildbook.core.admin import ServiceRefusalsShown
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ServiceRefusalsShown, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "team", "organisation", "is_staff", "is_active"]
     search_fields = ["email", "name", "team", "organisation"]
@@ -51,13 +55,30 @@ class UserAdmin(BaseUserAdmin):
         return redirect("accounts:erase", queryset.get().pk)
 
     def save_model(self, request, obj, form, change):
-        deactivating = change and "is_active" in form.changed_data and not obj.is_active
-        super().save_model(request, obj, form, change)
+        d = form.cleaned_data
         if not change:
-            record_address(obj)
-        if deactivating:
-            # Deactivated on purpose: not to be reactivated by a sign-in, and audited.
-            user_deactivate(user=obj, actor=request.user)
+            created = services.user_create(
+                email=d["email"],
+                name=d.get("name") or "",
+                password=d.get("password1") or None,
+                actor=request.user,
+            )
+            obj.pk, obj._state.adding = created.pk, False
+            obj.refresh_from_db()
+            return
+        user = User.objects.get(pk=obj.pk)
+        fields = {k: d[k] for k in form.changed_data if k in services.USER_FIELDS}
+        if fields:
+            services.user_update(user=user, actor=request.user, **fields)
+        if "directory_team" in form.changed_data:
+            organisations.user_set_team(user=user, team=d["directory_team"], actor=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        # Groups (roles) through the service; other many-to-many fields as the form has them.
+        groups = form.cleaned_data.pop("groups", None)
+        super().save_related(request, form, formsets, change)
+        if groups is not None and "groups" in form.changed_data:
+            services.user_groups_set(user=form.instance, groups=groups, actor=request.user)
 
 
 @admin.register(ApiToken)

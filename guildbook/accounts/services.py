@@ -80,6 +80,105 @@ def user_role_add(*, user: User, role: str, actor=None) -> None:
         audit_record(actor=actor, action="role_added", subject=user, role=group.name)
 
 
+def user_role_remove(*, user: User, role: str, actor=None) -> None:
+    group = _role_group(role)
+    with transaction.atomic():
+        if not user.groups.filter(pk=group.pk).exists():
+            return
+        user.groups.remove(group)
+        audit_record(actor=actor, action="role_removed", subject=user, role=group.name)
+
+
+def user_groups_set(*, user: User, groups, actor=None) -> User:
+    """Give a person exactly these groups (the roles among them through user_role_add and
+    user_role_remove, so an administrator is made staff as on every other path), each change
+    audited."""
+    wanted = {g.pk: g for g in groups}
+    with transaction.atomic():
+        had = {g.pk: g for g in user.groups.all()}
+        for pk, group in had.items():
+            if pk not in wanted:
+                user.groups.remove(group)
+                audit_record(actor=actor, action="role_removed", subject=user, role=group.name)
+        for pk, group in wanted.items():
+            if pk in had:
+                continue
+            if group.name in set(roles.ROLE_CHOICES.values()):
+                user_role_add(user=user, role=_role_key(group.name), actor=actor)
+            else:
+                user.groups.add(group)
+                audit_record(actor=actor, action="role_added", subject=user, role=group.name)
+    return user
+
+
+def _role_key(group_name: str) -> str:
+    return next(k for k, v in roles.ROLE_CHOICES.items() if v == group_name)
+
+
+# What an administrator may change about a person besides their groups and directory team.
+USER_FIELDS = {
+    "email",
+    "name",
+    "job_title",
+    "team",
+    "organisation",
+    "is_active",
+    "awaiting_first_sign_in",
+    "is_staff",
+    "is_superuser",
+}
+
+
+def user_update(*, user: User, actor=None, **fields) -> User:
+    """Change a person's address, profile, or access, as the administration site does.
+
+    Deactivating stops everything at once: sign-in, API tokens, and e-mail (the outbox
+    skips inactive people when it claims and again before it sends); the person's records
+    stay. Reactivating restores them. Each change is audited by name."""
+    unknown = set(fields) - USER_FIELDS
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))}.")
+    profile = {
+        k: v for k, v in fields.items() if k in ("name", "job_title", "team", "organisation")
+    }
+    _check_profile(**profile)
+    fields.update({k: (v or "").strip() for k, v in profile.items()})
+    if "email" in fields:
+        fields["email"] = _clean_email(fields["email"])
+    if fields.get("is_active") is False:
+        # Deactivated on purpose: no first sign-in reactivates them.
+        fields["awaiting_first_sign_in"] = False
+    with transaction.atomic():
+        if "email" in fields and fields["email"] != user.email:
+            if User.objects.filter(email=fields["email"]).exclude(pk=user.pk).exists():
+                raise Conflict(
+                    f"Someone with the e-mail {fields['email']} already exists.", field="email"
+                )
+            _address_change(user, fields["email"])
+        changed = sorted(k for k, v in fields.items() if getattr(user, k) != v)
+        if not changed:
+            return user
+        for key in changed:
+            setattr(user, key, fields[key])
+        user.save(update_fields=changed)
+        if "is_active" in changed:
+            action = "person_reactivated" if user.is_active else "person_deactivated"
+            audit_record(actor=actor, action=action, subject=user)
+        rest = [k for k in changed if k != "is_active"]
+        if rest:
+            audit_record(actor=actor, action="person_updated", subject=user, fields=rest)
+    return user
+
+
+def _address_change(user: User, email: str) -> None:
+    """The new address replaces the old in allauth's records (as one an administrator set,
+    so unverified until the person signs in with a code sent to it)."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=user).delete()
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+
+
 def user_create(
     *,
     email: str,
@@ -153,13 +252,9 @@ def user_activate_on_sign_in(*, user: User) -> bool:
 
 
 def user_deactivate(*, user: User, actor=None) -> User:
-    """Stop a person signing in: inactive, and no longer activated by a first sign-in.
-    Their outbox mail is then refused at claim and at send (notifications)."""
-    with transaction.atomic():
-        user.is_active = user.awaiting_first_sign_in = False
-        user.save(update_fields=["is_active", "awaiting_first_sign_in"])
-        audit_record(actor=actor, action="person_deactivated", subject=user)
-    return user
+    """Stop a person signing in: inactive, and no longer activated by a first sign-in
+    (user_update). Their outbox mail is then refused at claim and at send (notifications)."""
+    return user_update(user=user, actor=actor, is_active=False)
 
 
 def _mark_email_verified(user: User) -> None:

@@ -1,9 +1,12 @@
-"""The audit trail in the admin: read-only, filtered by action, kind of thing, who and when."""
+"""The audit trail in the admin: read-only, filtered by action, kind of thing, who and when;
+and what every app's admin shares: a service's refusal shown as the admin's error."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.http import HttpResponseRedirect
 
+from guildbook.core.errors import ServiceError
 from guildbook.core.models import AuditEntry
 
 
@@ -61,3 +64,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ServiceRefusalsShown:
+    """A refusal a service makes while saving (after the form's own checks passed, such as
+    a change made meanwhile by someone else) is shown as the admin's error message, with
+    nothing saved, rather than a server error."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceError as exc:  # the admin's transaction has rolled back
+            self.message_user(request, f"Nothing was saved: {exc.message}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())

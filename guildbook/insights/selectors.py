@@ -4,6 +4,7 @@ Insights are for trainers and staff development officers. Pages answer others 40
 any object a person may not see); the API answers 403 before loading anything.
 """
 
+from collections.abc import Callable
 from datetime import date
 
 from django.http import Http404
@@ -57,3 +58,12 @@ def plan(course: Course, *, capacity: int | None, cadences: list[float], targets
         (course.pk, capacity, tuple(cadences), targets),
         lambda: plan_for_course(course, capacity=capacity, cadences=cadences, targets=targets),
     )
+
+
+def kept_page(what: str, key: tuple, render: Callable[[], str]) -> str:
+    """A page's rendered content, kept with the figures it shows while the data is unchanged
+    (cache.py): only for content that is the same for everyone who may see the page. Check
+    access first."""
+    from guildbook.insights.cache import remembered
+
+    return remembered(f"page:{what}", key, render)

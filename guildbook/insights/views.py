@@ -11,8 +11,10 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from guildbook.core import charts, roles
@@ -228,6 +230,29 @@ def _trend(f: Figures) -> charts.Chart:
     )
 
 
+def _on_page(sheet: exports.Sheet, *, text_columns: int) -> dict:
+    """The sheet as the page's table: each row as (text cells, number cells), for the page
+    aligns numbers right, with the numbers written out once here rather than localised cell
+    by cell in the template."""
+    n = text_columns
+    return {
+        "header": (sheet.header[:n], sheet.header[n:]),
+        "rows": [(row[:n], [str(cell) for cell in row[n:]]) for row in sheet.rows],
+    }
+
+
+def _course_choices(course: Course | None) -> list[tuple[str, str, bool]]:
+    """(slug, label, chosen) for the course menu, retired courses marked as such."""
+    retired = _("retired")
+    return [
+        (slug, f"{title} ({retired})" if status == Course.Status.ARCHIVED else title,
+         course is not None and pk == course.pk)
+        for pk, slug, title, status in Course.objects.order_by("title").values_list(
+            "pk", "slug", "title", "status"
+        )
+    ]  # fmt: skip
+
+
 # --- Pages ------------------------------------------------------------------------------------
 
 
@@ -235,10 +260,12 @@ def _trend(f: Figures) -> charts.Chart:
 def dashboard(request):
     course = _course(request)
     date_from, date_to, compare_from, compare_to, problems = _periods(request)
-    figures = selectors.figures(course=course, date_from=date_from, date_to=date_to)
-    other = None
-    if compare_from or compare_to:
-        other = selectors.figures(course=course, date_from=compare_from, date_to=compare_to)
+    periods = (date_from, date_to, compare_from, compare_to)
+    body = selectors.kept_page(
+        "dashboard",
+        (get_language(), course.pk if course else None, *periods, tuple(problems)),
+        lambda: _dashboard_body(course, *periods, problems),
+    )
     query = urlencode(
         {
             "course": course.slug if course else "",
@@ -248,18 +275,37 @@ def dashboard(request):
             "compare_to": compare_to.isoformat() if compare_to else "",
         }
     )
+    return render(
+        request,
+        "insights/dashboard.html",
+        {
+            "course": course,
+            "body": body,
+            # Outreach is not in the data's version (cache.py), so it is read on each visit.
+            "outreach": outreach_in_period(date_from=date_from, date_to=date_to),
+            "query": query,
+        },
+    )
+
+
+def _dashboard_body(course, date_from, date_to, compare_from, compare_to, problems) -> str:
+    """The page's figures: the same for everyone who may see them, so they are kept as
+    rendered (selectors.kept_page) rather than rendered again on each visit."""
+    figures = selectors.figures(course=course, date_from=date_from, date_to=date_to)
+    other = None
+    if compare_from or compare_to:
+        other = selectors.figures(course=course, date_from=compare_from, date_to=compare_to)
     rows = figure_rows(figures)
     side_by_side = (
         [(n, a, b) for (n, a), (_m, b) in zip(rows, figure_rows(other), strict=True)]
         if other
         else [(n, a, None) for n, a in rows]
     )
-    return render(
-        request,
-        "insights/dashboard.html",
+    return render_to_string(
+        "insights/_dashboard.html",
         {
             "course": course,
-            "courses": Course.objects.order_by("title").only("title", "slug", "status"),
+            "course_choices": _course_choices(course),
             "figures": figures,
             "other": other,
             "rows": side_by_side,
@@ -271,10 +317,8 @@ def dashboard(request):
             "compare_to": compare_to,
             "problems": problems,
             "trend": _trend(figures),
-            "months": _months_sheet(figures),
-            "reach": _reach_sheet(figures),
-            "outreach": outreach_in_period(date_from=date_from, date_to=date_to),
-            "query": query,
+            "months": _on_page(_months_sheet(figures), text_columns=1),
+            "reach": _on_page(_reach_sheet(figures), text_columns=3),
         },
     )
 

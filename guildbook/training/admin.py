@@ -1,16 +1,19 @@
 """The administration site for the training offer.
 
-Content (courses, their plans and questions, categories) is edited here directly. Anything
-that touches places — capacity, cancelling, bookings — goes through the services, so the
-admin cannot break the capacity and waiting-list guarantees: bookings are read-only, and
-sessions change through actions that call the same functions as the trainer pages.
+Every save goes through the training services, as the trainer pages' do, so the admin keeps
+the same rules, audit entries and messages: a course and its plan (agenda, booking
+questions, materials) through the course services; a session's new time, place or capacity
+through `session_change` (people are told, reminders and survey invitations move, capacity
+never drops below the places taken); a series' end and horizon through `series_update`.
+Bookings are read-only, and sessions are cancelled by an action that calls the service. A
+refusal is shown beside its field, or (for a change made meanwhile) as the admin's error.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 
-from guildbook.core.audit import audit_record
+from guildbook.core.admin import ServiceRefusalsShown
 from guildbook.core.errors import ServiceError
 from guildbook.training import messages as training_messages
 from guildbook.training import services
@@ -24,6 +27,11 @@ from guildbook.training.models import (
     Series,
     Session,
 )
+
+
+def _refusal_to_form(form, exc: ServiceError, fields) -> None:
+    """A service's refusal beside the form field it names (or at the top of the form)."""
+    form.add_error(exc.field if exc.field in fields else None, exc.message)
 
 
 class TrainersThroughService:
@@ -51,8 +59,55 @@ class CategoryAdmin(admin.ModelAdmin):
         return obj.n_courses
 
 
+class PlanInlineFormSet(forms.BaseInlineFormSet):
+    """A part of the course's plan, checked row by row as `course_plan_set` checks it, and
+    saved by that service (in CourseAdmin.save_related), not by the formset."""
+
+    part = ""  # agenda, questions or materials
+
+    def clean(self):
+        super().clean()
+        for position, form in enumerate(self.kept_forms(), start=1):
+            try:
+                services.course_plan_row_check(self.part, form.instance, position)
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+
+    def kept_forms(self) -> list:
+        """The rows to keep, in the order the administrator gave (then as listed)."""
+        kept = [
+            f
+            for f in self.forms
+            if hasattr(f, "cleaned_data")
+            and not f.cleaned_data.get("DELETE")
+            and (f.instance.pk or f.has_changed())
+        ]
+        # A new row's order is 0 unless one was typed: it goes last.
+        return sorted(kept, key=lambda f: f.cleaned_data.get("order") or float("inf"))
+
+    def plan_rows(self) -> list[dict]:
+        fields = services.PLAN_PARTS[self.part][1]
+        rows = []
+        for form in self.kept_forms():
+            row = {key: form.cleaned_data.get(key) for key in fields}
+            if form.instance.pk:
+                row["id"] = form.instance.pk
+            rows.append(row)
+        return rows
+
+    def save(self, commit=True):
+        # The course service writes the rows; the admin's change message reads these.
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        return []
+
+
+def _plan_formset(part: str):
+    return type(f"{part.title()}FormSet", (PlanInlineFormSet,), {"part": part})
+
+
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
+    formset = _plan_formset("agenda")
     extra = 1
     fields = ["order", "kind", "minutes", "title", "notes"]
     verbose_name = "session plan item"
@@ -61,12 +116,14 @@ class AgendaItemInline(admin.TabularInline):
 
 class BookingQuestionInline(admin.TabularInline):
     model = BookingQuestion
+    formset = _plan_formset("questions")
     extra = 1
     fields = ["order", "text", "help_text", "kind", "choices", "required"]
 
 
 class CourseMaterialInline(admin.TabularInline):
     model = CourseMaterial
+    formset = _plan_formset("materials")
     extra = 1
     fields = ["order", "title", "url", "file", "for_trainers_only"]
 
@@ -89,7 +146,7 @@ class CourseAdminForm(forms.ModelForm):
 
 
 @admin.register(Course)
-class CourseAdmin(TrainersThroughService, admin.ModelAdmin):
+class CourseAdmin(ServiceRefusalsShown, TrainersThroughService, admin.ModelAdmin):
     list_display = ["title", "category", "level", "delivery", "visibility", "status"]
     list_filter = ["status", "visibility", "level", "delivery", "category"]
     search_fields = ["title", "summary", "tags"]
@@ -151,9 +208,22 @@ class CourseAdmin(TrainersThroughService, admin.ModelAdmin):
     def set_trainers(self, course, trainers, actor):
         services.course_trainers_set(course=course, trainers=trainers, actor=actor)
 
+    def save_related(self, request, form, formsets, change):
+        """The plan's parts that changed, through `course_plan_set` in one call (one
+        transaction, one audit entry), after the course and its trainers."""
+        super().save_related(request, form, formsets, change)
+        plan = {
+            fs.part: fs.plan_rows()
+            for fs in formsets
+            if isinstance(fs, PlanInlineFormSet) and fs.has_changed()
+        }
+        if plan:
+            course = Course.objects.get(pk=form.instance.pk)
+            services.course_plan_set(course=course, actor=request.user, **plan)
+
 
 class SessionInline(admin.TabularInline):
-    """The series' sessions, to read; they change on the trainer pages."""
+    """The series' sessions, to read; each changes on its own page (or the trainer pages)."""
 
     model = Session
     extra = 0
@@ -165,9 +235,27 @@ class SessionInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # nothing here is saved: the series' form writes through series_update
+
+
+class SeriesAdminForm(forms.ModelForm):
+    """Checks a change as `series_update` will, beside the field at fault."""
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            changes = {k: data.get(k) for k in services.SERIES_EDITABLE if k in self.changed_data}
+            try:
+                services.series_update_check(self.instance, **changes)
+            except ServiceError as exc:
+                _refusal_to_form(self, exc, self.fields)
+        return data
+
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(ServiceRefusalsShown, admin.ModelAdmin):
+    form = SeriesAdminForm
     list_display = ["course", "description", "starts_on", "ends_on", "capacity"]
     list_filter = ["frequency", "course"]
     search_fields = ["course__title"]
@@ -185,7 +273,7 @@ class SeriesAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
     ]
-    fields = [*readonly_fields, "ends_on", "generate_months_ahead"]
+    fields = [*readonly_fields, *services.SERIES_EDITABLE]
     inlines = [SessionInline]
     actions = ["extend"]
 
@@ -197,14 +285,14 @@ class SeriesAdmin(admin.ModelAdmin):
         return obj.describe()
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action="series_updated",
-            subject=obj,
-            fields=sorted(form.changed_data),
-            via="admin",
-        )
+        changes = {
+            k: form.cleaned_data[k] for k in services.SERIES_EDITABLE if k in form.changed_data
+        }
+        if changes:
+            services.series_update(
+                series=Series.objects.get(pk=obj.pk), actor=request.user, **changes
+            )
+        obj.refresh_from_db()
 
     @admin.action(description="Schedule sessions up to each series' horizon")
     def extend(self, request, queryset):
@@ -212,11 +300,28 @@ class SeriesAdmin(admin.ModelAdmin):
         self.message_user(request, f"{total} sessions scheduled.", messages.SUCCESS)
 
 
-PLACE_FIELDS = ("venue", "online_link")
+# What the session admin may change, each through `session_change`.
+SESSION_CHANGES = ("starts_at", "ends_at", "venue", "online_link", "link_to_follow", "capacity")
+
+
+class SessionAdminForm(forms.ModelForm):
+    """Checks a change as `session_change` will, beside the field at fault."""
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and not self.errors:
+            changes = {k: data.get(k) for k in SESSION_CHANGES if k in self.changed_data}
+            try:
+                # Before _post_clean, self.instance still holds the stored values.
+                services.session_change_check(self.instance, **changes)
+            except ServiceError as exc:
+                _refusal_to_form(self, exc, self.fields)
+        return data
 
 
 @admin.register(Session)
-class SessionAdmin(TrainersThroughService, admin.ModelAdmin):
+class SessionAdmin(ServiceRefusalsShown, TrainersThroughService, admin.ModelAdmin):
+    form = SessionAdminForm
     list_display = [
         "course",
         "starts_at",
@@ -240,11 +345,20 @@ class SessionAdmin(TrainersThroughService, admin.ModelAdmin):
         )
 
     def get_readonly_fields(self, request, obj=None):
-        # Times, capacity and status change through the services (trainer pages), which keep
-        # places, the waiting list and people's messages right.
-        locked = ["places_taken", "status", "cancelled_at", "cancellation_reason", "series"]
+        # Status changes by the cancel action; the rest is kept by the services.
+        locked = [
+            "places_taken",
+            "status",
+            "cancelled_at",
+            "cancellation_reason",
+            "series",
+            "detached",
+            "register_closed_at",
+        ]
         if obj is not None:
-            locked += ["course", "starts_at", "ends_at", "capacity", "detached"]
+            locked.append("course")
+            if obj.is_cancelled:  # a cancelled session stays as it was
+                locked += [*SESSION_CHANGES, "trainers"]
         return locked
 
     @admin.display(description="places taken")
@@ -256,26 +370,18 @@ class SessionAdmin(TrainersThroughService, admin.ModelAdmin):
         return obj.n_waiting
 
     def save_model(self, request, obj, form, change):
-        if change:
-            # A new venue or link goes through the service, which tells the people with a
-            # place; trainers are saved in save_related. Only the other fields saved here.
-            place = {k: form.cleaned_data[k] for k in PLACE_FIELDS if k in form.changed_data}
-            if place:
-                services.session_update(
-                    session=Session.objects.get(pk=obj.pk), actor=request.user, **place
-                )
-            rest = [k for k in form.changed_data if k not in PLACE_FIELDS and k != "trainers"]
-            if rest:
-                obj.save(update_fields=[*rest, "updated_at"])
-                audit_record(
-                    actor=request.user,
-                    action="session_updated",
-                    subject=obj,
-                    changes={k: str(form.cleaned_data.get(k)) for k in rest},
-                    via="admin",
-                )
-            return
         d = form.cleaned_data
+        if change:
+            # Through the service, as the trainer pages: a new time tells people and moves
+            # their reminders and survey invitations, a new place tells people with a place,
+            # capacity never drops below the places taken. Trainers follow in save_related.
+            changes = {k: d[k] for k in SESSION_CHANGES if k in form.changed_data}
+            if changes:
+                services.session_change(
+                    session=Session.objects.get(pk=obj.pk), actor=request.user, **changes
+                )
+            obj.refresh_from_db()
+            return
         created = services.session_create(
             course=d["course"],
             starts_at=d["starts_at"],
@@ -283,12 +389,12 @@ class SessionAdmin(TrainersThroughService, admin.ModelAdmin):
             capacity=d["capacity"],
             venue=d.get("venue", ""),
             online_link=d.get("online_link", ""),
+            link_to_follow=d.get("link_to_follow", False),
             actor=request.user,
         )
         obj.pk = created.pk
         obj._state.adding = False
-        obj.places_taken = created.places_taken
-        obj.created_at = created.created_at
+        obj.refresh_from_db()
 
     def set_trainers(self, session, trainers, actor):
         services.session_trainers_set(session=session, trainers=trainers, actor=actor)

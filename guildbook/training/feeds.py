@@ -119,7 +119,7 @@ def course_calendar(person: User, course: Course, *, now=None) -> bytes:
 def _session_event(session: Session, course: Course, now) -> list[str]:
     manage = settings.SITE_URL + reverse("training:manage_session", args=[session.pk])
     cancelled = session.status == Session.Status.CANCELLED
-    where = session.venue or ("Online" if session.online_link else "Venue to be confirmed")
+    where = session.where  # the pages' words, "Venue to be confirmed" included
     details = f"{session.places_taken} of {session.capacity} places taken.\n\nBookings: {manage}"
     t = calendar._text
     return [

@@ -125,7 +125,7 @@ def test_unticking_active_in_the_admin_is_a_deactivation(rf):
     request = rf.post("/")
     request.user = administrator
     ada.is_active = False
-    form = type("Form", (), {"changed_data": ["is_active"]})()
+    form = type("Form", (), {"changed_data": ["is_active"], "cleaned_data": {"is_active": False}})()
     UserAdmin(User, admin.site).save_model(request, ada, form, change=True)
     ada.refresh_from_db()
     assert not ada.is_active and not ada.awaiting_first_sign_in

@@ -84,7 +84,7 @@ def scene(db):
 @pytest.fixture(autouse=True)
 def empty_cache(db):
     """Each test computes its own figures (insights/cache.py keeps them between requests)."""
-    from django.core.cache import cache
+    from guildbook.insights import cache
 
     cache.clear()
     yield

@@ -181,6 +181,7 @@ def test_a_venue_changed_in_the_admin_is_announced(client, booked):
             "ends_at_1": end.strftime("%H:%M:%S"),
             "venue": "Seminar Room 2",
             "online_link": session.online_link,
+            "capacity": session.capacity,  # editable in the admin now, through the service
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -216,6 +216,7 @@ def test_trainers_set_on_a_session_in_the_admin_get_the_roster(admin_client, unt
             "ends_at_1": end.strftime("%H:%M:%S"),
             "venue": untrained.venue,
             "online_link": "",
+            "capacity": untrained.capacity,
             "trainers": [trainer.pk],
         },
     )

@@ -54,7 +54,21 @@ class TrainerField(forms.ModelMultipleChoiceField):
 # --- Courses --------------------------------------------------------------------------
 
 
-class CourseForm(forms.ModelForm):
+REQUIRED_FIELD_TEMPLATE = "training/manage/_field.html"
+
+
+class MarksRequired:
+    """Fields rendered with the word "required" beside the label of each required one (not
+    only a sign), and `aria-required` on it where a formset leaves out `required`."""
+
+    def mark_required(self):
+        for field in self.fields.values():
+            field.template_name = REQUIRED_FIELD_TEMPLATE
+            if field.required and not isinstance(field.widget, forms.HiddenInput):
+                field.widget.attrs["aria-required"] = "true"
+
+
+class CourseForm(MarksRequired, forms.ModelForm):
     trainers = TrainerField(help_text="Who runs this course. Sessions can have their own.")
 
     class Meta:
@@ -113,6 +127,7 @@ class CourseForm(forms.ModelForm):
         self.fields["waiting_list_mode"].required = False  # blank: automatic, as before
         if not self.instance.pk:
             self.fields["status"].widget = forms.HiddenInput()
+        self.mark_required()
 
     def clean_waiting_list_mode(self):
         return self.cleaned_data.get("waiting_list_mode") or Course.WaitingListMode.AUTOMATIC
@@ -127,7 +142,26 @@ class CourseForm(forms.ModelForm):
         return data
 
 
-class AgendaItemForm(forms.ModelForm):
+class PlanRowForm(MarksRequired, forms.ModelForm):
+    """One row of a course's plan. Its position (ORDER) is a hidden field that the page's
+    move buttons set: a row nobody filled in stays "unchanged", and so is left out, whatever
+    position it was given."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mark_required()
+
+    def has_changed(self):
+        return any(name != "ORDER" for name in self.changed_data)
+
+    @property
+    def title_value(self) -> str:
+        """What the row is called in the page's announcements ("Moved “Introductions” up")."""
+        name = "text" if "text" in self.fields else "title"
+        return (self[name].value() or "").strip()
+
+
+class AgendaItemForm(PlanRowForm):
     class Meta:
         model = AgendaItem
         fields = ["kind", "minutes", "title", "notes"]
@@ -138,7 +172,7 @@ class AgendaItemForm(forms.ModelForm):
 QUESTION_FIELDS = ["text", "help_text", "kind", "choices", "required", "asks_if_new", "new_answer"]
 
 
-class BookingQuestionForm(forms.ModelForm):
+class BookingQuestionForm(PlanRowForm):
     class Meta:
         model = BookingQuestion
         fields = QUESTION_FIELDS
@@ -161,7 +195,7 @@ class BookingQuestionForm(forms.ModelForm):
         return {*super()._get_validation_exclusions(), "asks_if_new"}
 
 
-class CourseMaterialForm(forms.ModelForm):
+class CourseMaterialForm(PlanRowForm):
     url = forms.URLField(required=False, label="Link", assume_scheme="https")
 
     class Meta:
@@ -177,9 +211,38 @@ class CourseMaterialForm(forms.ModelForm):
         return data
 
 
+class PlanFormSet(forms.BaseInlineFormSet):
+    """Rows in the order the trainer put them: positions are hidden fields, changed by the
+    move buttons (on the server, or in the page by plan_rows.js), not typed."""
+
+    ordering_widget = forms.HiddenInput
+
+    def rows(self) -> list:
+        """The forms in their order on the page: by position, then as they came."""
+        pairs = sorted(
+            enumerate(self.forms), key=lambda p: _position_key(p[1]["ORDER"].value(), p[0])
+        )
+        return [form for _, form in pairs]
+
+
+def _position_key(position, index) -> tuple:
+    """Rows by position; rows without one after them, as they came."""
+    try:
+        return (0, int(position), index)
+    except (TypeError, ValueError):
+        return (1, 0, index)
+
+
 def _plan_formset(model, form, *, prefix_fields):
     return forms.inlineformset_factory(
-        Course, model, form=form, fields=prefix_fields, extra=2, can_delete=True, can_order=True
+        Course,
+        model,
+        form=form,
+        formset=PlanFormSet,
+        fields=prefix_fields,
+        extra=0,
+        can_delete=True,
+        can_order=True,
     )
 
 
@@ -230,6 +293,35 @@ def plan_rows(name: str, formset) -> list[dict]:
             row["id"] = form.instance.pk
         rows.append(row)
     return rows
+
+
+def plan_row_move(data, name: str, index: int, direction: str) -> tuple[int, int] | None:
+    """Move form `index` of a plan part one place up or down in `data` (a mutable copy of
+    the POST), by giving every row its new position: what the page's move button does
+    without scripts. Returns (its new position, the number of rows), or None when there is
+    no such row or nowhere to move it."""
+    prefix = PLAN_FORMSETS[name][1]
+    total = int(data.get(f"{prefix}-TOTAL_FORMS") or 0)
+    order = sorted(range(total), key=lambda i: _position_key(data.get(f"{prefix}-{i}-ORDER"), i))
+    if index not in order or direction not in ("up", "down"):
+        return None
+    at = order.index(index)
+    to = at - 1 if direction == "up" else at + 1
+    if not 0 <= to < len(order):
+        return None
+    order[at], order[to] = order[to], order[at]
+    for position, i in enumerate(order, start=1):
+        data[f"{prefix}-{i}-ORDER"] = str(position)
+    return to + 1, len(order)
+
+
+def plan_row_add(data, name: str) -> int:
+    """Add an empty row at the end of a plan part in `data` (the POST): what "Add another"
+    does without scripts. Returns the new form's index."""
+    prefix = PLAN_FORMSETS[name][1]
+    total = int(data.get(f"{prefix}-TOTAL_FORMS") or 0)
+    data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
+    return total
 
 
 # --- Sessions and series --------------------------------------------------------------

@@ -94,6 +94,7 @@ def session_facts(session: Session, *, booking: Booking | None = None) -> dict[s
         "start_text": f"{format_date(session.starts_at)} at {format_time(session.starts_at)}",
         "venue": session.venue,
         "online": bool(session.online_link),
+        "where": session.where,  # the pages' and feeds' words (venues.where)
         "online_link": session.online_link if confirmed else "",
         "session_url": settings.SITE_URL + session.get_absolute_url(),
     }

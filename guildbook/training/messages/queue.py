@@ -130,10 +130,11 @@ def on_open_offer(session: Session, waiting: list[Booking], *, now: datetime) ->
         _schedule(OPEN_OFFER, booking, now, key=_key(OPEN_OFFER, booking, stamp))
 
 
-def on_ended(booking: Booking, session: Session, *, now: datetime) -> None:
+def on_ended(booking: Booking, session: Session, *, now: datetime, went: str = "") -> None:
     """A booking stopped being active. Its pending messages (the reminder, a confirmation
     not yet sent) are voided here; the person is told, unless the booking was moved or its
-    session cancelled, which `on_moved` and `on_session_cancelled` tell in their own words."""
+    session cancelled, which `on_moved` and `on_session_cancelled` tell in their own words.
+    `went` is what happened to a cancelled place (outcomes.place_went), as the page said."""
     outbox_void(about=booking)
     ending = booking.ending
     was_place = booking.confirmed_at is not None and ending != Booking.Ending.LEFT_WAITING_LIST
@@ -142,7 +143,14 @@ def on_ended(booking: Booking, session: Session, *, now: datetime) -> None:
             calendar_sequence=booking.calendar_sequence + 1
         )
         booking.calendar_sequence += 1
-        _schedule(CANCELLED, booking, now, key=_key(CANCELLED, booking), had_place=was_place)
+        _schedule(
+            CANCELLED,
+            booking,
+            now,
+            key=_key(CANCELLED, booking),
+            had_place=was_place,
+            **({"went": went} if went else {}),
+        )
     elif ending == Booking.Ending.LEFT_WAITING_LIST:
         _schedule(WAITING_LEFT, booking, now, key=_key(WAITING_LEFT, booking))
     elif ending == Booking.Ending.OFFER_EXPIRED:

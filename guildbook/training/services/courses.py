@@ -223,13 +223,7 @@ def course_plan_set(
                             value = ""  # the file was cleared
                         setattr(obj, key, value)
                 obj.order = position
-                _plan_row_check(name, obj, label, position)
-                try:
-                    obj.full_clean(exclude=["course"], validate_constraints=False)
-                except ValidationError as exc:
-                    raise ServiceError(
-                        f"{label} {position}: " + " ".join(exc.messages), field=name
-                    ) from None
+                course_plan_row_check(name, obj, position)
                 objs.append(obj)
                 if obj.pk:
                     keep.append(obj.pk)
@@ -288,7 +282,11 @@ def _new_answer_check(obj, label: str, position: int) -> None:
     obj.new_answer = answer
 
 
-def _plan_row_check(name: str, obj, label: str, position: int) -> None:
+def course_plan_row_check(name: str, obj, position: int) -> None:
+    """Refuse a row of a course's plan that `course_plan_set` would not save (`obj` is the
+    AgendaItem, BookingQuestion or CourseMaterial with the row's values), naming it by its
+    position: for a form that shows the refusal beside its row before anything is saved."""
+    label = PLAN_PARTS[name][2]
     if name == "materials" and not obj.url and not obj.file:
         raise ServiceError(f"{label} {position}: give a link or a file.", field=name)
     if name == "questions" and obj.kind == BookingQuestion.Kind.CHOICE and len(obj.choice_list) < 2:
@@ -299,3 +297,7 @@ def _plan_row_check(name: str, obj, label: str, position: int) -> None:
         raise ServiceError(f"{label} {position}: give the minutes, or leave it blank.", field=name)
     if name == "questions":
         _new_answer_check(obj, label, position)
+    try:
+        obj.full_clean(exclude=["course"], validate_constraints=False)
+    except ValidationError as exc:
+        raise ServiceError(f"{label} {position}: " + " ".join(exc.messages), field=name) from None

@@ -16,7 +16,7 @@ from django.db.models import Count, F, Max
 from guildbook.accounts.models import User
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
-from guildbook.training import messages, offers
+from guildbook.training import messages, offers, outcomes
 from guildbook.training.models import (
     Booking,
     Course,
@@ -163,7 +163,6 @@ def _end(
         at=now,
         late=booking.late_cancellation,
     )
-    messages.on_ended(booking, session, now=now)
     change = "session_cancelled" if ending == Booking.Ending.SESSION_CANCELLED else ending
     if ending != Booking.Ending.MOVED:
         _on_commit_send(
@@ -175,4 +174,8 @@ def _end(
         )
     # Who the freed place went to (promoted or offered), for pages that say what happened.
     booking.passed_on = _promote(session, actor, now) if held and promote else []
+    # The person's message says what happened to the place then, in the page's words (it
+    # may be sent later, when the waiting list has changed).
+    went = outcomes.place_went(booking) if held and ending == Booking.Ending.CANCELLED else ""
+    messages.on_ended(booking, session, now=now, went=went)
     return booking

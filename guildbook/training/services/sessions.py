@@ -34,7 +34,8 @@ from guildbook.training.signals import (
 )
 
 
-def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+def session_times_check(starts_at: datetime, ends_at: datetime) -> None:
+    """Refuse times a session cannot have (as a ServiceError naming the field)."""
     if starts_at is None or ends_at is None:
         raise ServiceError("A session needs a start and an end.", field="starts_at")
     limits.check_when(starts_at, field="starts_at")
@@ -65,7 +66,7 @@ def session_create(
     trainers), and booked only by them (selectors.sessions, booking_refusal)."""
     limits.check_when(starts_at, field="starts_at")
     ends_at = ends_at or (starts_at + timedelta(minutes=course.duration_minutes))
-    _check_times(starts_at, ends_at)
+    session_times_check(starts_at, ends_at)
     venues.check_place(course, venue=venue, online_link=online_link, link_to_follow=link_to_follow)
     capacity = course.default_capacity if capacity is None else capacity
     if capacity < 1:
@@ -364,7 +365,7 @@ def session_reschedule(
 ) -> Session:
     """Move a session to a new time. Its people keep their places and are told: an updated
     calendar invite each, queued in this transaction; their reminders move with it."""
-    _check_times(starts_at, ends_at)
+    session_times_check(starts_at, ends_at)
     with transaction.atomic():
         session = _lock_session(session.pk)
         if session.is_cancelled:
@@ -471,21 +472,112 @@ def session_cancel(
     return session
 
 
+def session_capacity_check(session: Session, capacity: int) -> None:
+    """Refuse a number of places below one, or below the places taken."""
+    if capacity is None or capacity < 1:
+        raise ServiceError("A session needs at least one place.", field="capacity")
+    if capacity < session.places_taken:
+        raise ServiceError(
+            f"{session.places_taken} places are taken, so the capacity cannot go below "
+            f"{session.places_taken}. Move or remove bookings first.",
+            field="capacity",
+        )
+
+
 def session_set_capacity(*, session: Session, capacity: int, actor: User | None) -> Session:
     """Change the number of places. Never below the places taken; raising it promotes."""
     with transaction.atomic():
         session = _lock_session(session.pk)
-        if capacity < 1:
-            raise ServiceError("A session needs at least one place.", field="capacity")
-        if capacity < session.places_taken:
-            raise ServiceError(
-                f"{session.places_taken} places are taken, so the capacity cannot go below "
-                f"{session.places_taken}. Move or remove bookings first.",
-                field="capacity",
-            )
+        session_capacity_check(session, capacity)
         old = session.capacity
         session.capacity = capacity
         session.save(update_fields=["capacity", "updated_at"])
         audit_record(actor=actor, action="capacity_changed", subject=session, old=old, new=capacity)
         _promote(session, actor, timezone.now())
     return session
+
+
+PLACE_FIELDS = ("venue", "online_link", "link_to_follow")
+
+
+def session_change_check(session: Session, **changes) -> None:
+    """The checks `session_change` makes before it writes, for a form to show beside its
+    fields: times a session can have, not on a cancelled session, somewhere to meet, and
+    no fewer places than are taken."""
+    if session.is_cancelled and changes:
+        raise ServiceError("A cancelled session cannot be changed.")
+    if "starts_at" in changes or "ends_at" in changes:
+        session_times_check(
+            changes.get("starts_at", session.starts_at), changes.get("ends_at", session.ends_at)
+        )
+    if set(PLACE_FIELDS) & set(changes):
+        online_link = changes.get("online_link", session.online_link)
+        venues.check_place(
+            session.course,
+            venue=changes.get("venue", session.venue),
+            online_link=online_link,
+            link_to_follow=changes.get("link_to_follow", session.link_to_follow),
+        )
+    if "capacity" in changes:
+        session_capacity_check(session, changes["capacity"])
+
+
+def session_change(*, session: Session, actor: User | None, **changes) -> Session:
+    """Change one session's date and times, place and capacity in one go (the
+    administration site's form), all or nothing, through the same functions as the trainer
+    pages: a new time is `session_reschedule` (the "moved" e-mail and invite, reminders and
+    survey invitations move with it), a new venue or link `session_update` (people with a
+    place are told), a new capacity `session_set_capacity` (never below the places taken;
+    more places promote from the waiting list)."""
+    unknown = set(changes) - {"starts_at", "ends_at", "capacity", *PLACE_FIELDS}
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    session_change_check(session, **changes)
+    with transaction.atomic():
+        starts_at = changes.get("starts_at", session.starts_at)
+        ends_at = changes.get("ends_at", session.ends_at)
+        if (starts_at, ends_at) != (session.starts_at, session.ends_at):
+            session = session_reschedule(
+                session=session, starts_at=starts_at, ends_at=ends_at, actor=actor
+            )
+        place = {k: changes[k] for k in PLACE_FIELDS if k in changes}
+        if place:
+            session_update(session=session, actor=actor, **place)
+        if "capacity" in changes and changes["capacity"] != session.capacity:
+            session_set_capacity(session=session, capacity=changes["capacity"], actor=actor)
+        session.refresh_from_db()
+    return session
+
+
+SERIES_EDITABLE = ("ends_on", "generate_months_ahead")
+
+
+def series_update_check(series: Series, **changes) -> None:
+    """The checks `series_update` makes before it writes, for a form to show."""
+    unknown = set(changes) - set(SERIES_EDITABLE)
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    ends_on = changes.get("ends_on", series.ends_on)
+    if ends_on and ends_on < series.starts_on:
+        raise ServiceError("The series must end after it starts.", field="ends_on")
+    months = changes.get("generate_months_ahead", series.generate_months_ahead)
+    if not 1 <= (months or 0) <= 24:
+        raise ServiceError("Plan 1 to 24 months ahead.", field="generate_months_ahead")
+
+
+def series_update(*, series: Series, actor: User | None, **changes) -> Series:
+    """Change when a series ends and how far ahead it plans. A later horizon schedules the
+    new sessions at once (as `series_extend`); an earlier end leaves the sessions already
+    made, which have bookings of their own: cancel them on their pages if they should go."""
+    series_update_check(series, **changes)
+    with transaction.atomic():
+        series = Series.objects.select_for_update().get(pk=series.pk)
+        changed = sorted(k for k, v in changes.items() if getattr(series, k) != v)
+        if not changed:
+            return series
+        for key in changed:
+            setattr(series, key, changes[key])
+        series.save(update_fields=[*changed, "updated_at"])
+        audit_record(actor=actor, action="series_updated", subject=series, fields=changed)
+        series_extend(series=series, actor=actor)
+    return series

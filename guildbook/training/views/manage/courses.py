@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.forms.utils import ErrorDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,6 +17,8 @@ from guildbook.training.forms.manage import (
     PLAN_FORMSETS,
     CourseForm,
     plan_formsets,
+    plan_row_add,
+    plan_row_move,
     plan_rows,
 )
 from guildbook.training.models import Booking, Course, Series, Session
@@ -106,10 +109,65 @@ def course(request, slug):
     )
 
 
+def _plan_change(data) -> dict | None:
+    """The plan's "Move up", "Move down" or "Add another" button, pressed without scripts:
+    the rows are rearranged in `data` (nothing is saved until "Save the course"), and the
+    page says what happened and where focus goes."""
+    if data.get("plan_add") in PLAN_FORMSETS:
+        name = data["plan_add"]
+        index = plan_row_add(data, name)
+        total = int(data[f"{PLAN_FORMSETS[name][1]}-TOTAL_FORMS"])
+        label = services.PLAN_PARTS[name][2].lower()
+        return {
+            "prefix": f"{PLAN_FORMSETS[name][1]}-{index}",
+            "focus": "first",
+            "status": f"Added an empty {label}, {total} of {total}.",
+        }
+    name, _, rest = (data.get("plan_move") or "").partition(":")
+    index, _, direction = rest.partition(":")
+    if name not in PLAN_FORMSETS or not index.isdigit():
+        return None
+    prefix = f"{PLAN_FORMSETS[name][1]}-{index}"
+    moved = plan_row_move(data, name, int(index), direction)
+    if moved is None:
+        return {"prefix": prefix, "focus": direction, "status": ""}
+    position, total = moved
+    title = (data.get(f"{prefix}-{'text' if name == 'questions' else 'title'}") or "").strip()
+    what = f"“{title}”" if title else f"the {services.PLAN_PARTS[name][2].lower()}"
+    return {
+        "prefix": prefix,
+        "focus": direction,
+        "status": f"Moved {what} {direction}, now {position} of {total}.",
+    }
+
+
+def _quiet(form) -> None:
+    """Show what was typed without judging it: the trainer pressed a move or add button,
+    not "Save the course". (Django checks a bound form when its errors are first read.)"""
+    form._errors = ErrorDict()
+
+
 def _course_form_page(request, course: Course | None):
     editing = course is not None
     instance = course or Course()
-    if request.method == "POST":
+    plan_change = None
+    if request.method == "POST" and ("plan_move" in request.POST or "plan_add" in request.POST):
+        data = request.POST.copy()
+        plan_change = _plan_change(data)
+        form = CourseForm(data, instance=instance)
+        formsets = plan_formsets(instance, data)
+        parts = hooks.course_form_parts(course=course, data=data)
+        for f in [form, *parts]:
+            _quiet(f)
+        for fs in formsets.values():
+            fs._errors, fs._non_form_errors = [], fs.error_class()
+            for f in fs.forms:
+                _quiet(f)
+        new_row = (plan_change or {}).get("focus") == "first" and plan_change["prefix"]
+        for f in (f for fs in formsets.values() for f in fs.forms if f.prefix == new_row):
+            f.visible_fields()[0].field.widget.attrs["autofocus"] = True  # its first field
+        status = 200
+    elif request.method == "POST":
         form = CourseForm(request.POST, instance=instance)
         formsets = plan_formsets(instance, request.POST, request.FILES)
         parts = hooks.course_form_parts(course=course, data=request.POST)
@@ -160,8 +218,12 @@ def _course_form_page(request, course: Course | None):
         {
             "form": form,
             "course": course,
-            "formsets": [(formsets[name], PLAN_FORMSETS[name][3], name) for name in PLAN_FORMSETS],
+            "formsets": [
+                (formsets[name], PLAN_FORMSETS[name][3], name, services.PLAN_PARTS[name][2])
+                for name in PLAN_FORMSETS
+            ],
             "parts": parts,
+            "plan_change": plan_change or {},
         },
         status=status,
     )
