@@ -1,8 +1,11 @@
-"""/api/v1/courses: the catalogue's courses, and creating one (trainers)."""
+"""/api/v1/courses: the catalogue's courses, creating one (trainers), and registering
+interest in one ("tell me when there's a date")."""
 
+from datetime import datetime
 from typing import Annotated
 
 from django.db.models import QuerySet
+from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from guildbook.api.auth import require_trainer
@@ -45,6 +48,7 @@ class CourseOut(Schema):
     status: CourseStatus
     booking_opens_days: int
     booking_closes_hours: int
+    interest_head_start_days: int
     late_cancellation_hours: int
     waiting_list_enabled: bool
     default_capacity: int
@@ -76,6 +80,7 @@ class CourseIn(Schema):
     visibility: Course.Visibility = Course.Visibility.STAFF
     booking_opens_days: int = Field(90, ge=0, le=3650)
     booking_closes_hours: int = Field(0, ge=0, le=24 * 365)
+    interest_head_start_days: int = Field(2, ge=0, le=365)
     late_cancellation_hours: int = Field(48, ge=0, le=24 * 365)
     waiting_list_enabled: bool = True
     default_capacity: int = Field(12, ge=1, le=10000)
@@ -117,3 +122,48 @@ def create_course(request, payload: CourseIn):
     if not fields.get("slug"):
         fields.pop("slug", None)
     return Status(201, services.course_create(actor=request.auth, **fields))
+
+
+class InterestOut(Schema):
+    course: int = Field(alias="course_id")
+    registered_at: datetime = Field(alias="created_at")
+    head_start_days: int = Field(
+        description="You may book a new date this many days before everyone else."
+    )
+
+    @staticmethod
+    def resolve_head_start_days(obj) -> int:
+        return obj.course.interest_head_start_days
+
+
+def _course_for(user, course_id: int) -> Course:
+    course = Course.objects.filter(pk=course_id).first()
+    if course is None or not selectors.course_visible(user, course):
+        raise Http404("No such course")
+    return course
+
+
+@router.post(
+    "/courses/{int:course_id}/interest",
+    response={201: InterestOut, **errors(400, 404)},
+    summary="Tell me when there's a date",
+)
+def register_interest(request, course_id: int):
+    """Ask to be e-mailed when the course has a date, with a head start on booking it.
+    Asking twice keeps the one interest. Refused (400) when the course has a date to come."""
+    course = _course_for(request.auth, course_id)
+    interest = services.interest_register(course=course, person=request.auth, actor=request.auth)
+    return Status(201, interest)
+
+
+@router.delete(
+    "/courses/{int:course_id}/interest",
+    response={204: None, **errors(404)},
+    summary="Stop telling me when there's a date",
+)
+def withdraw_interest(request, course_id: int):
+    """Withdraw your interest in the course; 404 when you have none."""
+    course = _course_for(request.auth, course_id)
+    interest = selectors.interest_get_for_user(request.auth, course)
+    services.interest_withdraw(interest=interest, actor=request.auth)
+    return Status(204, None)

@@ -5,7 +5,8 @@ The model, in words a trainer can check:
 * People who want the course arrive at a steady rate, `demand` a month. A session gathers
   those who arrived since the one before, so a session every `m` months meets about
   `demand × m` people (a Poisson number). Each month's demand is the people who booked or
-  joined a waiting list for that month's sessions, each person once.
+  joined a waiting list for that month's sessions, or who registered interest in the course
+  ("tell me when there's a date") since the sessions before, each person once.
 * A session that filled with no waiting list open (none was offered, or it was closed) only
   shows that demand was *at least* what it took: such months are censored, and the estimate
   uses the probability of "at least that many", not "exactly that many".
@@ -26,6 +27,7 @@ plain numbers so it can be checked on simulated demand; `plan_for_course` reads 
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import random
@@ -38,6 +40,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guildbook.training import selectors
 from guildbook.training.models import Booking, Course, Session
 
 DEFAULT_CADENCES = (1.0, 1.5, 2.0, 3.0)
@@ -505,8 +508,41 @@ def backtest(
 # --- Reading a course's history ------------------------------------------------------------
 
 
+def _month_of(value) -> date:
+    return timezone.localtime(value).date() if isinstance(value, datetime) else value
+
+
+def _interest_demand(course, sessions, live, booked, until) -> dict[date, int]:
+    """People whose registered interest the month's sessions answered (the first session
+    on or after they asked), and who did not also book or join a waiting list that month:
+    each is one more person of that month's demand. Interest no session has answered yet is
+    not counted: no month has gathered it. One query, and one more when there is interest."""
+    starts = [(starts_at, _month_of(starts_at).replace(day=1)) for _pk, starts_at, _c in sessions]
+    answered: dict[date, set[int]] = {}
+    for person_id, asked_at in selectors.interest_times(course):
+        if asked_at >= until:
+            continue
+        i = bisect.bisect_left(starts, asked_at, key=lambda s: s[0])
+        if i < len(starts):
+            answered.setdefault(starts[i][1], set()).add(person_id)
+    if not answered:
+        return {}
+    people = set().union(*answered.values())
+    counted = set()
+    for month, person_id in (
+        Booking.objects.filter(live & booked, person_id__in=people)
+        .annotate(month=TruncMonth("session__starts_at"))
+        .values_list("month", "person_id")
+        .distinct()
+        .order_by()
+    ):
+        counted.add((_month_of(month), person_id))
+    return {month: sum((month, p) not in counted for p in who) for month, who in answered.items()}
+
+
 def observations_for(course: Course, *, until: datetime | None = None) -> list[Observation]:
-    """The course's past sessions (not cancelled), a line per calendar month. Three queries."""
+    """The course's past sessions (not cancelled), a line per calendar month. Four queries,
+    five when people registered interest in the course."""
     until = until or timezone.now()
     live = Q(session__course=course, session__status=Session.Status.SCHEDULED)
     live &= Q(session__starts_at__lt=until)
@@ -528,22 +564,25 @@ def observations_for(course: Course, *, until: datetime | None = None) -> list[O
         )
         .order_by()
     }
+    booked = placed | (Q(waiting_since__isnull=False) & counted)
     people = {
-        timezone.localtime(r["month"]).date()
-        if isinstance(r["month"], datetime)
-        else r["month"]: r["n"]
+        _month_of(r["month"]): r["n"]
         for r in Booking.objects.filter(live)
-        .filter(placed | (Q(waiting_since__isnull=False) & counted))
+        .filter(booked)
         .annotate(month=TruncMonth("session__starts_at"))
         .values("month")
         .annotate(n=Count("person", distinct=True))
         .order_by()
     }
-    sessions = Session.objects.filter(
-        course=course, status=Session.Status.SCHEDULED, starts_at__lt=until
-    ).values_list("id", "starts_at", "capacity")
+    sessions = list(
+        Session.objects.filter(course=course, status=Session.Status.SCHEDULED, starts_at__lt=until)
+        .values_list("id", "starts_at", "capacity")
+        .order_by("starts_at", "id")
+    )
+    for month, extra in _interest_demand(course, sessions, live, booked, until).items():
+        people[month] = people.get(month, 0) + extra
     months: dict[date, dict] = {}
-    for pk, starts_at, capacity in sessions.order_by("starts_at", "id"):
+    for pk, starts_at, capacity in sessions:
         month = timezone.localtime(starts_at).date().replace(day=1)
         m = months.setdefault(
             month, {"first": starts_at, "capacity": 0, "censored": False, "counts": {}}

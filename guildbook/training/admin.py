@@ -169,6 +169,7 @@ class CourseAdmin(ServiceRefusalsShown, TrainersThroughService, admin.ModelAdmin
                     "default_capacity",
                     "booking_opens_days",
                     "booking_closes_hours",
+                    "interest_head_start_days",
                     "late_cancellation_hours",
                     "waiting_list_enabled",
                     "waiting_list_mode",

@@ -6,7 +6,13 @@ opening, written in the same transaction. When the opening moves (the session is
 rescheduled, or the course's "booking opens N days before" changes), `alerts_follow`
 moves the pending messages with it, inside the transaction of that change. A cancelled
 session, or a person who already holds a place or waiting-list entry, is not e-mailed: the
-worker asks `still_due` just before sending.
+worker asks `still_due` just before sending; cancelling a session voids its alerts' e-mail.
+
+"Tell me when there's a date" (services/interest.py) extends this: when a session is made
+for a course with open interest, each interested person gets an *early* alert on it (one
+that points at their CourseInterest). Its e-mail is due the course's head start before the
+opening (`alert_due_at`), when that person, and nobody else, may book
+(selectors/bookings.py, `booking_refusal`). It moves with the opening like any alert.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from django.utils import timezone
 from guildbook.accounts.models import User
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
+from guildbook.core.timefmt import format_date, format_time
 from guildbook.notifications.kinds import MessageKind, message_kind
 from guildbook.notifications.services import outbox_reschedule, outbox_schedule, outbox_void
 from guildbook.training.models import Booking, BookingAlert, Course, Session
@@ -65,20 +72,38 @@ def booking_alert_remove(*, alert: BookingAlert, actor: User | None) -> None:
         alert.delete()
 
 
+def alert_due_at(alert: BookingAlert, session: Session):
+    """When the alert's e-mail is due: the opening, or for an early alert (made from the
+    person's interest in the course) the head start before it."""
+    if alert.interest_id is not None:
+        return session.early_booking_opens_at()
+    return session.booking_opens_at()
+
+
 def alerts_follow(sessions: Iterable[Session]) -> int:
     """Called inside the transaction that moved these sessions' opening (a reschedule, or a
-    course's booking window changed): each pending alert e-mail moves to the new opening.
-    Returns how many moved."""
+    course's booking window or head start changed): each pending alert e-mail moves to the
+    new opening (or early opening). Returns how many moved."""
     moved = 0
     for session in sessions:
-        opens = session.booking_opens_at()
         for alert in BookingAlert.objects.filter(session=session):
-            moved += outbox_reschedule(about=alert, kinds=[BOOKING_OPENS], due_at=opens)
+            due = alert_due_at(alert, session)
+            moved += outbox_reschedule(about=alert, kinds=[BOOKING_OPENS], due_at=due)
     return moved
 
 
+def alerts_withdraw(session: Session) -> int:
+    """Called inside the transaction that cancels `session`: its alerts' pending e-mails
+    are voided (the alerts stay, as a record of who asked). Returns how many."""
+    return sum(
+        outbox_void(about=alert, kinds=[BOOKING_OPENS])
+        for alert in BookingAlert.objects.filter(session=session)
+    )
+
+
 def alerts_follow_course(course: Course) -> int:
-    """The course's booking window changed: move the alerts of all its sessions to come."""
+    """The course's booking window or head start changed: move the alerts of all its
+    sessions to come."""
     sessions = Session.objects.filter(
         course=course, status=Session.Status.SCHEDULED, starts_at__gt=timezone.now()
     ).filter(alerts__isnull=False)
@@ -137,10 +162,17 @@ class BookingOpens(MessageKind):
         context = super().get_context(message)
         alert = message.about
         context.update(session_facts(alert.session))
+        session = alert.session
+        early = alert.interest_id is not None and timezone.now() < session.booking_opens_at()
         context.update(
             person=alert.person,
             first_name=alert.person.first_name,
             my_bookings_url=settings.SITE_URL + reverse("training:my_bookings"),
+            early=early,
+            from_interest=alert.interest_id is not None,
+            general_opening=format_date(session.booking_opens_at())
+            + " at "
+            + format_time(session.booking_opens_at()),
         )
         return context
 

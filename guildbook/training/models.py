@@ -89,6 +89,13 @@ class Course(TimeStampedModel):
     booking_closes_hours = models.PositiveIntegerField(
         default=0, help_text="Booking closes this many hours before a session starts."
     )
+    # People who asked "tell me when there's a date" hear of a new session first, and may
+    # book this many days before everyone else (training/interest.py).
+    interest_head_start_days = models.PositiveIntegerField(
+        default=2,
+        help_text="People who asked to hear of a new date may book this many days before "
+        "everyone else (0: no head start).",
+    )
     late_cancellation_hours = models.PositiveIntegerField(
         default=48, help_text="Cancelling within this many hours of the start counts as late."
     )
@@ -413,6 +420,11 @@ class Session(TimeStampedModel):
     def booking_opens_at(self):
         return self.starts_at - timedelta(days=self.course.booking_opens_days)
 
+    def early_booking_opens_at(self):
+        """When people told of this session through their interest in the course may book:
+        the course's head start before everyone else."""
+        return self.booking_opens_at() - timedelta(days=self.course.interest_head_start_days)
+
     @property
     def where(self) -> str:
         """Where the session is, in the same words for learners and trainers."""
@@ -550,16 +562,54 @@ class Booking(TimeStampedModel):
         )
 
 
+class CourseInterest(models.Model):
+    """ "Tell me when there's a date": a person's interest in a course with no date they can
+    book. When a session is made, each open interest becomes an early BookingAlert on it
+    (training/interest.py); once the person books, the interest is fulfilled and kept as
+    history (insights counts it as demand)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="interests")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_interests"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # One open interest per person and course; fulfilled ones stay as history.
+            models.UniqueConstraint(
+                fields=["course", "person"],
+                condition=Q(fulfilled_at__isnull=True),
+                name="course_interest_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.course}"
+
+
 class BookingAlert(models.Model):
     """ "Tell me when booking opens": one person's request to be e-mailed as booking for a
     session opens. The e-mail is an outbox row about this alert, due at the opening, written
-    with it (training/alerts.py); it moves when the opening moves."""
+    with it (training/alerts.py); it moves when the opening moves.
+
+    An alert made from a CourseInterest (`interest` set) is an early one: its e-mail is due,
+    and its person may book, the course's head start before the opening."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="alerts")
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="booking_alerts"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    interest = models.ForeignKey(
+        CourseInterest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="alerts",
+    )
 
     class Meta:
         constraints = [

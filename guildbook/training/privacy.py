@@ -1,4 +1,5 @@
-"""The training app's part of a person's data: their bookings, answers and attendance."""
+"""The training app's part of a person's data: their bookings, answers and attendance, and
+the courses they asked to hear of a date for."""
 
 from django.db.models import Q
 from django.utils import timezone
@@ -7,6 +8,7 @@ from guildbook.core import privacy
 from guildbook.training.models import (
     Booking,
     Course,
+    CourseInterest,
     OutreachEntry,
     OutreachFollowUp,
     Series,
@@ -38,6 +40,18 @@ def _booking_rows(person):
     ]
 
 
+def _interest_rows(person):
+    interests = (
+        CourseInterest.objects.filter(person=person)
+        .select_related("course")
+        .order_by("created_at", "id")
+    )
+    return [
+        {"course": i.course.title, "asked": i.created_at, "answered": i.fulfilled_at}
+        for i in interests
+    ]
+
+
 def _erase_training(*, person, stand_in, actor):
     """Places in sessions still to come are cancelled through the booking service (the
     waiting list moves up); every booking then passes to the stand-in without its answers,
@@ -52,7 +66,18 @@ def _erase_training(*, person, stand_in, actor):
     for booking in upcoming:
         services.booking_cancel(booking=booking, actor=actor, now=now)
         cancelled += 1
+    # Interest still waiting for a date stops (its e-mails with it); answered interest is
+    # demand history and passes to the stand-in like the bookings.
+    withdrawn = 0
+    mine = CourseInterest.objects.filter(person=person, fulfilled_at__isnull=True)
+    for course_id in set(mine.values_list("course_id", flat=True)):
+        services.interests_settle(course_id=course_id)
+    for interest in mine.all():
+        services.interest_withdraw(interest=interest, actor=actor)
+        withdrawn += 1
     counts = {
+        "interest_withdrawn": withdrawn,
+        "interest": CourseInterest.objects.filter(person=person).update(person=stand_in),
         "cancelled": cancelled,
         "bookings": Booking.objects.filter(person=person).update(person=stand_in, answers={}),
         "booked_for_others": Booking.objects.filter(booked_by=person).update(booked_by=stand_in),
@@ -86,6 +111,9 @@ def _active_since(moment):
 def register() -> None:
     privacy.register_exporter(
         "bookings", "Your bookings, your answers and your attendance", _booking_rows
+    )
+    privacy.register_exporter(
+        "course_interest", "Courses you asked to hear of a date for", _interest_rows
     )
     privacy.register_eraser("training", _erase_training)
     privacy.register_activity(_active_since)

@@ -35,6 +35,8 @@ urlpatterns = [
 urlpatterns += [
     path("sessions/<int:pk>/alert/", alerts.alert_create, name="alert_create"),
     path("alerts/<int:pk>/remove/", alerts.alert_remove, name="alert_remove"),
+    path("courses/<slug:slug>/interest/", alerts.interest_register, name="interest_register"),
+    path("courses/<slug:slug>/interest/stop/", alerts.interest_stop, name="interest_stop"),
     # Calendars (views/calendar.py): a place to download, the private feed and its page.
     path("bookings/<int:pk>/calendar.ics", calendar.booking_ics, name="booking_ics"),
     path("me/calendar/", calendar.my_calendar, name="my_calendar"),
@@ -75,6 +77,11 @@ urlpatterns += [
     path("manage/courses/new/", m.course_create, name="manage_course_create"),
     path("manage/courses/<slug:slug>/", m.course, name="manage_course"),
     path("manage/courses/<slug:slug>/edit/", m.course_edit, name="manage_course_edit"),
+    path(
+        "manage/courses/<slug:slug>/interest.csv",
+        m.course_interest_csv,
+        name="manage_course_interest_csv",
+    ),
     path(
         "manage/courses/<slug:slug>/invitation/",
         m.course_invitation_renew,

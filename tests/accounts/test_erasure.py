@@ -21,8 +21,8 @@ from guildbook.qualifications.models import Candidacy, Scheme
 from guildbook.surveys import services as surveys
 from guildbook.surveys.models import Answer, Invitation, Question
 from guildbook.training import services as training
-from guildbook.training.models import Booking, BookingQuestion, OutreachEntry
-from tests.factories import SessionFactory, UserFactory
+from guildbook.training.models import Booking, BookingQuestion, CourseInterest, OutreachEntry
+from tests.factories import CourseFactory, SessionFactory, UserFactory
 from tests.surveys.conftest import book, mark, past_session
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +102,9 @@ def scene(course, trainer, admin, client):
         target_date=date(2028, 6, 30),
     )
     user_update_profile(user=person, actor=admin, team="Library")
+    # Interest answered on this course (kept as demand), and still waiting on another.
+    CourseInterest.objects.create(course=course, person=person, fulfilled_at=timezone.now())
+    training.interest_register(course=CourseFactory(), person=person, actor=person)
     # An outreach visit they went on and wrote up, naming themselves.
     outreach = training.outreach_create(
         actor=None,
@@ -145,6 +148,8 @@ def test_erasure_leaves_no_trace_and_keeps_the_counts(scene, admin, settings):
     assert Answer.objects.count() == answers_before
     assert Booking.objects.filter(person=stand_in).count() == 2
     assert Candidacy.objects.filter(person=stand_in).count() == 1
+    (kept,) = CourseInterest.objects.all()  # the waiting one was withdrawn
+    assert kept.person == stand_in and kept.fulfilled_at is not None
     # Their future place went to the person waiting, through the booking service.
     mine.refresh_from_db()
     waiting.refresh_from_db()

@@ -236,6 +236,7 @@ def test_trainers_set_on_a_course_in_the_admin_get_the_roster(admin_client, untr
         default_capacity=12,
         booking_opens_days=90,
         booking_closes_hours=0,
+        interest_head_start_days=2,
         late_cancellation_hours=48,
         waiting_list_mode="automatic",
         reminder_hours=48,

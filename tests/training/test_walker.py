@@ -84,6 +84,11 @@ EXPECT = [
         "alert_remove",
         rule(anonymous=SIGNED_IN, learner={POST_ONLY}, officer={POST_ONLY}, trainer={POST_ONLY}),
     ),
+    # "Tell me when there's a date" on a course page: buttons, for the signed-in.
+    (
+        "interest_*",
+        rule(anonymous=SIGNED_IN, learner={POST_ONLY}, officer={POST_ONLY}, trainer={POST_ONLY}),
+    ),
     (
         "my_calendar_*",
         rule(anonymous=SIGNED_IN, learner={POST_ONLY}, officer={POST_ONLY}, trainer={POST_ONLY}),

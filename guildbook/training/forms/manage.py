@@ -89,6 +89,7 @@ class CourseForm(MarksRequired, forms.ModelForm):
             "default_capacity",
             "booking_opens_days",
             "booking_closes_hours",
+            "interest_head_start_days",
             "late_cancellation_hours",
             "waiting_list_enabled",
             "waiting_list_mode",
@@ -102,6 +103,7 @@ class CourseForm(MarksRequired, forms.ModelForm):
             "default_capacity": "Places per session",
             "booking_opens_days": "Booking opens (days before)",
             "booking_closes_hours": "Booking closes (hours before)",
+            "interest_head_start_days": "Head start for people waiting for a date (days)",
             "late_cancellation_hours": "Late cancellation (hours before)",
             "waiting_list_enabled": "Keep a waiting list when a session is full",
             "waiting_list_mode": "When a place comes free",
@@ -124,6 +126,7 @@ class CourseForm(MarksRequired, forms.ModelForm):
         self.fields["category"].empty_label = "No category"
         # Blank means the usual two days, so forms and scripts that predate it still work.
         self.fields["reminder_hours"].required = False
+        self.fields["interest_head_start_days"].required = False
         self.fields["waiting_list_mode"].required = False  # blank: automatic, as before
         if not self.instance.pk:
             self.fields["status"].widget = forms.HiddenInput()
@@ -135,6 +138,12 @@ class CourseForm(MarksRequired, forms.ModelForm):
     def clean_reminder_hours(self):
         value = self.cleaned_data.get("reminder_hours")
         return Course._meta.get_field("reminder_hours").default if value is None else value
+
+    def clean_interest_head_start_days(self):
+        value = self.cleaned_data.get("interest_head_start_days")
+        return (
+            Course._meta.get_field("interest_head_start_days").default if value is None else value
+        )
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)

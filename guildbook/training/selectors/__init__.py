@@ -13,6 +13,7 @@ Where is what:
 | a session to book or to run, a course's sessions              | selectors/sessions.py   |
 | bookings, register, waiting list and positions, "can I book?" | selectors/bookings.py   |
 | training records                                              | selectors/record.py     |
+| "tell me when there's a date": people's interest in a course  | selectors/interest.py   |
 
 Every public name is re-exported here: `from guildbook.training import selectors;
 selectors.catalogue(...)` keeps working.
@@ -43,6 +44,13 @@ from guildbook.training.selectors.courses import (
     course_with_plan,
     courses_visible_to,
     material_for_user,
+)
+from guildbook.training.selectors.interest import (
+    course_has_upcoming_date,
+    course_interest,
+    interest_for,
+    interest_get_for_user,
+    interest_times,
 )
 from guildbook.training.selectors.outreach import (
     outreach_entries,
@@ -76,10 +84,15 @@ __all__ = [
     "catalogue",
     "catalogue_version",
     "course_get_for_user",
+    "course_has_upcoming_date",
+    "course_interest",
     "course_materials",
     "course_visible",
     "course_with_plan",
     "courses_visible_to",
+    "interest_for",
+    "interest_get_for_user",
+    "interest_times",
     "late_releases_without_trainer",
     "material_for_user",
     "my_bookings",

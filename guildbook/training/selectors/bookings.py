@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from guildbook.core import roles
 from guildbook.core.timefmt import format_date, format_time
-from guildbook.training.models import Booking, Course, Session
+from guildbook.training.models import Booking, BookingAlert, Course, Session
 
 
 def bookings_for_user(user, *, upcoming_only: bool = False) -> QuerySet[Booking]:
@@ -153,7 +153,10 @@ def booking_refusal(
 
     A closed session (`for_team`) takes only its team's people, linked to the team in the
     directory; a trainer may still add anyone. Without `person` that rule is not applied
-    (a page asking whether the session itself is bookable)."""
+    (a page asking whether the session itself is bookable).
+
+    Before booking opens, `person` may book if they were told of the session through their
+    interest in the course (an early alert) and the course's head start has begun."""
     now = now or timezone.now()
     course = session.course
     if (
@@ -172,12 +175,24 @@ def booking_refusal(
     if by_trainer:
         return None
     opens = session.booking_opens_at()
-    if now < opens:
+    if now < opens and not _early_booking(session, person, now):
         return f"Booking opens on {format_date(opens)} at {format_time(opens)}."
     closes = session.booking_closes_at()
     if now >= closes:
         return f"Booking closed on {format_date(closes)} at {format_time(closes)}."
     return None
+
+
+def _early_booking(session: Session, person, now: datetime) -> bool:
+    """The person may book in the head start: their interest in the course made an early
+    alert on this session, and the head start has begun."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return False
+    if now < session.early_booking_opens_at():
+        return False
+    return BookingAlert.objects.filter(
+        session_id=session.pk, person_id=person.pk, interest__isnull=False
+    ).exists()
 
 
 def waiting_position(booking: Booking) -> int | None:

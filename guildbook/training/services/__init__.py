@@ -14,6 +14,7 @@ Where is what:
 | claiming, declining and expiring offers (offer mode)   | services/offers.py              |
 | the offer window (how long an offer is held)           | training/offers.py              |
 | attendance and no-shows                                | services/attendance.py          |
+| "tell me when there's a date": interest, telling first | services/interest.py            |
 | the outreach log, closed sessions for a team           | services/outreach.py            |
 | why a session cannot be booked, waiting-list position  | training/selectors/bookings.py  |
 | the e-mails each change queues                         | training/messages/queue.py      |
@@ -47,6 +48,12 @@ from guildbook.training.services.courses import (
     course_plan_set,
     course_trainers_set,
     course_update,
+)
+from guildbook.training.services.interest import (
+    interest_register,
+    interest_tell,
+    interest_withdraw,
+    interests_settle,
 )
 from guildbook.training.services.offers import (
     OfferGone,
@@ -110,6 +117,10 @@ __all__ = [
     "course_trainers_set",
     "course_update",
     "db_value",
+    "interest_register",
+    "interest_tell",
+    "interest_withdraw",
+    "interests_settle",
     "offer_claim",
     "offer_decline",
     "offer_expire",

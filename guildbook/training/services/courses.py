@@ -37,6 +37,7 @@ COURSE_FIELDS = {
     "status",
     "booking_opens_days",
     "booking_closes_hours",
+    "interest_head_start_days",
     "late_cancellation_hours",
     "waiting_list_enabled",
     "waiting_list_mode",
@@ -89,13 +90,17 @@ def course_update(
     with transaction.atomic():
         old_reminder_hours = course.reminder_hours
         old_opens_days = course.booking_opens_days
+        old_head_start = course.interest_head_start_days
         for key, value in fields.items():
             setattr(course, key, value)
         _full_clean(course)
         course.save()
         if course.reminder_hours != old_reminder_hours:
             messages.on_reminder_hours_changed(course, now=timezone.now())
-        if course.booking_opens_days != old_opens_days:
+        if (course.booking_opens_days, course.interest_head_start_days) != (
+            old_opens_days,
+            old_head_start,
+        ):
             alerts.alerts_follow_course(course)
         changed = sorted(fields)
         if trainers is not None:

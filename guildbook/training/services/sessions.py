@@ -21,6 +21,7 @@ from guildbook.training.models import (
     Series,
     Session,
 )
+from guildbook.training.services import interest
 from guildbook.training.services.bookings import _move
 from guildbook.training.services.places import (
     _end,
@@ -89,6 +90,8 @@ def session_create(
             session.trainers.set(trainers)
         audit_record(actor=actor, action="session_created", subject=session)
         messages.on_session_created(session, now=timezone.now())
+        if series is None:  # a series tells interest once, of its first new date
+            interest.interest_tell([session])
         transaction.on_commit(
             lambda: session_changed.send(
                 sender=Session, session=session, change="created", actor=actor
@@ -187,6 +190,7 @@ def series_extend(*, series: Series, actor: User | None, until=None) -> list[Ses
                     actor=actor,
                 )
             )
+        interest.interest_tell(created)
     return created
 
 
@@ -453,6 +457,7 @@ def session_cancel(
                 _end(booking, session, Booking.Ending.SESSION_CANCELLED, actor, now, promote=False)
                 endings.append((booking, None))
         messages.on_session_cancelled(session, endings, now=now)
+        alerts.alerts_withdraw(session)
         session.status = Session.Status.CANCELLED
         session.cancelled_at = now
         session.cancellation_reason = reason.strip()[:300]

@@ -1,4 +1,5 @@
-""" "Tell me when booking opens": the two buttons on a session page (alerts.py)."""
+""" "Tell me when booking opens" (alerts.py), the two buttons on a session page; and "tell me
+when there's a date" (services/interest.py), the two on a course page with no date."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from guildbook.core.errors import ServiceError
 from guildbook.core.timefmt import format_date, format_time
-from guildbook.training import alerts
+from guildbook.training import alerts, selectors, services
 from guildbook.training.views.public import _load_session
 
 
@@ -37,3 +38,41 @@ def alert_remove(request, pk):
     alerts.booking_alert_remove(alert=alert, actor=request.user)
     messages.success(request, "We will not e-mail you when booking opens.")
     return redirect(session)
+
+
+# "Tell me when there's a date": the buttons on a course page with no date (services/interest.py).
+
+
+def _load_course(request, slug):
+    from guildbook.training.views.public import _invitation
+
+    return selectors.course_get_for_user(
+        request.user, slug=slug, invitation=_invitation(request, slug)
+    )
+
+
+@login_required
+@require_POST
+def interest_register(request, slug):
+    course = _load_course(request, slug)
+    try:
+        services.interest_register(course=course, person=request.user, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            "We'll e-mail you when there's a date for this course, before booking opens to "
+            "everyone.",
+        )
+    return redirect(course.get_absolute_url() + "#interest")
+
+
+@login_required
+@require_POST
+def interest_stop(request, slug):
+    course = _load_course(request, slug)
+    interest = selectors.interest_get_for_user(request.user, course)
+    services.interest_withdraw(interest=interest, actor=request.user)
+    messages.success(request, "We won't e-mail you about dates for this course.")
+    return redirect(course.get_absolute_url())

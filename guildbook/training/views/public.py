@@ -109,6 +109,8 @@ def course_detail(request, slug):
             "sessions": sessions,
             "materials": selectors.course_materials(course, for_trainer=is_trainer),
             "is_trainer": is_trainer,
+            "interest": selectors.interest_for(request.user, course),
+            "login_url": _login_url(course.get_absolute_url()),
         },
     )
 
@@ -131,7 +133,10 @@ def _session_page(request, session, *, questions_form=None, status=200):
         questions = list(course.questions.all())
         questions_form = BookingQuestionsForm(questions=questions) if questions else None
     show_others = bool(refusal or full_no_list or not session.places_left)
-    opens_later = not booking and session.booking_opens_later
+    # Before the opening, a person told of the session through their interest in the
+    # course may book in the head start (no refusal); everyone else is offered the alert.
+    early = not booking and not refusal and session.booking_opens_later
+    opens_later = not booking and refusal and session.booking_opens_later
     return render(
         request,
         "training/session_detail.html",
@@ -147,6 +152,7 @@ def _session_page(request, session, *, questions_form=None, status=200):
             else [],
             "login_url": _login_url(session.get_absolute_url()),
             "opens_later": opens_later,
+            "early": early,
             "alert": alerts.booking_alert_for(request.user, session) if opens_later else None,
         },
         status=status,

@@ -21,6 +21,7 @@ from guildbook.training.views.manage.courses import (
     course,
     course_create,
     course_edit,
+    course_interest_csv,
     course_invitation_renew,
     manage,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "course",
     "course_create",
     "course_edit",
+    "course_interest_csv",
     "course_invitation_renew",
     "manage",
     "register",

@@ -1,16 +1,19 @@
 """Trainers' dashboard, and courses: a course's page, creating and editing it with its plan,
 renewing its invitation link."""
 
+import csv
 from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.forms.utils import ErrorDict
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
 from guildbook.training import hooks, selectors, services
 from guildbook.training.forms.manage import (
@@ -23,6 +26,7 @@ from guildbook.training.forms.manage import (
 )
 from guildbook.training.models import Booking, Course, Series, Session
 from guildbook.training.roles import trainer_required
+from guildbook.training.views.manage.bookings import _csv_cell
 from guildbook.training.views.manage.common import (
     load_course,
     show_error,
@@ -105,6 +109,7 @@ def course(request, slug):
             "series": series,
             "invitation_url": invitation_url,
             "planned_minutes": sum(a.minutes or 0 for a in course.agenda.all()),
+            "interest": selectors.course_interest(course),
         },
     )
 
@@ -145,6 +150,29 @@ def _quiet(form) -> None:
     """Show what was typed without judging it: the trainer pressed a move or add button,
     not "Save the course". (Django checks a bound form when its errors are first read.)"""
     form._errors = ErrorDict()
+
+
+@trainer_required
+def course_interest_csv(request, slug):
+    """The people waiting to hear of a date for the course, as CSV."""
+    course = load_course(request, slug)
+    audit_record(actor=request.user, action="course_interest_downloaded", subject=course)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{course.slug}-interest.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(["name", "email", "team", "department", "organisation", "since"])
+    for row in selectors.course_interest(course):
+        cells = (
+            row.person.display_name,
+            row.person.email,
+            row.team,
+            row.department,
+            row.organisation,
+            timezone.localtime(row.since).date().isoformat(),
+        )
+        writer.writerow([_csv_cell(v) for v in cells])
+    return response
 
 
 def _course_form_page(request, course: Course | None):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0012_outreach_and_closed_sessions'),
+        ('training', '0013_course_interest'),
     ]
 
     operations = [
