@@ -253,7 +253,8 @@ COURSES = [
             },
         ],
         "questions": [
-            FIRST_TIME,
+            # Insights counts the bookers who say yes (the "new to the library?" question).
+            {**FIRST_TIME, "asks_if_new": True},
             {
                 "text": "Have you used Twitter before?",
                 "kind": "choice",
