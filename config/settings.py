@@ -152,7 +152,10 @@ ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_ADAPTER = "guildbook.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "guildbook.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "guildbook.accounts.forms.SignupForm",
+    "request_login_code": "guildbook.accounts.forms.RequestLoginCodeForm",
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Guildbook] "
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

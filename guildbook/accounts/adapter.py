@@ -23,6 +23,15 @@ class AccountAdapter(DefaultAccountAdapter):
             user.save()
         return user
 
+    def pre_login(self, request, user, **kwargs):
+        # Reached only once the person proved the address (a correct code; an imported
+        # person has no usable password), so their first sign-in activates them.
+        if not user.is_active and user.awaiting_first_sign_in:
+            from guildbook.accounts.services import user_activate_on_sign_in
+
+            user_activate_on_sign_in(user=user)
+        return super().pre_login(request, user, **kwargs)
+
     def send_mail(self, template_prefix, email, context):
         site = MailSite(
             name=f"Guildbook, {settings.GUILDBOOK_SERVICE_NAME}", domain=settings.SITE_URL

@@ -22,11 +22,22 @@ class UserAdmin(ServiceRefusalsShown, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "team", "organisation", "is_staff", "is_active"]
     search_fields = ["email", "name", "team", "organisation"]
-    list_filter = ["is_staff", "is_active", "groups"]
+    list_filter = ["is_staff", "is_active", "awaiting_first_sign_in", "groups"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["name", "job_title", "team", "organisation", "directory_team"]}),
-        ("Roles", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (
+            "Roles",
+            {
+                "fields": [
+                    "is_active",
+                    "awaiting_first_sign_in",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                ]
+            },
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [

@@ -103,6 +103,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         "Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
     )
     is_active = models.BooleanField(default=True)
+    # Brought in by the history import and never signed in: inactive, but their first
+    # sign-in by e-mailed code activates them (user_activate_on_sign_in). A person an
+    # administrator deactivated has this cleared, so they stay unable to sign in.
+    awaiting_first_sign_in = models.BooleanField(
+        "activated by their first sign-in",
+        default=False,
+        help_text="Imported and never signed in: signing in with an e-mailed code activates "
+        "them. Untick, with “active” unticked, to keep them from signing in.",
+    )
     is_staff = models.BooleanField(
         "admin access", default=False, help_text="Can sign in to the administration site."
     )

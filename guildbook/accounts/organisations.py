@@ -17,7 +17,7 @@ from django.db import transaction
 
 from guildbook.accounts.models import Department, Organisation, Team, User
 from guildbook.core.audit import audit_record
-from guildbook.core.errors import ServiceError
+from guildbook.core.errors import Conflict, ServiceError
 
 DIRECTORY_COLUMNS = ("organisation", "department", "team")
 
@@ -130,3 +130,183 @@ def user_set_team(*, user: User, team: Team | None, actor=None) -> User:
         user.save(update_fields=["directory_team"])
         audit_record(actor=actor, action="team_set", subject=user, team=str(team) if team else "")
     return user
+
+
+# --- Editing the directory (the directory page, accounts/views/directory.py) ---------------
+
+
+def _name(text: str, *, what: str) -> str:
+    name = _words(text)
+    if not name:
+        raise ServiceError(f"Give the {what} a name.", field="name")
+    if len(name) > 150:
+        raise ServiceError(f"The {what}'s name is longer than 150 characters.", field="name")
+    return name
+
+
+def _refuse_duplicate(siblings, name: str, *, what: str, where: str, exclude=None) -> None:
+    """Names are unique within their parent, ignoring case and spacing."""
+    taken = siblings.exclude(pk=exclude.pk) if exclude is not None else siblings
+    if any(_key(n) == _key(name) for n in taken.values_list("name", flat=True)):
+        raise Conflict(f"{where} already has {what} called “{name}”.", field="name")
+
+
+def organisation_create(*, name: str, actor=None) -> Organisation:
+    name = _name(name, what="organisation")
+    with transaction.atomic():
+        _refuse_duplicate(
+            Organisation.objects.all(), name, what="an organisation", where="The directory"
+        )
+        organisation = Organisation.objects.create(name=name)
+        audit_record(actor=actor, action="organisation_created", subject=organisation)
+    return organisation
+
+
+def organisation_rename(*, organisation: Organisation, name: str, actor=None) -> Organisation:
+    name = _name(name, what="organisation")
+    with transaction.atomic():
+        _refuse_duplicate(
+            Organisation.objects.all(),
+            name,
+            what="an organisation",
+            where="The directory",
+            exclude=organisation,
+        )
+        old, organisation.name = organisation.name, name
+        organisation.save(update_fields=["name"])
+        audit_record(actor=actor, action="organisation_renamed", subject=organisation, was=old)
+    return organisation
+
+
+def department_create(*, organisation: Organisation, name: str, actor=None) -> Department:
+    name = _name(name, what="department")
+    with transaction.atomic():
+        _refuse_duplicate(
+            organisation.departments.all(), name, what="a department", where=organisation.name
+        )
+        department = Department.objects.create(organisation=organisation, name=name)
+        audit_record(actor=actor, action="department_created", subject=department)
+    return department
+
+
+def department_rename(*, department: Department, name: str, actor=None) -> Department:
+    name = _name(name, what="department")
+    with transaction.atomic():
+        _refuse_duplicate(
+            Department.objects.filter(organisation_id=department.organisation_id),
+            name,
+            what="a department",
+            where=department.organisation.name,
+            exclude=department,
+        )
+        old, department.name = department.name, name
+        department.save(update_fields=["name"])
+        audit_record(actor=actor, action="department_renamed", subject=department, was=old)
+    return department
+
+
+def team_create(*, department: Department, name: str, actor=None) -> Team:
+    name = _name(name, what="team")
+    with transaction.atomic():
+        _refuse_duplicate(department.teams.all(), name, what="a team", where=department.name)
+        team = Team.objects.create(department=department, name=name)
+        audit_record(actor=actor, action="team_created", subject=team)
+    return team
+
+
+def team_rename(*, team: Team, name: str, actor=None) -> Team:
+    name = _name(name, what="team")
+    with transaction.atomic():
+        _refuse_duplicate(
+            Team.objects.filter(department_id=team.department_id),
+            name,
+            what="a team",
+            where=team.department.name,
+            exclude=team,
+        )
+        old, team.name = team.name, name
+        team.save(update_fields=["name"])
+        audit_record(actor=actor, action="team_renamed", subject=team, was=old)
+    return team
+
+
+def team_move(*, team: Team, department: Department, actor=None) -> Team:
+    """Move a team, with its people, to another department (of any organisation)."""
+    with transaction.atomic():
+        if department.pk == team.department_id:
+            return team
+        _refuse_duplicate(
+            department.teams.all(),
+            team.name,
+            what="a team",
+            where=department.name,
+        )
+        old = str(team.department)
+        team.department = department
+        team.save(update_fields=["department"])
+        audit_record(actor=actor, action="team_moved", subject=team, was=old)
+    return team
+
+
+def _team_references():
+    """Every foreign key to a team (people's, and any other app's), for a merge."""
+    return [
+        (rel.related_model, rel.field.name)
+        for rel in Team._meta.related_objects
+        if (rel.one_to_many or rel.one_to_one) and rel.field.concrete
+    ]
+
+
+def team_merge(*, team: Team, into: Team, actor=None) -> Team:
+    """Merge `team` into `into`: its people, and everything else that names it, move to
+    `into`, and `team` is removed. All in one transaction; audited on the team kept."""
+    if team.pk == into.pk:
+        raise ServiceError("Choose another team to merge into.", field="into")
+    with transaction.atomic():
+        # Lock both rows, in id order, so two merges of the same teams cannot cross.
+        locked = list(Team.objects.select_for_update().filter(pk__in=[team.pk, into.pk]))
+        if len(locked) != 2:
+            raise Conflict("One of the teams is no longer in the directory; reload the page.")
+        moved = {}
+        for model, field_name in _team_references():
+            count = model._base_manager.filter(**{field_name: team}).update(**{field_name: into})
+            if count:
+                moved[model._meta.label] = count
+        name = str(team)
+        team.delete()
+        audit_record(actor=actor, action="team_merged", subject=into, merged=name, moved=moved)
+    return into
+
+
+def team_delete(*, team: Team, actor=None) -> None:
+    """Remove an empty team. A team with people is merged into another instead."""
+    with transaction.atomic():
+        people = User.objects.filter(directory_team=team).count()
+        if people:
+            raise Conflict(
+                f"{team.name} has {people} {'person' if people == 1 else 'people'}: merge it "
+                "into another team instead, so they keep a team.",
+                field="team",
+            )
+        audit_record(actor=actor, action="team_deleted", subject=team, name=str(team))
+        team.delete()
+
+
+def people_link_typed_team(
+    *, typed_team: str, typed_organisation: str, team: Team, actor=None
+) -> int:
+    """Link every person not yet linked who typed this team (and organisation) to `team`.
+    Returns how many were linked."""
+    with transaction.atomic():
+        linked = User.objects.filter(
+            directory_team__isnull=True, team=typed_team, organisation=typed_organisation
+        ).update(directory_team=team)
+        if linked:
+            audit_record(
+                actor=actor,
+                action="people_linked_to_team",
+                subject=team,
+                typed=typed_team,
+                count=linked,
+            )
+    return linked

@@ -88,6 +88,7 @@ def _profile_rows(person):
             "joined": person.date_joined,
             "last_signed_in": person.last_login,
             "active": person.is_active,
+            "awaiting_first_sign_in": person.awaiting_first_sign_in,
         }
     ]
 

@@ -123,6 +123,7 @@ USER_FIELDS = {
     "team",
     "organisation",
     "is_active",
+    "awaiting_first_sign_in",
     "is_staff",
     "is_superuser",
 }
@@ -144,6 +145,9 @@ def user_update(*, user: User, actor=None, **fields) -> User:
     fields.update({k: (v or "").strip() for k, v in profile.items()})
     if "email" in fields:
         fields["email"] = _clean_email(fields["email"])
+    if fields.get("is_active") is False:
+        # Deactivated on purpose: no first sign-in reactivates them.
+        fields["awaiting_first_sign_in"] = False
     with transaction.atomic():
         if "email" in fields and fields["email"] != user.email:
             if User.objects.filter(email=fields["email"]).exclude(pk=user.pk).exists():
@@ -228,6 +232,29 @@ def user_update_profile(*, user: User, actor=None, **fields) -> User:
         user.save(update_fields=list(fields))
         audit_record(actor=actor or user, action="profile_updated", subject=user)
     return user
+
+
+def user_activate_on_sign_in(*, user: User) -> bool:
+    """Activate a person brought in by the history import, at their first sign-in.
+
+    Only a person still awaiting their first sign-in is activated (and the mark cleared, so
+    it happens once); anyone else is left as they are, a person an administrator
+    deactivated included. Returns whether they were activated. One transaction, audited.
+    """
+    with transaction.atomic():
+        activated = User.objects.filter(
+            pk=user.pk, is_active=False, awaiting_first_sign_in=True
+        ).update(is_active=True, awaiting_first_sign_in=False)
+        if activated:
+            user.is_active, user.awaiting_first_sign_in = True, False
+            audit_record(actor=user, action="person_activated", subject=user, how="first sign-in")
+    return bool(activated)
+
+
+def user_deactivate(*, user: User, actor=None) -> User:
+    """Stop a person signing in: inactive, and no longer activated by a first sign-in
+    (user_update). Their outbox mail is then refused at claim and at send (notifications)."""
+    return user_update(user=user, actor=actor, is_active=False)
 
 
 def _mark_email_verified(user: User) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guildbook.accounts.views import privacy, profile
+from guildbook.accounts.views import directory, privacy, profile
 
 app_name = "accounts"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("me/data.zip", privacy.your_data_download, name="your_data_download"),
     path("people/<int:pk>/data.zip", privacy.subject_access_export, name="subject_access"),
     path("people/<int:pk>/erase/", privacy.erase, name="erase"),
+    path("manage/directory/", directory.directory, name="directory"),
 ]

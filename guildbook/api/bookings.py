@@ -19,11 +19,11 @@ from guildbook.accounts.models import normalise_email
 from guildbook.api.auth import require_trainer
 from guildbook.api.schemas import (
     DEFAULT_PAGE,
-    MAX_OFFSET,
-    MAX_PAGE,
     BookingStatus,
     CourseRef,
+    PageLimit,
     PageMeta,
+    PageOffset,
     PersonRef,
     SessionStatus,
     absolute_url,
@@ -260,8 +260,8 @@ def session_bookings(request, session_id: int, include_cancelled: bool = False):
 def my_bookings(
     request,
     upcoming: Annotated[bool, Query(description="Only sessions that have not yet ended.")] = False,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: PageLimit = DEFAULT_PAGE,
+    offset: PageOffset = 0,
 ):
     """The caller's bookings in date order, including cancelled ones and the waiting list."""
     qs = selectors.with_waiting_positions(

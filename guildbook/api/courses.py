@@ -2,19 +2,18 @@
 interest in one ("tell me when there's a date")."""
 
 from datetime import datetime
-from typing import Annotated
 
 from django.db.models import QuerySet
 from django.http import Http404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from guildbook.api.auth import require_trainer
 from guildbook.api.schemas import (
     DEFAULT_PAGE,
-    MAX_OFFSET,
-    MAX_PAGE,
     CourseStatus,
+    PageLimit,
     PageMeta,
+    PageOffset,
     absolute_url,
     errors,
     page,
@@ -93,8 +92,8 @@ def _visible_courses(user) -> QuerySet[Course]:
 @router.get("/courses", response={200: CoursePage, **errors()}, summary="List courses")
 def list_courses(
     request,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: PageLimit = DEFAULT_PAGE,
+    offset: PageOffset = 0,
 ):
     """Active courses the caller may see: public and staff-only courses (and, for trainers,
     closed team courses), by title."""

@@ -31,6 +31,11 @@ class ReachOut(Schema):
     team: str
     people: int = Field(description="People who attended, each once.")
     first_time: int = Field(description="Of them, those whose first attended session this was.")
+    new_question_answered: int = Field(
+        description="People with a booking who answered the course's “new to the library?” "
+        "booking question, each once."
+    )
+    said_new: int = Field(description="Of them, those who gave the answer that means new.")
 
 
 class FiguresOut(Schema):
@@ -59,6 +64,10 @@ class FiguresOut(Schema):
     waiting_list_conversion: RateOut
     response_rate: RateOut
     impact_rate: RateOut
+    said_new_to_library: RateOut = Field(
+        description="Bookers who said they were new to the library, of those who answered "
+        "the course's “new to the library?” question."
+    )
     reach: list[ReachOut]
 
 
@@ -111,6 +120,7 @@ def course_insights(
         "waiting_list_conversion": rate(f.waiting_list_conversion),
         "response_rate": rate(f.response_rate),
         "impact_rate": rate(f.impact_rate),
+        "said_new_to_library": rate(f.said_new),
         "reach": [vars(r) for r in f.reach],
     }
 

@@ -7,14 +7,15 @@ Amounts are in pence. A candidacy's `steps` carry `status` `todo`, `done` or `ov
 """
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from guildbook.api.schemas import (
     DEFAULT_PAGE,
-    MAX_PAGE,
+    PageLimit,
     PageMeta,
+    PageOffset,
     errors,
     local_iso,
     named_enum,
@@ -80,8 +81,8 @@ class SchemePage(PageMeta):
 @router.get("/schemes", response={200: SchemePage, **errors()}, summary="Schemes")
 def list_schemes(
     request,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: PageLimit = DEFAULT_PAGE,
+    offset: PageOffset = 0,
 ):
     """Every scheme version a person may enrol on, one item each."""
     return page(selectors.schemes_open(), limit=limit, offset=offset)
@@ -194,8 +195,8 @@ def list_mentors(
     region: str = "",
     specialism: str = "",
     remote: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: PageLimit = DEFAULT_PAGE,
+    offset: PageOffset = 0,
 ):
     """Listed mentors with places left. Filters match whole values, ignoring case."""
     qs = selectors.mentor_directory(

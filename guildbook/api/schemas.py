@@ -6,10 +6,11 @@ print them as they are; times sent without an offset are read in the service's t
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from django.conf import settings
 from django.utils import timezone
-from ninja import Field, Schema
+from ninja import Field, Query, Schema
 
 from guildbook.core import limits
 from guildbook.training.models import Booking, Course, Session
@@ -76,6 +77,11 @@ def absolute_url(obj) -> str:
 MAX_PAGE = 200
 MAX_OFFSET = limits.MAX_OFFSET
 DEFAULT_PAGE = 50
+
+# Every list's paging parameters: an offset past any table (beyond the 64-bit integers the
+# databases take) is a 422 on `offset`, never a database error.
+PageLimit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+PageOffset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 def page(qs, *, limit: int, offset: int) -> dict:

@@ -12,10 +12,10 @@ from ninja import Field, Query, Router, Schema, Status
 from guildbook.api.auth import require_trainer
 from guildbook.api.schemas import (
     DEFAULT_PAGE,
-    MAX_OFFSET,
-    MAX_PAGE,
     CourseRef,
+    PageLimit,
     PageMeta,
+    PageOffset,
     SessionStatus,
     absolute_url,
     aware,
@@ -104,8 +104,8 @@ def list_sessions(
     status: Annotated[
         SessionStatus | None, Query(description="Only sessions in this state.")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: PageLimit = DEFAULT_PAGE,
+    offset: PageOffset = 0,
 ):
     """Sessions of the courses the caller may see, in date order, with places left and the
     length of the waiting list. Cancelled sessions are included (status `cancelled`) unless

@@ -13,7 +13,10 @@ dashboard, the exports and the API share:
 * the **waiting list** at the start and at its peak are rebuilt from each entry's times:
   on the list from `waiting_since` until given a place (`confirmed_at`) or until it ended;
 * **reach** counts people by the directory's organisation, department and team where they are
-  linked to one (accounts.organisations), else by the organisation and team they typed;
+  linked to one (accounts.organisations), else by the organisation and team they typed: the
+  people who attended, those of them whose first attended session with the service this was,
+  and, where the course marks a booking question as its "new to the library?" question, the
+  people with a booking who answered it and those who gave the answer that means new;
 * **days to fill**: from a session's first booking to its first waiting-list entry (the
   moment it was first full), for the sessions that filled.
 
@@ -30,8 +33,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Func,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, IsNull
 from django.utils import timezone
 
 from guildbook.accounts.models import User
@@ -72,6 +88,10 @@ class ReachLine:
     team: str
     people: int
     first_time: int
+    # People with a booking who answered the course's "new to the library?" question, and
+    # those of them whose answer was the one that means new.
+    new_question_answered: int = 0
+    said_new: int = 0
 
 
 @dataclass
@@ -131,6 +151,13 @@ class Figures:
     @property
     def people_reached(self) -> int:
         return sum(r.people for r in self.reach)
+
+    @property
+    def said_new(self) -> Rate:
+        """Bookers who said they were new to the library, of those who answered."""
+        return Rate(
+            sum(r.said_new for r in self.reach), sum(r.new_question_answered for r in self.reach)
+        )
 
     def by_month(self) -> list[tuple[date, Figures]]:
         """The trend: the same figures for each calendar month (local) with sessions.
@@ -347,17 +374,53 @@ def _survey_rates(in_live: Q, answered_live: Q, *, now: datetime) -> tuple[Rate,
     return Rate(invited["answered"], invited["n"]), Rate(impact["yes"], impact["n"])
 
 
+class AnswerTo(Func):
+    """A booking's answer to one of its course's questions, as text: the answers are stored
+    by question id (as a string), each as {"question": …, "answer": …}."""
+
+    output_field = CharField()
+
+    def _parts(self, compiler, connection):
+        answers, question = (compiler.compile(e) for e in self.get_source_expressions())
+        return answers, question
+
+    def as_sqlite(self, compiler, connection, **extra):
+        (a_sql, a_params), (q_sql, q_params) = self._parts(compiler, connection)
+        return (
+            f"JSON_EXTRACT({a_sql}, '$.\"' || {q_sql} || '\".answer')",
+            (*a_params, *q_params),
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        (a_sql, a_params), (q_sql, q_params) = self._parts(compiler, connection)
+        return f"(({a_sql} -> CAST({q_sql} AS text)) ->> 'answer')", (*a_params, *q_params)
+
+
 def reach(in_live: Q) -> list[ReachLine]:
-    """People who attended, by organisation, department and team, and how many of them came
-    to the service for the first time (their first attended session ever is in scope)."""
+    """People who attended, by organisation, department and team; how many of them came
+    to the service for the first time (their first attended session ever is in scope); and,
+    of the people with a booking, how many answered the course's "new to the library?"
+    question and how many said they were new."""
     # First time: no attended session with the service before this one.
     earlier = Booking.objects.filter(
         person=OuterRef("person"),
         attendance=Booking.Attendance.ATTENDED,
         session__starts_at__lt=OuterRef("session__starts_at"),
     )
+    attended = Q(attendance=Booking.Attendance.ATTENDED)
+    # The course's "new to the library?" question (at most one, a database constraint),
+    # joined once, and the booking's answer to it.
+    answer = AnswerTo("answers", "new_question__id")
+    answered = _BOOKED & Q(IsNull(answer, False)) & ~Q(Exact(answer, ""))
     rows = (
-        Booking.objects.filter(in_live, attendance=Booking.Attendance.ATTENDED)
+        Booking.objects.annotate(
+            new_question=FilteredRelation(
+                "session__course__questions",
+                condition=Q(session__course__questions__asks_if_new=True),
+            )
+        )
+        .filter(in_live)
+        .filter(attended | _BOOKED)
         # The directory's team where the person is linked to one, else what they typed.
         .values(
             org=Coalesce(
@@ -367,9 +430,16 @@ def reach(in_live: Q) -> list[ReachLine]:
             unit=Coalesce("person__directory_team__name", "person__team"),
         )
         .annotate(
-            people=Count("person", distinct=True),
-            first_time=Count("person", distinct=True, filter=~Exists(earlier)),
+            people=Count("person", distinct=True, filter=attended),
+            first_time=Count("person", distinct=True, filter=attended & ~Exists(earlier)),
+            new_question_answered=Count("person", distinct=True, filter=answered),
+            said_new=Count(
+                "person",
+                distinct=True,
+                filter=answered & Q(Exact(answer, F("new_question__new_answer"))),
+            ),
         )
+        .filter(Q(people__gt=0) | Q(new_question_answered__gt=0))
         .order_by("org", "dept", "unit")
     )
     return [
@@ -379,6 +449,8 @@ def reach(in_live: Q) -> list[ReachLine]:
             team=r["unit"],
             people=r["people"],
             first_time=r["first_time"],
+            new_question_answered=r["new_question_answered"],
+            said_new=r["said_new"],
         )
         for r in rows
     ]

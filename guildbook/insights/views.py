@@ -141,6 +141,7 @@ def figure_rows(f: Figures) -> list[tuple[str, str]]:
         (_("Impact rate"), _rate_cell(f.impact_rate)),
         (_("People who attended"), str(f.people_reached)),
         (_("Of them, first time with the library"), str(f.first_time)),
+        (_("Bookers who said they were new to the library"), _rate_cell(f.said_new)),
     ]
 
 
@@ -186,9 +187,25 @@ def _months_sheet(f: Figures) -> exports.Sheet:
 
 def _reach_sheet(f: Figures) -> exports.Sheet:
     return exports.Sheet(
-        header=[_("Organisation"), _("Department"), _("Team"), _("People"), _("First time")],
+        header=[
+            _("Organisation"),
+            _("Department"),
+            _("Team"),
+            _("People"),
+            _("First time"),
+            _("Answered “new to the library?”"),
+            _("Said new"),
+        ],
         rows=[
-            [r.organisation, r.department, r.team or _("(no team given)"), r.people, r.first_time]
+            [
+                r.organisation,
+                r.department,
+                r.team or _("(no team given)"),
+                r.people,
+                r.first_time,
+                r.new_question_answered,
+                r.said_new,
+            ]
             for r in f.reach
         ],
     )

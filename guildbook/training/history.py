@@ -7,7 +7,8 @@ already there is left alone, so importing the same file twice adds nothing the s
 
 What it writes is history, not live work: sessions are marked `imported` (no message is
 ever due for them, see messages.py), people it creates are inactive and have no password
-until they sign in themselves, and no outbox row, survey invitation or signal is made.
+until they sign in themselves (their first sign-in by e-mailed code activates them, see
+accounts.services.user_activate_on_sign_in), and no outbox row, survey invitation or signal is made.
 Everything is written with a few bulk statements, so ten years of a service's bookings
 take seconds (benchmarks/insights.py measures the rate).
 """
@@ -421,7 +422,8 @@ def _write(rows, sessions, people, result, *, actor, now, raw_sql) -> None:
     for session_id, extra in adding.items():
         Session.objects.filter(pk=session_id).update(places_taken=F("places_taken") + extra)
 
-    # People: known by e-mail, else created inactive with no usable password.
+    # People: known by e-mail (left as they are, active or not), else created inactive,
+    # awaiting their first sign-in, with no usable password.
     person_ids: dict[str, int] = {}
     wanted = sorted({r.email for r in todo})
     for emails in _chunks(wanted):
@@ -436,6 +438,7 @@ def _write(rows, sessions, people, result, *, actor, now, raw_sql) -> None:
             "team": people[email][1],
             "organisation": "",
             "is_active": False,
+            "awaiting_first_sign_in": True,
             "is_staff": False,
             "date_joined": now,
         }

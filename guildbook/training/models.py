@@ -233,9 +233,37 @@ class BookingQuestion(models.Model):
     choices = models.TextField(blank=True, help_text="For “one of a list”: one choice a line.")
     required = models.BooleanField(default=False)
     order = models.PositiveIntegerField(default=0)
+    # The course's "new to the library?" question (at most one a course): insights counts
+    # the bookers whose answer was `new_answer` ("yes", or one of the choices).
+    asks_if_new = models.BooleanField(
+        "the “new to the library?” question",
+        default=False,
+        help_text="Insights counts the bookers who gave the answer that means new.",
+    )
+    new_answer = models.CharField(
+        "the answer that means new",
+        max_length=300,
+        blank=True,
+        help_text="For yes or no: yes or no. For one of a list: that choice, as written.",
+    )
 
     class Meta:
         ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course"],
+                condition=models.Q(asks_if_new=True),
+                name="one_new_to_library_question_per_course",
+                violation_error_message="A course has one “new to the library?” question.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(asks_if_new=False)
+                | (models.Q(kind__in=["yes_no", "choice"]) & ~models.Q(new_answer="")),
+                name="new_to_library_question_is_yes_no_or_choice",
+                violation_error_message="The “new to the library?” question is a yes or no "
+                "or a one-of-a-list question, with the answer that means new.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text

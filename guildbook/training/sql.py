@@ -407,6 +407,7 @@ HISTORY_USER_COLUMNS = (
     "team",
     "organisation",
     "is_active",
+    "awaiting_first_sign_in",
     "is_staff",
     "date_joined",
 )

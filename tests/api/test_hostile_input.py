@@ -19,7 +19,24 @@ TOO_BIG = 2**63  # one above the largest 64-bit integer
 NUL = "before\x00after"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/courses", "/api/v1/sessions", "/api/v1/me/bookings"])
+def _paged_lists() -> list[str]:
+    """Every list in the API that takes an offset and no path parameter."""
+    from guildbook.api.urls import api
+
+    spec = api.get_openapi_schema()
+    return sorted(
+        f"/api/v1{path}" if not path.startswith("/api/") else path
+        for path, operations in spec["paths"].items()
+        if "{" not in path
+        and any(p["name"] == "offset" for p in operations.get("get", {}).get("parameters", []))
+    )
+
+
+def test_the_paged_lists_are_found():
+    assert {"/api/v1/courses", "/api/v1/mentors", "/api/v1/schemes"} <= set(_paged_lists())
+
+
+@pytest.mark.parametrize("path", _paged_lists())
 @pytest.mark.parametrize("offset", [TOO_BIG, 10**30])
 def test_an_offset_beyond_any_list_is_422(learner_api, path, offset):
     body = assert_error(learner_api.get(path, {"offset": offset}), 422, "invalid")

@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from guildbook.accounts.organisations import directory_import
 from guildbook.surveys import tokens as survey_tokens
 from guildbook.surveys.models import Invitation
 from guildbook.training import feeds, services
@@ -264,6 +265,7 @@ PAGES = {
     ],
     "accounts:profile": [("learner", lambda s: reverse("accounts:profile"))],
     "accounts:your_data": [("learner", lambda s: reverse("accounts:your_data"))],
+    "accounts:directory": [("officer", lambda s: reverse("accounts:directory"))],
     "notifications:sent": [("learner", lambda s: reverse("notifications:sent"))],
     # allauth's pages people meet when signing in.
     "account_login": [(None, lambda s: reverse("account_login"))],
@@ -358,6 +360,13 @@ def phone_scene(db):
         date=timezone.localdate(),
         audience="Nursing students' welcome fair in the Postgraduate Medical Education Centre",
     )
+    # The organisation directory, with long names and a typed team that matches none.
+    directory_import(
+        text="organisation,department,team\n"
+        "Riverside Community Health and Care NHS Foundation Trust,Children's and young "
+        "people's services,School nursing and health visiting\n"
+    )
+    UserFactory(team="Community paediatric occupational therapy", organisation="Riverside")
     return s
 
 

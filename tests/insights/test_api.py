@@ -34,8 +34,10 @@ def test_the_figures_for_a_period(scene, officer_api):
     assert body["no_show_rate"] == {"count": 1, "total": 5, "percent": 20}
     assert body["response_rate"] == {"count": 0, "total": 0, "percent": None}
     assert set(body["impact_rate"]) == {"count", "total", "percent"}
-    assert {"organisation": "", "department": "", "team": "Library", "people": 1,
-            "first_time": 0} in body["reach"]  # fmt: skip
+    library = {"organisation": "", "department": "", "team": "Library", "people": 1,
+               "first_time": 0, "new_question_answered": 0, "said_new": 0}  # fmt: skip
+    assert library in body["reach"]
+    assert body["said_new_to_library"] == {"count": 0, "total": 0, "percent": None}
 
 
 def test_a_trainer_may_use_the_slug_and_no_dates(scene, trainer):

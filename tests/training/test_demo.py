@@ -12,6 +12,7 @@ from django.utils import timezone
 from guildbook.accounts.models import User
 from guildbook.core import roles
 from guildbook.core.models import AuditEntry
+from guildbook.insights.figures import course_figures
 from guildbook.training.models import Booking, Course, Session
 from tests.factories import CourseFactory
 
@@ -42,6 +43,11 @@ def test_demo_loads_a_library_service_that_keeps_every_invariant(demo):
     questions = set(tweeting.questions.values_list("text", flat=True))
     assert "Is this your first time using the library?" in questions
     assert "What do you hope to get from the session?" in questions
+    # Its first-time question is the "new to the library?" question, so insights show it.
+    first = tweeting.questions.get(text="Is this your first time using the library?")
+    assert (first.asks_if_new, first.new_answer) == (True, "yes")
+    said = course_figures(course=tweeting).said_new
+    assert 0 < said.count < said.total
     titles = set(Course.objects.values_list("title", flat=True))
     assert "Introduction to CILIP Certification and Chartership" in titles
     assert any("Literature searching" in t for t in titles)

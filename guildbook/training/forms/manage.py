@@ -178,12 +178,30 @@ class AgendaItemForm(PlanRowForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
 
+QUESTION_FIELDS = ["text", "help_text", "kind", "choices", "required", "asks_if_new", "new_answer"]
+
+
 class BookingQuestionForm(PlanRowForm):
     class Meta:
         model = BookingQuestion
-        fields = ["text", "help_text", "kind", "choices", "required"]
-        labels = {"text": "Question", "kind": "Answer type", "required": "An answer is needed"}
+        fields = QUESTION_FIELDS
+        labels = {
+            "text": "Question",
+            "kind": "Answer type",
+            "required": "An answer is needed",
+            "asks_if_new": "This asks if they are new to the library",
+            "new_answer": "The answer that means new",
+        }
+        help_texts = {
+            "asks_if_new": "One question a course; insights counts the people who said new.",
+            "new_answer": "Yes (the default) or no; or one of the choices, as written.",
+        }
         widgets = {"choices": forms.Textarea(attrs={"rows": 2})}
+
+    def _get_validation_exclusions(self):
+        # The "new to the library?" rules (one a course, and its answer) are checked by
+        # course_plan_set across all the rows at once, so a trainer can move the mark.
+        return {*super()._get_validation_exclusions(), "asks_if_new"}
 
 
 class CourseMaterialForm(PlanRowForm):
@@ -243,7 +261,7 @@ AgendaFormSet = _plan_formset(
 QuestionFormSet = _plan_formset(
     BookingQuestion,
     BookingQuestionForm,
-    prefix_fields=["text", "help_text", "kind", "choices", "required"],
+    prefix_fields=QUESTION_FIELDS,
 )
 MaterialFormSet = _plan_formset(
     CourseMaterial, CourseMaterialForm, prefix_fields=["title", "url", "file", "for_trainers_only"]
@@ -255,7 +273,7 @@ PLAN_FORMSETS = {
     "questions": (
         QuestionFormSet,
         "questions",
-        ("text", "help_text", "kind", "choices", "required"),
+        tuple(QUESTION_FIELDS),
         "Booking questions",
     ),
     "materials": (

@@ -180,7 +180,7 @@ PLAN_PARTS = {
     "agenda": (AgendaItem, ("kind", "minutes", "title", "notes"), "Agenda item"),
     "questions": (
         BookingQuestion,
-        ("text", "help_text", "kind", "choices", "required"),
+        ("text", "help_text", "kind", "choices", "required", "asks_if_new", "new_answer"),
         "Question",
     ),
     "materials": (CourseMaterial, ("title", "url", "file", "for_trainers_only"), "Material"),
@@ -210,6 +210,7 @@ def course_plan_set(
             model, fields, label = PLAN_PARTS[name]
             existing = {obj.pk: obj for obj in model.objects.filter(course=course)}
             keep = []
+            objs = []
             for position, row in enumerate(rows, start=1):
                 pk = row.get("id")
                 obj = existing.get(int(pk)) if pk else model(course=course)
@@ -228,9 +229,16 @@ def course_plan_set(
                         setattr(obj, key, value)
                 obj.order = position
                 course_plan_row_check(name, obj, position)
-                obj.save()
-                keep.append(obj.pk)
+                objs.append(obj)
+                if obj.pk:
+                    keep.append(obj.pk)
+            if name == "questions":
+                _one_new_to_library_question(objs)
+            # Rows removed first, and a marked question saved last, so that moving the
+            # "new to the library?" mark never holds two marked rows at once.
             model.objects.filter(course=course).exclude(pk__in=keep).delete()
+            for obj in sorted(objs, key=lambda o: bool(getattr(o, "asks_if_new", False))):
+                obj.save()
         audit_record(
             actor=actor,
             action="course_plan_updated",
@@ -238,6 +246,45 @@ def course_plan_set(
             parts=sorted(k for k, v in parts.items() if v is not None),
         )
     return course
+
+
+def _one_new_to_library_question(questions: list) -> None:
+    marked = [n for n, q in enumerate(questions, start=1) if q.asks_if_new]
+    if len(marked) > 1:
+        raise ServiceError(
+            f"Questions {' and '.join(map(str, marked))} are both marked as the “new to the "
+            "library?” question; a course has one.",
+            field="questions",
+        )
+
+
+def _new_answer_check(obj, label: str, position: int) -> None:
+    """The "new to the library?" question: yes or no, or one of a list, with the answer that
+    means new ("yes" unless said otherwise). Unmarked, it has no such answer."""
+    if not obj.asks_if_new:
+        obj.new_answer = ""
+        return
+    answer = (obj.new_answer or "").strip()
+    if obj.kind == BookingQuestion.Kind.YES_NO:
+        answer = answer.lower() or "yes"
+        if answer not in ("yes", "no"):
+            raise ServiceError(
+                f"{label} {position}: the answer that means new is yes or no.", field="questions"
+            )
+    elif obj.kind == BookingQuestion.Kind.CHOICE:
+        if answer not in obj.choice_list:
+            raise ServiceError(
+                f"{label} {position}: the answer that means new must be one of its choices, "
+                "as written.",
+                field="questions",
+            )
+    else:
+        raise ServiceError(
+            f"{label} {position}: only a yes or no, or a one-of-a-list, question can be the "
+            "“new to the library?” question.",
+            field="questions",
+        )
+    obj.new_answer = answer
 
 
 def course_plan_row_check(name: str, obj, position: int) -> None:
@@ -253,6 +300,8 @@ def course_plan_row_check(name: str, obj, position: int) -> None:
         )
     if name == "agenda" and obj.kind == AgendaItem.Kind.ITEM and obj.minutes == 0:
         raise ServiceError(f"{label} {position}: give the minutes, or leave it blank.", field=name)
+    if name == "questions":
+        _new_answer_check(obj, label, position)
     try:
         obj.full_clean(exclude=["course"], validate_constraints=False)
     except ValidationError as exc:
