@@ -183,6 +183,7 @@ def _course_data(course, **plan):
         waiting_list_mode=course.waiting_list_mode,
         reminder_hours=course.reminder_hours,
         category=course.category_id,
+        interest_head_start_days=course.interest_head_start_days,
     )
     if course.waiting_list_enabled:
         data["waiting_list_enabled"] = "on"
