@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guildbook.training.views import alerts, calendar, manage, public, record
+from guildbook.training.views import alerts, calendar, history, manage, outreach, public, record
 
 app_name = "training"
 
@@ -120,7 +120,6 @@ urlpatterns += [
     path("manage/bookings/<int:pk>/attendance/", m.attendance, name="manage_attendance"),
 ]
 
-from guildbook.training.views import history  # noqa: E402
 
 # Administrators: upload past sessions and bookings (views/history.py).
 urlpatterns += [
@@ -128,7 +127,6 @@ urlpatterns += [
 ]
 
 # The outreach log: trainers and staff development officers (views/outreach.py).
-from guildbook.training.views import outreach  # noqa: E402
 
 urlpatterns += [
     path("manage/outreach/", outreach.outreach_list, name="outreach"),

@@ -149,6 +149,9 @@ def test_the_page_builds_and_edits_the_tree(officer_client, acme):
     response = post(action="team_add", department=acme["library"].pk, name="outreach")
     assert response.status_code == 400
     assert "already has a team called" in response.content.decode()
+    unchosen = post(action="people_link", typed_team="School nurses", typed_organisation="Acme")
+    assert unchosen.status_code == 400 and "Choose from the list." in unchosen.content.decode()
+    assert post(action="team_merge", team=acme["nursing"].pk).status_code == 400
     assert post(action="people_link", typed_team="School nurses", typed_organisation="Acme",
                 team=acme["nursing"].pk).status_code == 302  # fmt: skip
     assert post(action="team_delete", team=acme["nursing"].pk).status_code == 400
