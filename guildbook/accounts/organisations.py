@@ -151,6 +151,17 @@ def _refuse_duplicate(siblings, name: str, *, what: str, where: str, exclude=Non
         raise Conflict(f"{where} already has {what} called “{name}”.", field="name")
 
 
+def _rename(entry, name: str, *, siblings, what: str, where: str, action: str, actor):
+    """Rename an organisation, department or team to a name its siblings do not have, and
+    audit the old name. `name` is already cleaned (`_name`)."""
+    with transaction.atomic():
+        _refuse_duplicate(siblings, name, what=what, where=where, exclude=entry)
+        old, entry.name = entry.name, name
+        entry.save(update_fields=["name"])
+        audit_record(actor=actor, action=action, subject=entry, was=old)
+    return entry
+
+
 def organisation_create(*, name: str, actor=None) -> Organisation:
     name = _name(name, what="organisation")
     with transaction.atomic():
@@ -163,19 +174,15 @@ def organisation_create(*, name: str, actor=None) -> Organisation:
 
 
 def organisation_rename(*, organisation: Organisation, name: str, actor=None) -> Organisation:
-    name = _name(name, what="organisation")
-    with transaction.atomic():
-        _refuse_duplicate(
-            Organisation.objects.all(),
-            name,
-            what="an organisation",
-            where="The directory",
-            exclude=organisation,
-        )
-        old, organisation.name = organisation.name, name
-        organisation.save(update_fields=["name"])
-        audit_record(actor=actor, action="organisation_renamed", subject=organisation, was=old)
-    return organisation
+    return _rename(
+        organisation,
+        _name(name, what="organisation"),
+        siblings=Organisation.objects.all(),
+        what="an organisation",
+        where="The directory",
+        action="organisation_renamed",
+        actor=actor,
+    )
 
 
 def department_create(*, organisation: Organisation, name: str, actor=None) -> Department:
@@ -191,18 +198,15 @@ def department_create(*, organisation: Organisation, name: str, actor=None) -> D
 
 def department_rename(*, department: Department, name: str, actor=None) -> Department:
     name = _name(name, what="department")
-    with transaction.atomic():
-        _refuse_duplicate(
-            Department.objects.filter(organisation_id=department.organisation_id),
-            name,
-            what="a department",
-            where=department.organisation.name,
-            exclude=department,
-        )
-        old, department.name = department.name, name
-        department.save(update_fields=["name"])
-        audit_record(actor=actor, action="department_renamed", subject=department, was=old)
-    return department
+    return _rename(
+        department,
+        name,
+        siblings=Department.objects.filter(organisation_id=department.organisation_id),
+        what="a department",
+        where=department.organisation.name,
+        action="department_renamed",
+        actor=actor,
+    )
 
 
 def team_create(*, department: Department, name: str, actor=None) -> Team:
@@ -216,18 +220,15 @@ def team_create(*, department: Department, name: str, actor=None) -> Team:
 
 def team_rename(*, team: Team, name: str, actor=None) -> Team:
     name = _name(name, what="team")
-    with transaction.atomic():
-        _refuse_duplicate(
-            Team.objects.filter(department_id=team.department_id),
-            name,
-            what="a team",
-            where=team.department.name,
-            exclude=team,
-        )
-        old, team.name = team.name, name
-        team.save(update_fields=["name"])
-        audit_record(actor=actor, action="team_renamed", subject=team, was=old)
-    return team
+    return _rename(
+        team,
+        name,
+        siblings=Team.objects.filter(department_id=team.department_id),
+        what="a team",
+        where=team.department.name,
+        action="team_renamed",
+        actor=actor,
+    )
 
 
 def team_move(*, team: Team, department: Department, actor=None) -> Team:

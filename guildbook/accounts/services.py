@@ -304,12 +304,7 @@ def people_import(*, text: str, actor=None) -> ImportResult:
         if problems:
             result.errors.append(f"line {line}: " + "; ".join(problems))
             continue
-        try:
-            validate_email(email)
-        except ValidationError:
-            problems.append(f"“{email}” is not a valid e-mail address" if email else "no e-mail")
-        if not name:
-            problems.append("no name")
+        problems += person_row_problems(email=email, name=name)
         if role and not roles.role_group_name(role):
             problems.append(f"unknown role “{role}”")
         if email in seen:
@@ -344,6 +339,19 @@ def people_import(*, text: str, actor=None) -> ImportResult:
             if role:
                 user_role_add(user=user, role=role, actor=actor)
     return result
+
+
+def person_row_problems(*, email: str, name: str) -> list[str]:
+    """What is wrong with a person's e-mail and name on a row of an import (people, mentors),
+    in the words each import reports beside the row's line number."""
+    problems = []
+    try:
+        validate_email(email)
+    except ValidationError:
+        problems.append(f"“{email}” is not a valid e-mail address" if email else "no e-mail")
+    if not name:
+        problems.append("no name")
+    return problems
 
 
 def _csv_rows(reader, result: ImportResult):

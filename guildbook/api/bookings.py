@@ -25,8 +25,8 @@ from guildbook.api.schemas import (
     PageMeta,
     PageOffset,
     PersonRef,
+    SessionResolvers,
     SessionStatus,
-    absolute_url,
     errors,
     local_iso,
     page,
@@ -57,7 +57,7 @@ class BookingCreatedOut(Schema):
     person: PersonRef
 
 
-class SessionBrief(Schema):
+class SessionBrief(SessionResolvers):
     id: int
     course: CourseRef
     starts_at: datetime
@@ -65,18 +65,6 @@ class SessionBrief(Schema):
     status: SessionStatus
     venue: str
     url: str
-
-    @staticmethod
-    def resolve_starts_at(obj):
-        return local_iso(obj.starts_at)
-
-    @staticmethod
-    def resolve_ends_at(obj):
-        return local_iso(obj.ends_at)
-
-    @staticmethod
-    def resolve_url(obj) -> str:
-        return absolute_url(obj)
 
 
 def _position(obj) -> int | None:

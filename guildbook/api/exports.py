@@ -9,13 +9,14 @@ findings. Only the candidate exports; everyone else gets 404.
 from datetime import datetime
 from typing import Literal
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
 from guildbook.api.schemas import errors, local_iso, named_enum
 from guildbook.core.errors import Conflict
 from guildbook.portfolios import selectors, services
 from guildbook.portfolios.models import PortfolioExport
+from guildbook.portfolios.storage import private_file_response
 
 ExportStatus = named_enum("ExportStatus", PortfolioExport.Status)
 
@@ -106,15 +107,6 @@ def export_download(request, export_id: int):
             f"The export is {export.get_status_display().lower()}; download it when it is ready.",
             code="not_ready",
         )
-    return _file_response(export)
-
-
-def _file_response(export: PortfolioExport) -> FileResponse:
-    response = FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=export.download_name,
-        content_type=export.content_type,
+    return private_file_response(
+        export.file, filename=export.download_name, content_type=export.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -74,6 +74,24 @@ def absolute_url(obj) -> str:
     return settings.SITE_URL + obj.get_absolute_url()
 
 
+class SessionResolvers(Schema):
+    """What every schema of a session answers the same way: its times in the service's time
+    zone and its page's full address. A base with resolvers only: the fields, and their order
+    in the OpenAPI document, stay the subclass's own."""
+
+    @staticmethod
+    def resolve_starts_at(obj):
+        return local_iso(obj.starts_at)
+
+    @staticmethod
+    def resolve_ends_at(obj):
+        return local_iso(obj.ends_at)
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return absolute_url(obj)
+
+
 MAX_PAGE = 200
 MAX_OFFSET = limits.MAX_OFFSET
 DEFAULT_PAGE = 50

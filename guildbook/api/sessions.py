@@ -16,11 +16,10 @@ from guildbook.api.schemas import (
     PageLimit,
     PageMeta,
     PageOffset,
+    SessionResolvers,
     SessionStatus,
-    absolute_url,
     aware,
     errors,
-    local_iso,
     page,
 )
 from guildbook.core import limits
@@ -31,7 +30,7 @@ from guildbook.training.models import Session
 router = Router(tags=["sessions"])
 
 
-class SessionOut(Schema):
+class SessionOut(SessionResolvers):
     id: int
     course: CourseRef
     starts_at: datetime
@@ -47,20 +46,8 @@ class SessionOut(Schema):
     url: str = Field(description="The session's page, where people can book.")
 
     @staticmethod
-    def resolve_starts_at(obj):
-        return local_iso(obj.starts_at)
-
-    @staticmethod
-    def resolve_ends_at(obj):
-        return local_iso(obj.ends_at)
-
-    @staticmethod
     def resolve_online(obj) -> bool:
         return bool(obj.online_link)
-
-    @staticmethod
-    def resolve_url(obj) -> str:
-        return absolute_url(obj)
 
 
 class SessionPage(PageMeta):

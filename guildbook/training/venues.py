@@ -29,6 +29,17 @@ def check_place(course: Course, *, venue: str, online_link: str, link_to_follow:
         raise ServiceError("Give a venue, an online link, or tick “Link to follow”.", field="venue")
 
 
+def place_fields(course: Course, *, venue: str, online_link: str, link_to_follow: bool) -> dict:
+    """The place fields to store on a new session or series, checked (`check_place`); "link to
+    follow" is dropped once the link itself is given."""
+    check_place(course, venue=venue, online_link=online_link, link_to_follow=link_to_follow)
+    return {
+        "venue": venue,
+        "online_link": online_link,
+        "link_to_follow": link_to_follow and not online_link,
+    }
+
+
 def where(session) -> str:
     online = bool(session.online_link) or session.link_to_follow
     if session.venue and online:

@@ -3,7 +3,7 @@ account (read-only; a 404 once the link has expired or been revoked)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -12,6 +12,7 @@ from guildbook.core.errors import ServiceError
 from guildbook.portfolios import selectors, services
 from guildbook.portfolios.builder import portfolio_load
 from guildbook.portfolios.models import AssessorLink
+from guildbook.portfolios.storage import private_file_response
 from guildbook.portfolios.text import render_markdown
 
 
@@ -99,11 +100,9 @@ def assessor_file(request, token, evidence):
     e = next((e for e in portfolio.evidence if e.pk == evidence and e.file), None)
     if e is None:
         raise Http404
-    response = FileResponse(
-        e.file.open("rb"),
+    return private_file_response(
+        e.file,
         filename=e.file_name,
-        as_attachment=not (e.is_image or e.file_type == "application/pdf"),
         content_type=e.file_type,
+        inline=e.is_image or e.file_type == "application/pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

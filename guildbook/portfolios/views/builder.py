@@ -4,7 +4,7 @@ htmx polling with a plain refresh link as fallback, download)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from guildbook.core.errors import ServiceError
 from guildbook.portfolios import selectors, services
 from guildbook.portfolios.builder import portfolio_load
 from guildbook.portfolios.models import PortfolioExport, SectionFile
+from guildbook.portfolios.storage import private_file_response
 from guildbook.qualifications.models import Section
 
 
@@ -121,11 +122,6 @@ def export_download(request, pk):
     export = selectors.export_for_user(request.user, pk=pk)
     if export.status != PortfolioExport.Status.DONE or not export.file:
         raise Http404
-    response = FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=export.download_name,
-        content_type=export.content_type,
+    return private_file_response(
+        export.file, filename=export.download_name, content_type=export.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

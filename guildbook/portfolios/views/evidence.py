@@ -3,7 +3,7 @@ another person's entry (or its file) is a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -12,6 +12,7 @@ from guildbook.core.errors import ServiceError
 from guildbook.portfolios import selectors, services
 from guildbook.portfolios.forms import EvidenceForm
 from guildbook.portfolios.models import Evidence
+from guildbook.portfolios.storage import private_file_response
 from guildbook.portfolios.text import render_markdown
 from guildbook.qualifications.models import Candidacy
 from guildbook.surveys import selectors as survey_selectors
@@ -167,14 +168,12 @@ def evidence_file(request, pk):
     if not evidence.file:
         raise Http404
     inline = evidence.is_image or evidence.file_type == "application/pdf"
-    response = FileResponse(
-        evidence.file.open("rb"),
+    return private_file_response(
+        evidence.file,
         filename=evidence.file_name or evidence.file.name.rsplit("/", 1)[-1],
-        as_attachment=not inline,
         content_type=evidence.file_type or "application/octet-stream",
+        inline=inline,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -15,14 +15,12 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from guildbook.accounts.models import User, normalise_email
-from guildbook.accounts.services import user_create, user_role_add
+from guildbook.accounts.services import person_row_problems, user_create, user_role_add
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, NotAllowed, ServiceError
 from guildbook.notifications.services import outbox_schedule
@@ -161,13 +159,7 @@ def mentors_import(*, text: str, actor=None) -> MentorImportResult:
         name = (row.get("name") or "").strip()
         remote_text = (row.get("remote") or "").strip().lower()
         capacity_text = (row.get("capacity") or "").strip()
-        problems = []
-        try:
-            validate_email(email)
-        except ValidationError:
-            problems.append(f"“{email}” is not a valid e-mail address" if email else "no e-mail")
-        if not name:
-            problems.append("no name")
+        problems = person_row_problems(email=email, name=name)
         if remote_text not in ("yes", "no"):
             problems.append(f"remote must be yes or no, not “{remote_text}”")
         if not capacity_text.isdigit() or int(capacity_text) > MAX_CAPACITY:

@@ -364,6 +364,16 @@ def _choice_question(edit: TemplateEdit, question: Question) -> Question:
     return q
 
 
+def _answer_label(text: str) -> str:
+    return _clean_text(text, field_name="label", label=_("The answer"), max_length=120)
+
+
+def _refuse_same_answer(choices, label: str) -> None:
+    """A question's answers differ, ignoring case (`choices`: the others it has)."""
+    if choices.filter(label__iexact=label).exists():
+        raise ServiceError(_("This question already has that answer."), field="label")
+
+
 def choice_add(
     *,
     question: Question,
@@ -373,12 +383,11 @@ def choice_add(
     now: datetime | None = None,
 ) -> Choice:
     """Add an answer to choose from, at the end."""
-    label = _clean_text(label, field_name="label", label=_("The answer"), max_length=120)
+    label = _answer_label(label)
     with transaction.atomic():
         edit = _editable(question.template, actor=actor, now=now)
         q = _choice_question(edit, question)
-        if q.choices.filter(label__iexact=label).exists():
-            raise ServiceError(_("This question already has that answer."), field="label")
+        _refuse_same_answer(q.choices, label)
         last = q.choices.aggregate(n=Max("position"))["n"] or 0
         choice = Choice.objects.create(
             question=q, position=last + 1, label=label, counts_as_impact=bool(counts_as_impact)
@@ -398,12 +407,11 @@ def choice_update(
     now: datetime | None = None,
 ) -> Choice:
     """Reword an answer, or say whether it counts as impact (on the impact question)."""
-    label = _clean_text(label, field_name="label", label=_("The answer"), max_length=120)
+    label = _answer_label(label)
     with transaction.atomic():
         edit = _editable(choice.question.template, actor=actor, now=now)
         c = edit.choice(choice)
-        if c.question.choices.filter(label__iexact=label).exclude(pk=c.pk).exists():
-            raise ServiceError(_("This question already has that answer."), field="label")
+        _refuse_same_answer(c.question.choices.exclude(pk=c.pk), label)
         c.label, c.counts_as_impact = label, bool(counts_as_impact)
         c.save(update_fields=["label", "counts_as_impact"])
         audit_record(

@@ -302,6 +302,27 @@ def _question_form_page(request, template, form, *, question=None, kind, status=
     )
 
 
+def _question_save(request, template, form, service, message: str, /, **target):
+    """Save a valid question form through `service` (question_add or question_update):
+    back to the editor at the question with `message` (its number as %(n)d), or the refusal
+    when the survey has moved on; None, with the service's refusal beside its field, when
+    the form is to be shown again."""
+    try:
+        question = service(**target, actor=request.user, **form.service_fields())
+    except services.TemplateChanged as exc:
+        return _refused(request, template, exc)
+    except ServiceError as exc:
+        show_error(form, exc)
+        return None
+    return _after_change(
+        request,
+        template,
+        question.template,
+        message % {"n": question.position},
+        anchor=f"q{question.position}",
+    )
+
+
 @trainer_required
 def question_add(request, family, kind):
     template = selectors.template_current(family)
@@ -310,22 +331,16 @@ def question_add(request, family, kind):
     questions = selectors.template_questions(template)
     form = QuestionForm(posted_data(request), kind=kind, questions=questions)
     if request.method == "POST" and form.is_valid():
-        try:
-            question = services.question_add(
-                template=template, actor=request.user, **form.service_fields()
-            )
-        except services.TemplateChanged as exc:
-            return _refused(request, template, exc)
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
-            return _after_change(
-                request,
-                template,
-                question.template,
-                _("Question %(n)d added.") % {"n": question.position},
-                anchor=f"q{question.position}",
-            )
+        saved = _question_save(
+            request,
+            template,
+            form,
+            services.question_add,
+            _("Question %(n)d added."),
+            template=template,
+        )
+        if saved is not None:
+            return saved
     return _question_form_page(
         request, template, form, kind=kind, status=400 if form.is_bound else 200
     )
@@ -342,22 +357,16 @@ def question_edit(request, pk):
         posted_data(request), kind=question.kind, questions=questions, question=question
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            changed = services.question_update(
-                question=question, actor=request.user, **form.service_fields()
-            )
-        except services.TemplateChanged as exc:
-            return _refused(request, template, exc)
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
-            return _after_change(
-                request,
-                template,
-                changed.template,
-                _("Question %(n)d saved.") % {"n": changed.position},
-                anchor=f"q{changed.position}",
-            )
+        saved = _question_save(
+            request,
+            template,
+            form,
+            services.question_update,
+            _("Question %(n)d saved."),
+            question=question,
+        )
+        if saved is not None:
+            return saved
     return _question_form_page(
         request,
         template,

@@ -68,7 +68,9 @@ def session_create(
     limits.check_when(starts_at, field="starts_at")
     ends_at = ends_at or (starts_at + timedelta(minutes=course.duration_minutes))
     session_times_check(starts_at, ends_at)
-    venues.check_place(course, venue=venue, online_link=online_link, link_to_follow=link_to_follow)
+    place = venues.place_fields(
+        course, venue=venue, online_link=online_link, link_to_follow=link_to_follow
+    )
     capacity = course.default_capacity if capacity is None else capacity
     if capacity < 1:
         raise ServiceError("A session needs at least one place.", field="capacity")
@@ -80,9 +82,7 @@ def session_create(
             starts_at=starts_at,
             ends_at=ends_at,
             capacity=capacity,
-            venue=venue,
-            online_link=online_link,
-            link_to_follow=link_to_follow and not online_link,
+            **place,
             for_team=for_team,
         )
         trainers = list(trainers)
@@ -116,7 +116,9 @@ def series_create(
     actor: User | None,
 ) -> Series:
     """Create a recurring series and generate its sessions up to the horizon."""
-    venues.check_place(course, venue=venue, online_link=online_link, link_to_follow=link_to_follow)
+    place = venues.place_fields(
+        course, venue=venue, online_link=online_link, link_to_follow=link_to_follow
+    )
     if frequency not in Series.Frequency.values:
         raise ServiceError("Choose weekly or monthly.", field="frequency")
     if not 1 <= interval <= 12:
@@ -141,9 +143,7 @@ def series_create(
             starts_on=starts_on,
             ends_on=ends_on,
             generate_months_ahead=generate_months_ahead,
-            venue=venue,
-            online_link=online_link,
-            link_to_follow=link_to_follow and not online_link,
+            **place,
             capacity=capacity,
             created_by=actor,
         )
