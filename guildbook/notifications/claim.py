@@ -53,6 +53,8 @@ def claim_due(
     lease = now + timedelta(seconds=lease_seconds)
     settled: Counter = Counter()
     with transaction.atomic():
+        if fast_paths_on():
+            sql.claim_in_index_order()
         # Rows whose worker died first: they have waited longest.
         rows = list(
             _locking(
@@ -155,24 +157,44 @@ def _reread(rows: list[OutboxMessage]) -> None:
     for row in rows:
         key = (row.content_type_id, _related(row.kind), row.object_id)
         about.set_cached_value(row, found.get(key))
-    _reread_accounts(rows)
+    _reread_accounts(rows, _people_among(found))
 
 
-def _reread_accounts(rows: list[OutboxMessage]) -> None:
+def _people_among(found: dict) -> dict[int, bool]:
+    """Whether each account among the objects just read (a message's object, or what its
+    kind's paths reached: a booking's person) is active, by primary key."""
+    account = OutboxMessage.recipient.field.related_model
+    people: dict[int, bool] = {}
+    for (_, related, _), obj in found.items():
+        reached = [obj]
+        for path in related:
+            step = obj
+            for name in path.split("__"):  # (only what was read with it: never a query)
+                step = step._state.fields_cache.get(name)
+                if step is None:
+                    break
+                reached.append(step)
+        for item in reached:
+            if isinstance(item, account):
+                people[item.pk] = item.is_active
+    return people
+
+
+def _reread_accounts(rows: list[OutboxMessage], known: dict[int, bool] | None = None) -> None:
     """Whether each recipient read at the claim is still active (an account deactivated
-    since gets nothing): one small query for the group."""
+    since gets nothing): from `known` where the objects just read include the account, else
+    one small query for the rest of the group."""
     cached = OutboxMessage.recipient.is_cached
     recipients = [r.recipient for r in rows if r.recipient_id and cached(r)]
-    if not recipients:
-        return
-    model = type(recipients[0])
-    active = set(
-        model._base_manager.filter(pk__in={p.pk for p in recipients}, is_active=True).values_list(
-            "pk", flat=True
-        )
-    )
+    known = known or {}
+    unknown = {p.pk for p in recipients if p.pk not in known}
+    if unknown:
+        model = type(recipients[0])
+        active = model._base_manager.filter(pk__in=unknown, is_active=True)
+        known = {**known, **dict.fromkeys(unknown, False)}
+        known.update(dict.fromkeys(active.values_list("pk", flat=True), True))
     for person in recipients:
-        person.is_active = person.pk in active
+        person.is_active = known[person.pk]
 
 
 def _related(kind: str) -> tuple[str, ...]:

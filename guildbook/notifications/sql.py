@@ -39,6 +39,19 @@ def open_attempts(ids: list[int], *, worker: str, now: datetime, lease: datetime
 _OUTBOX = OutboxMessage._meta.db_table
 
 
+def claim_in_index_order() -> None:
+    """On PostgreSQL, for the rest of the claim's transaction: read the claim's partial
+    indexes in order (stopping at the batch's size) rather than as a bitmap. Every message
+    sent leaves a dead entry in the index of pending rows until the table is vacuumed; an
+    ordered index scan marks each one dead as it passes, so the next claim skips it, while
+    a bitmap scan (which the planner picks when its statistics say the table is small, as
+    after a burst) visits every one again, every claim: 20 ms a claim after 5,000 messages
+    against 1 ms in order."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+
+
 _ATTEMPT = DeliveryAttempt._meta.db_table
 
 
@@ -123,6 +136,28 @@ def record_sent(pk: int, *, worker: str, now: datetime, subject: str) -> int:
     return recorded
 
 
+_SENT_NAME = b"guildbook_outbox_sent"
+
+# The database connections (libpq's, by identity) that have the "sent" statement prepared:
+# it is parsed and planned once per connection rather than once per message.
+_prepared_on: dict[int, object] = {}
+
+
+def _prepared(pgconn) -> bool:
+    """Prepare the "sent" statement on this connection once; False if the server refused
+    (the statement is then sent whole each time)."""
+    if _prepared_on.get(id(pgconn)) is pgconn:
+        return True
+    from psycopg import pq
+
+    result = pgconn.prepare(_SENT_NAME, _SENT_LIBPQ)
+    if result.status != pq.ExecStatus.COMMAND_OK:
+        return False
+    _prepared_on.clear()  # (one live connection per worker thread is all there is)
+    _prepared_on[id(pgconn)] = pgconn
+    return True
+
+
 class PendingSent:
     """A "sent" record whose statement is on its way to PostgreSQL: `wait()` reads its
     answer. Sending the statement and reading the answer apart lets the database work while
@@ -133,9 +168,17 @@ class PendingSent:
     def __init__(self, row, worker: str, now: datetime, subject: str, *, on_answer):
         self.row, self.worker, self.on_answer = row, worker, on_answer
         connection.ensure_connection()
-        self.pgconn = connection.connection.pgconn
-        params = [str(row.pk), worker, now.isoformat(), subject[:255]]
-        self.pgconn.send_query_params(_SENT_LIBPQ, [p.encode() for p in params])
+        self.pgconn = pgconn = connection.connection.pgconn
+        params = [
+            str(row.pk).encode(),
+            worker.encode(),
+            now.isoformat().encode(),
+            subject[:255].encode(),
+        ]
+        if _prepared(pgconn):
+            pgconn.send_query_prepared(_SENT_NAME, params)
+        else:
+            pgconn.send_query_params(_SENT_LIBPQ, params)
 
     def wait(self) -> None:
         from psycopg import DatabaseError, pq
