@@ -72,7 +72,7 @@ class UserAdmin(ServiceRefusalsShown, BaseUserAdmin):
         if fields:
             user = services.user_update(user=user, actor=request.user, **fields)
             if hasattr(user, "released"):
-                self.message_user(request, _deactivated_words(user))
+                self.message_user(request, _deactivated_words(user), fail_silently=True)
         if "directory_team" in form.changed_data:
             organisations.user_set_team(user=user, team=d["directory_team"], actor=request.user)
 
