@@ -1,12 +1,13 @@
 """The administration site for people. A person's details, access, roles and team are
 saved through the accounts services, so the same checks and audit entries happen as on
-every other path (deactivation is audited and stops their e-mail)."""
+every other path (deactivation is audited, stops their e-mail and releases their places to
+come; the page says how many)."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect
 
-from guildbook.accounts import organisations, services
+from guildbook.accounts import hooks, organisations, services
 from guildbook.accounts.models import (
     ApiToken,
     Department,
@@ -69,7 +70,9 @@ class UserAdmin(ServiceRefusalsShown, BaseUserAdmin):
         user = User.objects.get(pk=obj.pk)
         fields = {k: d[k] for k in form.changed_data if k in services.USER_FIELDS}
         if fields:
-            services.user_update(user=user, actor=request.user, **fields)
+            user = services.user_update(user=user, actor=request.user, **fields)
+            if hasattr(user, "released"):
+                self.message_user(request, _deactivated_words(user), fail_silently=True)
         if "directory_team" in form.changed_data:
             organisations.user_set_team(user=user, team=d["directory_team"], actor=request.user)
 
@@ -79,6 +82,12 @@ class UserAdmin(ServiceRefusalsShown, BaseUserAdmin):
         super().save_related(request, form, formsets, change)
         if groups is not None and "groups" in form.changed_data:
             services.user_groups_set(user=form.instance, groups=groups, actor=request.user)
+
+
+def _deactivated_words(user: User) -> str:
+    """What deactivating `user` released, for the page that did it."""
+    released = hooks.released_words(user.released)
+    return f"{user.display_name} is deactivated: {released or 'nothing to come was held'}."
 
 
 @admin.register(ApiToken)

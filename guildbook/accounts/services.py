@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 
+from guildbook.accounts import hooks
 from guildbook.accounts.models import ApiToken, User, normalise_email
 from guildbook.core import limits, roles
 from guildbook.core.audit import audit_record
@@ -134,7 +135,11 @@ def user_update(*, user: User, actor=None, **fields) -> User:
 
     Deactivating stops everything at once: sign-in, API tokens, and e-mail (the outbox
     skips inactive people when it claims and again before it sends); the person's records
-    stay. Reactivating restores them. Each change is audited by name."""
+    stay. In the same transaction, the apps above release what the person held for the
+    future (accounts/hooks.py: training cancels their places in sessions still to come,
+    takes them off waiting lists and withdraws their interest); what was released is on
+    the returned person as `released` (counts) and in the audit entry. Reactivating
+    restores sign-in and e-mail, not what was released. Each change is audited by name."""
     unknown = set(fields) - USER_FIELDS
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))}.")
@@ -161,9 +166,14 @@ def user_update(*, user: User, actor=None, **fields) -> User:
         for key in changed:
             setattr(user, key, fields[key])
         user.save(update_fields=changed)
-        if "is_active" in changed:
-            action = "person_reactivated" if user.is_active else "person_deactivated"
-            audit_record(actor=actor, action=action, subject=user)
+        if "is_active" in changed and user.is_active:
+            audit_record(actor=actor, action="person_reactivated", subject=user)
+        elif "is_active" in changed:
+            # What they held for the future goes in this transaction (accounts/hooks.py).
+            user.released = hooks.person_deactivated(person=user, actor=actor, now=timezone.now())
+            audit_record(
+                actor=actor, action="person_deactivated", subject=user, released=user.released
+            )
         rest = [k for k in changed if k != "is_active"]
         if rest:
             audit_record(actor=actor, action="person_updated", subject=user, fields=rest)
@@ -253,7 +263,9 @@ def user_activate_on_sign_in(*, user: User) -> bool:
 
 def user_deactivate(*, user: User, actor=None) -> User:
     """Stop a person signing in: inactive, and no longer activated by a first sign-in
-    (user_update). Their outbox mail is then refused at claim and at send (notifications)."""
+    (user_update). Their outbox mail is then refused at claim and at send (notifications);
+    their places, waiting-list entries and open interest are released in the same
+    transaction (`released` on the returned person says how many)."""
     return user_update(user=user, actor=actor, is_active=False)
 
 

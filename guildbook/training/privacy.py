@@ -1,5 +1,5 @@
-"""The training app's part of a person's data: their bookings, answers and attendance, and
-the courses they asked to hear of a date for."""
+"""The training app's part of a person's data: their bookings, answers and attendance, the
+courses they asked to hear of a date for, and the outreach visits they logged or went on."""
 
 from django.db.models import Q
 from django.utils import timezone
@@ -52,33 +52,53 @@ def _interest_rows(person):
     ]
 
 
+def _outreach_rows(person):
+    """Outreach entries the person wrote (with their notes and follow-ups) or is named among
+    those who went (when, what and who for only: the notes are the writer's, and the others
+    who went are not theirs to see)."""
+    entries = (
+        OutreachEntry.objects.filter(Q(created_by=person) | Q(went=person))
+        .distinct()
+        .select_related("team")
+        .prefetch_related("follow_ups")
+        .order_by("date", "id")
+    )
+    went = set(
+        OutreachEntry.went.through.objects.filter(user=person).values_list(
+            "outreachentry_id", flat=True
+        )
+    )
+    rows = []
+    for entry in entries:
+        wrote = entry.created_by_id == person.pk
+        row = {
+            "date": entry.date,
+            "kind": entry.get_kind_display(),
+            "audience": entry.who,
+            "you": ", ".join(
+                part for part, yes in (("wrote it", wrote), ("went", entry.pk in went)) if yes
+            ),
+        }
+        if wrote:
+            row["people_reached"] = entry.people_reached
+            row["notes"] = entry.notes
+            row["follow_ups"] = [f.text for f in entry.follow_ups.all()]
+        rows.append(row)
+    return rows
+
+
 def _erase_training(*, person, stand_in, actor):
-    """Places in sessions still to come are cancelled through the booking service (the
-    waiting list moves up); every booking then passes to the stand-in without its answers,
-    so attendance and fill rates still count."""
+    """What the person held for the future is released as when an account is deactivated
+    (services.person_places_release: the waiting list moves up); every booking then passes
+    to the stand-in without its answers, so attendance and fill rates still count."""
     from guildbook.training import services
 
-    now = timezone.now()
-    cancelled = 0
-    upcoming = Booking.objects.filter(
-        person=person, status__in=Booking.ACTIVE, session__ends_at__gt=now
-    )
-    for booking in upcoming:
-        services.booking_cancel(booking=booking, actor=actor, now=now)
-        cancelled += 1
-    # Interest still waiting for a date stops (its e-mails with it); answered interest is
-    # demand history and passes to the stand-in like the bookings.
-    withdrawn = 0
-    mine = CourseInterest.objects.filter(person=person, fulfilled_at__isnull=True)
-    for course_id in set(mine.values_list("course_id", flat=True)):
-        services.interests_settle(course_id=course_id)
-    for interest in mine.all():
-        services.interest_withdraw(interest=interest, actor=actor)
-        withdrawn += 1
+    released = services.person_places_release(person=person, actor=actor, now=timezone.now())
+    # Answered interest is demand history and passes to the stand-in like the bookings.
     counts = {
-        "interest_withdrawn": withdrawn,
+        "interest_withdrawn": released["interest"],
         "interest": CourseInterest.objects.filter(person=person).update(person=stand_in),
-        "cancelled": cancelled,
+        "cancelled": released["places"] + released["waiting_lists"],
         "bookings": Booking.objects.filter(person=person).update(person=stand_in, answers={}),
         "booked_for_others": Booking.objects.filter(booked_by=person).update(booked_by=stand_in),
         "series": Series.objects.filter(created_by=person).update(created_by=stand_in),
@@ -115,6 +135,7 @@ def register() -> None:
     privacy.register_exporter(
         "course_interest", "Courses you asked to hear of a date for", _interest_rows
     )
+    privacy.register_exporter("outreach", "Outreach visits you logged or went on", _outreach_rows)
     privacy.register_eraser("training", _erase_training)
     privacy.register_activity(_active_since)
     privacy.register_retention(

@@ -29,13 +29,15 @@ from guildbook.training.models import Booking, Course, Session
 QUESTIONS = 'SELECT * FROM training_bookingquestion WHERE course_id = %s ORDER BY "order", id'
 
 
-def book_sqlite(db, session: Session, *, decide, rows, queue_end) -> Booking | None:
+def book_sqlite(db, session: Session, person, *, decide, rows, queue_end) -> Booking | None:
     """SQLite: one short statement each, as SQLite is in the process and a statement costs
-    little. `decide()` makes the booking to write from the session's fields read here (or
-    raises); `rows(booking)` gives what it writes besides itself; `queue_end()` is the
-    waiting list's end (services/places.py). None when the person already holds an active
-    booking (nothing is written)."""
+    little. `decide()` makes the booking to write from the session's and the person's fields
+    read here (or raises); `rows(booking)` gives what it writes besides itself;
+    `queue_end()` is the waiting list's end (services/places.py). None when the person
+    already holds an active booking (nothing is written)."""
     with db.cursor() as cursor:
+        cursor.execute(PERSON_FOR_BOOKING, [person.pk])
+        refresh_person(person, cursor.fetchone())
         cursor.execute(LOCK_FOR_BOOKING, [session.pk])
         refresh_for_booking(session, cursor.fetchone())
         booking = decide()
@@ -54,11 +56,13 @@ def book_sqlite(db, session: Session, *, decide, rows, queue_end) -> Booking | N
     return booking
 
 
-def book_postgresql(db, session: Session, *, decide, rows, now: datetime) -> Booking | None:
-    """PostgreSQL inside a transaction: the lock (drawing the new booking's id), then the
-    writes as one statement. `decide(pk=…)` and `rows` as for book_sqlite; None when the
-    person already holds an active booking."""
+def book_postgresql(db, session: Session, person, *, decide, rows, now: datetime) -> Booking | None:
+    """PostgreSQL inside a transaction: the person's share lock, the session's lock (drawing
+    the new booking's id), then the writes as one statement. `decide(pk=…)` and `rows` as
+    for book_sqlite; None when the person already holds an active booking."""
     with db.cursor() as cursor:
+        cursor.execute(PERSON_FOR_BOOKING_PG, [person.pk])
+        refresh_person(person, cursor.fetchone())
         cursor.execute(LOCK_FOR_BOOKING_PG_WITH_ID, [session.pk])
         row = cursor.fetchone()
         refresh_for_booking(session, row)
@@ -70,14 +74,28 @@ def book_postgresql(db, session: Session, *, decide, rows, now: datetime) -> Boo
 
 
 def book_postgresql_at_once(
-    db, session: Session, booking: Booking, *, rows, now: datetime, pk: int | None = None
+    db,
+    session: Session,
+    booking: Booking,
+    person,
+    *,
+    rows,
+    now: datetime,
+    pk: int | None = None,
 ) -> str:
     """A booking that is its own transaction, in one round trip with the lock held only
     for the server's own work: "BEGIN; lock; write; COMMIT" sent as one query while the
     connection is in autocommit mode (outside any atomic block). Answers "written",
     "already_booked" (nothing written: the person already holds an active booking) or
     "changed" (nothing written: the session changed since `booking` was decided on, and
-    the caller books again in a transaction).
+    the caller books again in a transaction, or the person's account was closed meanwhile,
+    which that booking then refuses).
+
+    The person's row is share-locked first (`PERSON_FOR_BOOKING_PG`), before the session's,
+    as deactivating an account takes the person's row and then the sessions' (accounts
+    hooks, services/people.py): a booking and a deactivation at once queue one behind the
+    other in the same order, so neither leaves a place held by a closed account, and they
+    cannot deadlock. The write also requires the account to be open (`PERSON_OPEN`).
 
     The new booking's id is drawn first (unless the caller drew it: `pk`), and the booking
     and its rows are built from the session as the caller read it (normally a moment
@@ -94,29 +112,33 @@ def book_postgresql_at_once(
             cursor.execute(f"SELECT {DRAW_BOOKING_ID}")
             pk = cursor.fetchone()[0]
         booking.pk = pk
-        guard = (GUARD, [session.pk, *before])
+        guard = (f"{GUARD} AND {PERSON_OPEN}", [session.pk, *before, person.pk])
         sql, params = book_write_postgresql(db, booking, session, rows, now, guard)
         # Both prepared (once per connection): planning them cost the server more than
         # running them.
+        mine = prepared(db, PERSON_FOR_BOOKING_PG)
         lock, write = prepared(db, LOCK_FOR_BOOKING_PG), prepared(db, sql)
         try:
             # Written out here: psycopg would search this long statement for its
             # placeholders on every call.
-            query = f"BEGIN; {lock}; {write}; COMMIT"
-            cursor.execute(bound(db, query, [session.pk, *params]))
+            query = f"BEGIN; {mine}; {lock}; {write}; COMMIT"
+            cursor.execute(bound(db, query, [person.pk, session.pk, *params]))
         except BaseException:
             # The server skipped the COMMIT after the error: end the transaction here.
             if db.connection.info.transaction_status.name != "IDLE":
                 db.connection.rollback()
             raise
         cursor.nextset()  # past BEGIN's answer
+        open_before = account_open(person)
+        refresh_person(person, cursor.fetchone())
+        cursor.nextset()
         fresh = cursor.fetchone()
         cursor.nextset()
         written = booking_written(booking, cursor.fetchone())
     refresh_for_booking(session, fresh)  # as under the lock
     if written:
         return "written"
-    if booking_state(session) == before:
+    if booking_state(session) == before and account_open(person) == open_before:
         return "already_booked"
     return "changed"
 
@@ -172,6 +194,26 @@ def book_write_postgresql(db, booking, session, rows, now, guard) -> tuple[str, 
     # The parts are this module's constants and insert_sql's (names from the models).
     sql = f"WITH {', '.join(parts)} SELECT id, waiting_since, {QUEUE_LENGTH} FROM b"  # noqa: S608
     return sql, [*params, session.pk]
+
+
+# Whether the person may be booked: read before the session's lock, under a share lock on
+# PostgreSQL, which waits for a deactivation under way (and makes one wait for this booking).
+PERSON_FOR_BOOKING = "SELECT is_active, awaiting_first_sign_in FROM accounts_user WHERE id = %s"
+PERSON_FOR_BOOKING_PG = PERSON_FOR_BOOKING + " FOR SHARE"
+# In the write's condition: the account is not closed (services/bookings.py, account_closed).
+PERSON_OPEN = """EXISTS (
+    SELECT 1 FROM accounts_user WHERE id = %s AND (is_active OR awaiting_first_sign_in))"""
+
+
+def refresh_person(person, row) -> None:
+    if row is None:
+        raise type(person).DoesNotExist("No such person")
+    person.is_active, person.awaiting_first_sign_in = bool(row[0]), bool(row[1])
+
+
+def account_open(person) -> bool:
+    """Not deactivated: active, or imported and waiting for their first sign-in."""
+    return bool(person.is_active or person.awaiting_first_sign_in)
 
 
 # The fields of a session and its course that booking depends on, read under the lock.

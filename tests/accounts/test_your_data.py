@@ -102,3 +102,41 @@ def test_an_administrator_erases_after_typing_the_address(client, person):
     response = client.post(url, {"confirm_email": "ADA@example.nhs.uk "})
     assert response.status_code == 302
     assert not User.objects.filter(pk=person.pk).exists()
+
+
+def test_the_outreach_log_is_in_your_data(client, trainer):
+    """Entries a trainer wrote, with their notes; entries naming them among those who went,
+    without the notes or the others' names."""
+    colleague = UserFactory(name="Cora Colleague", role="trainer")
+    training.outreach_create(
+        actor=trainer,
+        kind="presentation",
+        date=date(2026, 3, 2),
+        audience="Ward 7 team meeting",
+        went=[trainer],
+        notes="Showed the catalogue.",
+        follow_ups=[("Send the slides", None)],
+    )
+    training.outreach_create(
+        actor=colleague,
+        kind="stand",
+        date=date(2026, 4, 9),
+        audience="Nursing students' fair",
+        went=[trainer, colleague],
+        notes="Cora's own notes about the fair.",
+    )
+    training.outreach_create(
+        actor=colleague, kind="other", date=date(2026, 5, 1), audience="Not them", went=[]
+    )
+    client.force_login(trainer)
+    archive = opened(client.get(reverse("accounts:your_data_download")))
+    rows = json.loads(archive.read("outreach.json"))
+    assert [(r["date"], r["kind"], r["audience"], r["you"]) for r in rows] == [
+        ("2026-03-02", "A presentation at a team meeting", "Ward 7 team meeting", "wrote it, went"),
+        ("2026-04-09", "A stand or drop-in", "Nursing students' fair", "went"),
+    ]
+    assert rows[0]["notes"] == "Showed the catalogue."
+    assert rows[0]["follow_ups"] == ["Send the slides"]
+    assert "notes" not in rows[1] or rows[1]["notes"] in ("", None)
+    everything = b"".join(archive.read(n) for n in archive.namelist()).decode()
+    assert "Cora" not in everything and "Not them" not in everything

@@ -16,6 +16,7 @@ Where is what:
 | attendance and no-shows                                | services/attendance.py          |
 | "tell me when there's a date": interest, telling first | services/interest.py            |
 | the outreach log, closed sessions for a team           | services/outreach.py            |
+| a person leaving: places, waiting lists, interest      | services/people.py              |
 | why a session cannot be booked, waiting-list position  | training/selectors/bookings.py  |
 | the e-mails each change queues                         | training/messages/queue.py      |
 | what else happens when a course is created             | training/hooks.py               |
@@ -72,6 +73,7 @@ from guildbook.training.services.outreach import (
     outreach_session_create,
     outreach_update,
 )
+from guildbook.training.services.people import person_places_release
 from guildbook.training.services.sessions import (
     SERIES_EDITABLE,
     SESSION_EDITABLE,
@@ -134,6 +136,7 @@ __all__ = [
     "outreach_follow_up_set_done",
     "outreach_session_create",
     "outreach_update",
+    "person_places_release",
     "series_create",
     "series_extend",
     "series_extend_due",

@@ -199,16 +199,20 @@ def _book(session, person, actor, cleaned, now, by_trainer) -> Booking:
     )
     rows = lambda booking: _book_rows(booking, session, actor, now)  # noqa: E731
     if db.vendor == "postgresql":
-        booking = sql.book_postgresql(db, session, decide=decide, rows=rows, now=now)
+        booking = sql.book_postgresql(db, session, person, decide=decide, rows=rows, now=now)
     else:
         queue_end = lambda: _end_of_waiting_list(session, now)  # noqa: E731
-        booking = sql.book_sqlite(db, session, decide=decide, rows=rows, queue_end=queue_end)
+        booking = sql.book_sqlite(
+            db, session, person, decide=decide, rows=rows, queue_end=queue_end
+        )
     if booking is None:
         raise AlreadyBooked(_already_booked_message(session.pk, person, actor))
     return _booked(db, booking, session, actor)
 
 
-# What booking reads of a session and its course under the lock (sql.BOOKING_FIELDS).
+# What booking reads of the person (sql.PERSON_FOR_BOOKING), and of a session and its course
+# under the lock (sql.BOOKING_FIELDS).
+_PERSON_READ = ("is_active", "awaiting_first_sign_in")
 _SESSION_READ = ("status", "starts_at", "capacity", "places_taken")
 _COURSE_READ = (
     "status",
@@ -222,6 +226,10 @@ _COURSE_READ = (
 def _book_orm(session, person, actor, cleaned, now, by_trainer) -> Booking:
     """The ORM twin of `_book` (`GUILDBOOK_FAST_PATHS` false): the reference for what the
     hand-written SQL means. Must run inside a transaction."""
+    # The person first, then the session: the order deactivation takes them in.
+    mine = User.objects.select_for_update(no_key=True).only(*_PERSON_READ).get(pk=person.pk)
+    for name in _PERSON_READ:
+        setattr(person, name, getattr(mine, name))
     locked = _lock_session(session.pk)
     for name in _SESSION_READ:
         setattr(session, name, getattr(locked, name))
@@ -257,6 +265,7 @@ def _book_at_once(db, session, person, actor, cleaned, now, by_trainer, pk=None)
         db,
         session,
         booking,
+        person,
         rows=lambda booking: _book_rows(booking, session, actor, now),
         now=now,
         pk=pk,
@@ -280,7 +289,13 @@ def _booked(db, booking: Booking, session: Session, actor) -> Booking:
 
 def _new_booking(session, person, actor, cleaned, now, by_trainer, pk=None) -> Booking:
     """The booking to write, decided on the session's fields as they are in `session`:
-    a place, else the waiting list; raises BookingRefused when it cannot be booked."""
+    a place, else the waiting list; raises BookingRefused when it cannot be booked (the
+    person's account closed included: a deactivated person holds nothing to come)."""
+    if not sql.account_open(person):
+        raise BookingRefused(
+            f"{person.display_name}'s account is closed, so they cannot be booked.",
+            code="account_closed",
+        )
     reason = booking_refusal(session, now=now, by_trainer=by_trainer, person=person)
     if reason:
         raise BookingRefused(reason)
@@ -319,10 +334,18 @@ def booking_add_person(
         return booking_create(session=session, person=person, actor=actor, answers=answers)
 
 
-def booking_cancel(*, booking: Booking, actor: User | None, now: datetime | None = None) -> Booking:
+def booking_cancel(
+    *,
+    booking: Booking,
+    actor: User | None,
+    now: datetime | None = None,
+    account_closed: bool = False,
+) -> Booking:
     """Cancel a place or leave the waiting list. A freed place goes at once, in this
     transaction, to the head of the waiting list. Inside the course's late-cancellation
-    window the booking is recorded as a late cancellation."""
+    window the booking is recorded as a late cancellation, unless `account_closed`: the
+    person's account is being closed (deactivated or erased), which is not their choice of
+    moment, so it is never held against them; the audit entry gives that reason."""
     now = now or timezone.now()
     with transaction.atomic():
         session = _lock_session(booking.session_id)
@@ -335,6 +358,8 @@ def booking_cancel(*, booking: Booking, actor: User | None, now: datetime | None
             Booking.Status.WAITING: Booking.Ending.LEFT_WAITING_LIST,
             Booking.Status.OFFERED: Booking.Ending.DECLINED_OFFER,
         }.get(booking.status, Booking.Ending.CANCELLED)
+        if account_closed:
+            return _end(booking, session, ending, actor, now, reason="account_closed")
         return _end(booking, session, ending, actor, now)
 
 

@@ -135,7 +135,10 @@ def _end(
     now: datetime,
     *,
     promote: bool = True,
+    reason: str = "",
 ) -> Booking:
+    """End an active booking (session locked). `reason` "account_closed": never a late
+    cancellation, and the audit entry says so."""
     if booking.attendance:
         # The register is part of the person's training record: it is never undone here.
         raise ServiceError(
@@ -149,6 +152,7 @@ def _end(
         was_confirmed
         and ending == Booking.Ending.CANCELLED
         and now >= session.late_cancellation_from()
+        and reason != "account_closed"
     )
     booking.status = Booking.Status.CANCELLED
     booking.ended_at = now
@@ -162,6 +166,7 @@ def _end(
         subject=booking,
         at=now,
         late=booking.late_cancellation,
+        **({"reason": reason} if reason else {}),
     )
     change = "session_cancelled" if ending == Booking.Ending.SESSION_CANCELLED else ending
     if ending != Booking.Ending.MOVED:
