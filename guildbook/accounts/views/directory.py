@@ -120,18 +120,27 @@ ACTIONS = {
 }
 
 
+# The one "Merge teams" form: its fields, in order, and their labels.
+MERGE_FIELDS = {"team": "Merge this team", "into": "into"}
+
+
 @directory_editor_required
 def directory(request):
-    problem, status = "", 200
+    problem, merge_problem, status = "", None, 200
     if request.method == "POST":
-        action = ACTIONS.get(request.POST.get("action", ""))
+        name = request.POST.get("action", "")
+        action = ACTIONS.get(name)
         if action is None:
             problem, status = "That change is not one this page makes.", 400
         else:
             try:
                 done, anchor = action(request, request.user)
             except ServiceError as exc:
-                problem, status = exc.message, 400
+                status = 400
+                if name == "team_merge" and exc.field in MERGE_FIELDS:
+                    merge_problem = exc  # shown beside its field, the teams chosen kept
+                else:
+                    problem = exc.message
             else:
                 messages.success(request, done)
                 return redirect(f"{request.path}#{anchor}")
@@ -146,6 +155,17 @@ def directory(request):
             "every_team": list(selectors.teams_for_choice()),
             "unlinked": selectors.unlinked_typed_teams(),
             "problem": problem,
+            "merge_fields": [
+                {
+                    "key": key,
+                    "label": label,
+                    "chosen": request.POST.get(key, "") if merge_problem else "",
+                    "error": merge_problem.message
+                    if merge_problem and merge_problem.field == key
+                    else "",
+                }
+                for key, label in MERGE_FIELDS.items()
+            ],
         },
         status=status,
     )
