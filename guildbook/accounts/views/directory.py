@@ -23,51 +23,40 @@ def _get(model, request, key: str):
     return get_object_or_404(model, pk=_pk(request, key))
 
 
+def _named(request, actor, service, **chosen):
+    """Call a directory service that takes a typed name: `chosen` maps each of its other
+    arguments to the model whose entry the form chose under that key (a 404 if it is gone)."""
+    entries = {key: _get(model, request, key) for key, model in chosen.items()}
+    return service(**entries, name=request.POST.get("name", ""), actor=actor)
+
+
 def _organisation_add(request, actor):
-    o = organisations.organisation_create(name=request.POST.get("name", ""), actor=actor)
+    o = _named(request, actor, organisations.organisation_create)
     return f"{o.name} is in the directory.", f"org-{o.pk}"
 
 
 def _organisation_rename(request, actor):
-    o = organisations.organisation_rename(
-        organisation=_get(Organisation, request, "organisation"),
-        name=request.POST.get("name", ""),
-        actor=actor,
-    )
+    o = _named(request, actor, organisations.organisation_rename, organisation=Organisation)
     return f"Renamed to {o.name}.", f"org-{o.pk}"
 
 
 def _department_add(request, actor):
-    d = organisations.department_create(
-        organisation=_get(Organisation, request, "organisation"),
-        name=request.POST.get("name", ""),
-        actor=actor,
-    )
+    d = _named(request, actor, organisations.department_create, organisation=Organisation)
     return f"{d.name} added to {d.organisation.name}.", f"dept-{d.pk}"
 
 
 def _department_rename(request, actor):
-    d = organisations.department_rename(
-        department=_get(Department, request, "department"),
-        name=request.POST.get("name", ""),
-        actor=actor,
-    )
+    d = _named(request, actor, organisations.department_rename, department=Department)
     return f"Renamed to {d.name}.", f"dept-{d.pk}"
 
 
 def _team_add(request, actor):
-    t = organisations.team_create(
-        department=_get(Department, request, "department"),
-        name=request.POST.get("name", ""),
-        actor=actor,
-    )
+    t = _named(request, actor, organisations.team_create, department=Department)
     return f"{t.name} added to {t.department.name}.", f"team-{t.pk}"
 
 
 def _team_rename(request, actor):
-    t = organisations.team_rename(
-        team=_get(Team, request, "team"), name=request.POST.get("name", ""), actor=actor
-    )
+    t = _named(request, actor, organisations.team_rename, team=Team)
     return f"Renamed to {t.name}.", f"team-{t.pk}"
 
 
