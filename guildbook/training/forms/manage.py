@@ -340,6 +340,17 @@ def _aware(day, at):
     return timezone.make_aware(datetime.combine(day, at), timezone.get_current_timezone())
 
 
+SESSION_DETAILS = (
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "venue",
+    "online_link",
+    "link_to_follow",
+    "trainers",
+)
+
+
 class SessionForm(forms.Form):
     """A one-off session."""
 
@@ -384,6 +395,13 @@ class SessionForm(forms.Form):
     def course_length(self, data) -> int:
         """Minutes a session lasts when no end is given."""
         return self.course.duration_minutes
+
+    def session_details(self) -> dict:
+        """The session as the form gives it, as keyword arguments for the services that
+        schedule one (session_create, outreach_session_create): its times, places, where
+        it is held and its trainers."""
+        d = self.cleaned_data
+        return {key: d[key] for key in SESSION_DETAILS}
 
 
 WEEK_CHOICES = [(str(k), v) for k, v in ORDINALS.items()]
