@@ -7,10 +7,9 @@ ServiceErrors the views put back beside the field they name.
 from datetime import datetime, timedelta
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
-from guildbook.accounts.models import User
+from guildbook.accounts.selectors import people_with_permission
 from guildbook.training.models import (
     AgendaItem,
     BookingQuestion,
@@ -27,16 +26,7 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 def trainer_choices():
     """People who may run training: the trainer role's permission, or administrators."""
-    return (
-        User.objects.filter(
-            Q(groups__permissions__codename="run_training")
-            | Q(user_permissions__codename="run_training")
-            | Q(is_superuser=True),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("name", "email")
-    )
+    return people_with_permission("run_training")
 
 
 class TrainerField(forms.ModelMultipleChoiceField):
