@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from guildbook.core.forms import BritishDateField
 from guildbook.portfolios import services
 from guildbook.portfolios.models import CourseSkillsArea, Evidence, SkillsArea
 
@@ -11,7 +12,7 @@ class EvidenceForm(forms.Form):
 
     kind = forms.ChoiceField(choices=Evidence.Kind.choices, initial=Evidence.Kind.REFLECTION)
     title = forms.CharField(max_length=200)
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = BritishDateField()
     text = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),

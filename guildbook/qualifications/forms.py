@@ -3,19 +3,21 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guildbook.core.forms import BritishDateField
 from guildbook.qualifications.models import Action, Goal
 
 # A date field is sent and filled in ISO form whatever the language (the browser shows it
 # in the reader's own).
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class StartForm(forms.Form):
-    target_date = forms.DateField(
+    target_date = BritishDateField(
         label=_("Target date"),
         required=False,
-        widget=DATE,
-        help_text=_("When you aim to submit. Left empty: a year from today."),
+        help_text=_(
+            "When you aim to submit, for example 6/12/2027 or 6 December 2027. "
+            "Left empty: a year from today."
+        ),
     )
     membership_number = forms.CharField(
         label=_("Membership number"),
@@ -98,7 +100,7 @@ class GoalForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    target_date = forms.DateField(label=_("By when"), required=False, widget=DATE)
+    target_date = BritishDateField(label=_("By when"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=Goal.Status.choices)
     criteria = forms.MultipleChoiceField(
         label=_("Criteria it helps you meet"),
@@ -129,7 +131,7 @@ class CommentForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    held_on = forms.DateField(label=_("Date of the meeting"), widget=DATE)
+    held_on = BritishDateField(label=_("Date of the meeting"))
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -138,7 +140,7 @@ class MeetingForm(forms.Form):
 class ActionRowForm(forms.Form):
     text = forms.CharField(label=_("Agreed action"), max_length=300, required=False)
     owner = forms.ChoiceField(label=_("Whose"), choices=Action.Owner.choices)
-    due_on = forms.DateField(label=_("Due by"), required=False, widget=DATE)
+    due_on = BritishDateField(label=_("Due by"), required=False)
 
 
 ActionFormSet = forms.formset_factory(ActionRowForm, extra=3, max_num=10)

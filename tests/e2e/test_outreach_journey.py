@@ -87,12 +87,15 @@ def test_a_trainer_logs_outreach_makes_a_closed_session_and_sees_what_followed(n
     _axe_clean(page)
     _fits(page)
     page.get_by_label("Course").select_option(label="Get Tweeting")
-    page.get_by_label("Date").fill((date.today() + timedelta(days=21)).isoformat())
+    # Typed day first, as people here write dates (the box reads it so in any browser).
+    day = date.today() + timedelta(days=21)
+    page.get_by_label("Date").fill(f"{day.day}/{day.month}/{day.year}")
     page.get_by_label("Starts at").fill("10:00")
     page.get_by_label("Venue").fill("Riverside Community Health offices")
     page.get_by_role("button", name="Schedule the closed session").click()
     assert page.get_by_text("Closed session scheduled for").is_visible()
     session = OutreachEntry.objects.get().sessions.get()
+    assert timezone.localtime(session.starts_at).date() == day
     assert page.get_by_text(f"/sessions/{session.pk}/").is_visible()
     _axe_clean(page)
     _fits(page)

@@ -20,10 +20,11 @@ def client_for(user):
 def test_add_a_photo_from_a_phone(candidate, private_root):
     page = client_for(candidate).get(reverse("portfolios:evidence_add"))
     assert b'accept="image/*"' in page.content and b"capture=" in page.content
-    # The date field starts at today in the form a date input understands.
+    # The date field starts at today, written as people write it (any browser's language).
     from django.utils import timezone
 
-    assert f'value="{timezone.localdate().isoformat()}"'.encode() in page.content
+    today = timezone.localdate()
+    assert f'value="{today.day} {today:%B %Y}"'.encode() in page.content
     response = client_for(candidate).post(
         reverse("portfolios:evidence_add"),
         {

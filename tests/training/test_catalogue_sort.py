@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from guildbook.training.forms.public import parse_date
+from guildbook.core.forms import parse_date
 from tests.factories import CourseFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db

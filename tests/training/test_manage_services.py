@@ -130,3 +130,46 @@ def test_no_show_counts_can_count_only_earlier_sessions(course):
         BookingFactory(session=s, person=person, attendance=Booking.Attendance.NO_SHOW)
     assert selectors.no_show_counts([person.pk]) == {person.pk: 2}
     assert selectors.no_show_counts([person.pk], before=later.starts_at) == {person.pk: 1}
+
+
+def test_course_save_is_all_or_nothing_with_the_parts_other_apps_add(course, trainer):
+    def refuse(*, course):
+        raise ServiceError("That skills area is closed.", field="areas")
+
+    agenda = [{"kind": "item", "minutes": 10, "title": "Welcome", "notes": ""}]
+    new_course = {
+        "title": "Get Blogging",
+        "summary": "Blogs for professional development.",
+        "duration_minutes": 90,
+        "category": course.category,
+    }
+    with pytest.raises(ServiceError, match="skills area"):
+        services.course_save(
+            course=None,
+            actor=trainer,
+            fields=new_course,
+            trainers=[trainer],
+            plan={"agenda": agenda},
+            then=[refuse],
+        )
+    assert not Course.objects.filter(title="Get Blogging").exists()
+    title = course.title
+    with pytest.raises(ServiceError):
+        services.course_save(
+            course=course, actor=trainer, fields={"title": "Renamed"}, then=[refuse]
+        )
+    course.refresh_from_db()
+    assert course.title == title
+
+    seen = []
+    saved = services.course_save(
+        course=None,
+        actor=trainer,
+        fields=new_course,
+        trainers=[trainer],
+        plan={"agenda": agenda},
+        then=[lambda *, course: seen.append(course.pk)],
+    )
+    assert seen == [saved.pk]
+    assert [a.title for a in saved.agenda.all()] == ["Welcome"]
+    assert list(saved.trainers.all()) == [trainer]

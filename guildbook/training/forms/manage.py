@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from guildbook.accounts.selectors import people_with_permission
+from guildbook.core.forms import BritishDateField
 from guildbook.training.models import (
     AgendaItem,
     BookingQuestion,
@@ -20,7 +21,6 @@ from guildbook.training.models import (
 )
 from guildbook.training.recurrence import ORDINALS, WEEKDAY_NAMES
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
@@ -344,7 +344,7 @@ SESSION_DETAILS = (
 class SessionForm(forms.Form):
     """A one-off session."""
 
-    date = forms.DateField(widget=DATE)
+    date = BritishDateField()
     start_time = forms.TimeField(label="Starts at", widget=TIME)
     end_time = forms.TimeField(
         label="Ends at", widget=TIME, required=False, help_text="Leave blank for the course length."
@@ -425,8 +425,8 @@ class SeriesForm(forms.Form):
     duration_minutes = forms.IntegerField(
         label="Length in minutes", min_value=5, max_value=24 * 60, required=False
     )
-    starts_on = forms.DateField(label="First date on or after", widget=DATE)
-    ends_on = forms.DateField(label="Last date (optional)", widget=DATE, required=False)
+    starts_on = BritishDateField(label="First date on or after")
+    ends_on = BritishDateField(label="Last date (optional)", required=False)
     generate_months_ahead = forms.IntegerField(
         label="Plan sessions this many months ahead", min_value=1, max_value=24, initial=6
     )
@@ -519,7 +519,7 @@ class SessionEditForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    date = forms.DateField(label="New date", widget=DATE)
+    date = BritishDateField(label="New date")
     start_time = forms.TimeField(label="Starts at", widget=TIME)
     end_time = forms.TimeField(label="Ends at", widget=TIME)
 

@@ -5,7 +5,8 @@ from django import forms
 
 from guildbook.accounts.models import Team, User
 from guildbook.accounts.selectors import people_with_permission
-from guildbook.training.forms.manage import DATE, SessionForm
+from guildbook.core.forms import BritishDateField
+from guildbook.training.forms.manage import SessionForm
 from guildbook.training.models import Course, OutreachEntry
 
 
@@ -35,14 +36,7 @@ class OutreachForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what kind of outreach it was."},
     )
-    date = forms.DateField(
-        label="Date",
-        widget=DATE,
-        error_messages={
-            "required": "Give the date.",
-            "invalid": "Give the date as day, month and year.",
-        },
-    )
+    date = BritishDateField(label="Date", error_messages={"required": "Give the date."})
     team = TeamField(
         label="Team",
         required=False,
@@ -114,12 +108,7 @@ class FollowUpForm(forms.Form):
         error_messages={"required": "Say what there is to follow up."},
         help_text="For example “Send the slides to the team lead”.",
     )
-    due_on = forms.DateField(
-        label="Due by",
-        required=False,
-        widget=DATE,
-        error_messages={"invalid": "Give the date as day, month and year."},
-    )
+    due_on = BritishDateField(label="Due by", required=False)
 
 
 class OutreachSessionForm(SessionForm):

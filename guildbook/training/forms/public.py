@@ -1,60 +1,7 @@
-import re
-from datetime import date, datetime
-
 from django import forms
 
+from guildbook.core.forms import BritishDateField
 from guildbook.training.models import BookingQuestion, Category, Course
-
-DATE_HINT = "For example 6/12/2026 or 6 December 2026"
-DATE_ERROR = "Enter a date such as 6/12/2026 or 6 December 2026."
-_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
-
-
-def parse_date(text: str) -> date | None:
-    """A date typed the British way: day first (6/12/2026, 06-12-2026), in words
-    (6 December 2026, 6 Dec 2026, Sunday 6 December 2026), or ISO (2026-12-06, what a
-    browser's date picker sends). None when it is not a date."""
-    value = re.sub(r"\s+", " ", (text or "").strip().replace(",", " ")).strip()
-    value = re.sub(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]* ", "", value, flags=re.I)
-    value = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", value, flags=re.I)
-    if value.lower().startswith("sept "):  # "6 Sept 2026"
-        value = "Sep " + value[5:]
-    value = re.sub(r" sept ", " Sep ", value, flags=re.I)
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-class BritishDateField(forms.Field):
-    """A text box for a date that reads it day first, whatever the browser's language
-    (a date input shows mm/dd/yyyy to anyone whose browser is set to American English)."""
-
-    widget = forms.TextInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", DATE_HINT)
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        return {**super().widget_attrs(widget), "autocomplete": "off", "inputmode": "text"}
-
-    def prepare_value(self, value):
-        if isinstance(value, date):
-            return f"{value.day} {value:%B %Y}"
-        return value
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        if isinstance(value, date):
-            return value
-        parsed = parse_date(str(value))
-        if parsed is None:
-            raise forms.ValidationError(DATE_ERROR, code="invalid")
-        return parsed
 
 
 class CatalogueFilterForm(forms.Form):

@@ -46,6 +46,7 @@ from guildbook.training.services.courses import (
     course_invitation_renew,
     course_plan_row_check,
     course_plan_set,
+    course_save,
     course_trainers_set,
     course_update,
 )
@@ -114,6 +115,7 @@ __all__ = [
     "course_invitation_renew",
     "course_plan_row_check",
     "course_plan_set",
+    "course_save",
     "course_trainers_set",
     "course_update",
     "db_value",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -108,6 +108,31 @@ def course_update(
             changed.append("trainers")
         audit_record(actor=actor, action="course_updated", subject=course, fields=changed)
     return course
+
+
+def course_save(
+    *,
+    course: Course | None,
+    actor: User | None,
+    fields: dict,
+    trainers: Iterable[User] | None = None,
+    plan: dict | None = None,
+    then: Iterable[Callable[[Course], object]] = (),
+) -> Course:
+    """The trainers' course form in one transaction: create the course (`course` None) or
+    change it, set its plan's parts given in `plan` (as course_plan_set), then run `then`,
+    each called with `course=` the saved course: the fieldsets that apps above training add to the
+    form (hooks.course_form_parts). A refusal anywhere leaves nothing saved."""
+    with transaction.atomic():
+        if course is None:
+            saved = course_create(actor=actor, trainers=trainers or (), **fields)
+        else:
+            saved = course_update(course=course, actor=actor, trainers=trainers, **fields)
+        if plan:
+            course_plan_set(course=saved, actor=actor, **plan)
+        for save in then:
+            save(course=saved)
+    return saved
 
 
 def course_trainers_set(*, course: Course, trainers: Iterable[User], actor: User | None) -> Course:

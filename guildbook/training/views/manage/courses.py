@@ -2,10 +2,10 @@
 renewing its invitation link."""
 
 import csv
+import functools
 from datetime import timedelta
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.forms.utils import ErrorDict
 from django.http import HttpResponse
@@ -201,27 +201,15 @@ def _course_form_page(request, course: Course | None):
         parts = hooks.course_form_parts(course=course, data=request.POST)
         if form.is_valid() and all(f.is_valid() for f in [*formsets.values(), *parts]):
             try:
-                with transaction.atomic():
-                    if editing:
-                        saved = services.course_update(
-                            course=course,
-                            actor=request.user,
-                            trainers=form.cleaned_data["trainers"],
-                            **form.service_fields(),
-                        )
-                    else:
-                        saved = services.course_create(
-                            actor=request.user,
-                            trainers=form.cleaned_data["trainers"],
-                            **form.service_fields(),
-                        )
-                    services.course_plan_set(
-                        course=saved,
-                        actor=request.user,
-                        **{name: plan_rows(name, fs) for name, fs in formsets.items()},
-                    )
-                    for part in parts:  # fieldsets added by apps above training
-                        part.save(course=saved, actor=request.user)
+                saved = services.course_save(
+                    course=course,
+                    actor=request.user,
+                    fields=form.service_fields(),
+                    trainers=form.cleaned_data["trainers"],
+                    plan={name: plan_rows(name, fs) for name, fs in formsets.items()},
+                    # the fieldsets added by apps above training
+                    then=[functools.partial(part.save, actor=request.user) for part in parts],
+                )
             except ServiceError as exc:
                 if exc.field in formsets:
                     formsets[exc.field]._non_form_errors.append(exc.message)
