@@ -178,6 +178,11 @@ def test_one_merge_form_refuses_beside_its_field_and_merges(officer_client, acme
     assert page.count('name="action" value="team_merge"') == 1
     assert '<label for="merge-team">Merge this team</label>' in page
     assert '<label for="merge-into">into</label>' in page
+    visiting = acme["visiting"].pk
+    assert f'href="?team={visiting}#merge-heading"' in page
+    started = officer_client.get(URL, {"team": visiting}).content.decode()
+    chosen = re.search('<select id="merge-team".*?</select>', started).group()
+    assert f'<option value="{visiting}" selected>' in chosen
 
     nothing = officer_client.post(URL, {"action": "team_merge", "team": "", "into": ""})
     assert nothing.status_code == 400

@@ -148,7 +148,9 @@ def directory(request):
                 {
                     "key": key,
                     "label": label,
-                    "chosen": request.POST.get(key, "") if merge_problem else "",
+                    # Kept after a refusal; a team's "Merge … into another team" link
+                    # (?team=) starts the form on that team.
+                    "chosen": (request.POST if merge_problem else request.GET).get(key, ""),
                     "error": merge_problem.message
                     if merge_problem and merge_problem.field == key
                     else "",
