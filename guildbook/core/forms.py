@@ -3,10 +3,11 @@ beside its field, answering 400 when the form on the page has errors, and a date
 reads dates the British way."""
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from guildbook.core.errors import ServiceError
 
@@ -78,3 +79,30 @@ class BritishDateField(forms.Field):
         if parsed is None:
             raise forms.ValidationError(DATE_ERROR, code="invalid")
         return parsed
+
+
+def year_ago(today: date) -> date:
+    """The same day a year before (28 February for 29 February)."""
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:
+        return today - timedelta(days=365)
+
+
+def query_date(request, key: str, default: date | None, problems: list[str]) -> date | None:
+    """A date from the query string's `key`, typed as `parse_date` reads it (day first, in
+    words or ISO, which is what links carry). Absent: `default`. Present but empty: None (no
+    limit on that side). Unreadable: a sentence is added to `problems`, and `default`."""
+    if key not in request.GET:
+        return default
+    raw = request.GET.get(key, "").strip()
+    if not raw:
+        return None
+    parsed = parse_date(raw)
+    if parsed is None:
+        problems.append(
+            _("“%(raw)s” is not a date; give it as 6/12/2026 or 6 December 2026.")
+            % {"raw": raw[:40]}
+        )
+        return default
+    return parsed

@@ -4,7 +4,7 @@ from figures.py, the plan from planner.py, the charts from core.charts."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from guildbook.core import charts, roles
+from guildbook.core.forms import query_date, year_ago
 from guildbook.core.timefmt import format_date
 from guildbook.insights import exports, selectors
 from guildbook.insights.figures import Figures
@@ -45,39 +46,16 @@ def insights_required(view):
 # --- The period asked for -------------------------------------------------------------------
 
 
-def _year_ago(today: date) -> date:
-    try:
-        return today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        return today - timedelta(days=365)
-
-
-def _date(request, key: str, default: date | None, problems: list[str]) -> date | None:
-    if key not in request.GET:
-        return default
-    raw = request.GET.get(key, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        problems.append(
-            _("“%(raw)s” is not a date; give it as year-month-day, e.g. %(example)s.")
-            % {"raw": raw[:40], "example": timezone.localdate().isoformat()}
-        )
-        return default
-
-
 def _periods(request):
     today = timezone.localdate()
     problems: list[str] = []
-    date_from = _date(request, "from", _year_ago(today), problems)
-    date_to = _date(request, "to", today, problems)
+    date_from = query_date(request, "from", year_ago(today), problems)
+    date_to = query_date(request, "to", today, problems)
     if date_from and date_to and date_from > date_to:
         problems.append(_("The first date is after the last one, so the two were swapped."))
         date_from, date_to = date_to, date_from
-    compare_from = _date(request, "compare_from", None, problems)
-    compare_to = _date(request, "compare_to", None, problems)
+    compare_from = query_date(request, "compare_from", None, problems)
+    compare_to = query_date(request, "compare_to", None, problems)
     if compare_from and compare_to and compare_from > compare_to:
         compare_from, compare_to = compare_to, compare_from
     return date_from, date_to, compare_from, compare_to, problems

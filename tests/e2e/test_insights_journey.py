@@ -45,7 +45,7 @@ def test_a_trainer_compares_two_years_and_asks_the_planner(new_page, story):
     page = new_page(user=story)
     page.goto("/manage/insights/")
     page.get_by_label("Course").select_option(label="Get Tweeting (retired)")
-    page.get_by_label("Sessions from", exact=True).fill("2023-01-01")
+    page.get_by_label("Sessions from", exact=True).fill("1/1/2023")
     page.get_by_label("to", exact=True).fill("2023-12-31")
     page.get_by_label("Compare with sessions from").fill("2024-01-01")
     page.get_by_label("to (comparison)").fill("2024-12-31")

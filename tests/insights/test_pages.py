@@ -93,9 +93,18 @@ def test_officers_compare_two_periods(client, scene, officer):
 
 def test_a_bad_date_is_a_message_not_an_error(client, scene, trainer):
     client.force_login(trainer)
-    page = client.get("/manage/insights/", {"from": "31/12/2024"})
+    page = client.get("/manage/insights/", {"from": "2024-13-45"})
     assert page.status_code == 200
     assert "is not a date" in page.content.decode()
+
+
+def test_dates_are_read_day_first_as_people_type_them(client, scene, trainer):
+    client.force_login(trainer)
+    page = client.get("/manage/insights/", {"from": "1/2/2024", "to": "31 December 2024"})
+    text = page.content.decode()
+    assert "is not a date" not in text
+    assert "1 February 2024 to 31 December 2024" in text
+    assert 'value="1 February 2024"' in text  # the box shows it back the same way
 
 
 def test_downloads_are_formula_safe(client, scene, trainer):

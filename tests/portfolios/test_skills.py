@@ -296,6 +296,18 @@ def test_pages_rate_and_turn_a_gap_into_a_goal(candidate, candidacy, pksb):
     assert client.get(reverse("portfolios:skills")).status_code == 200
 
 
+def test_an_audit_date_is_typed_day_first_and_a_bad_one_is_a_message(candidate, pksb):
+    client = Client()
+    client.force_login(candidate)
+    # Well formed but not a date: a message beside the form, no audit, never a 500.
+    page = client.post(reverse("portfolios:skills"), {"name": "Start", "taken_on": "2026-13-45"})
+    assert page.status_code == 400
+    assert "Enter a date such as" in page.content.decode()
+    assert not candidate.skills_audits.exists()
+    client.post(reverse("portfolios:skills"), {"name": "Start", "taken_on": "10/1/2026"})
+    assert candidate.skills_audits.get().taken_on == date(2026, 1, 10)
+
+
 def test_skills_pages_are_404_for_others(candidate, stranger, audit, candidacy):
     client = Client()
     client.force_login(stranger)

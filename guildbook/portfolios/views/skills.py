@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from guildbook.core.errors import ServiceError
+from guildbook.core.forms import DATE_ERROR, DATE_HINT, parse_date
 from guildbook.portfolios import selectors, services
 from guildbook.portfolios.models import SkillsFramework
 from guildbook.qualifications import selectors as qualification_selectors
@@ -26,20 +26,25 @@ def _framework(request) -> SkillsFramework:
 def skills(request):
     framework = _framework(request)
     audits, rows = selectors.audit_grid(request.user, framework)
+    typed_date, date_error = "", ""
     if request.method == "POST":
-        taken_on = parse_date(request.POST.get("taken_on", "")) or timezone.localdate()
-        try:
-            audit = services.audit_start(
-                person=request.user,
-                framework=framework,
-                name=request.POST.get("name", ""),
-                taken_on=taken_on,
-                actor=request.user,
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
+        typed_date = request.POST.get("taken_on", "").strip()[:40]
+        taken_on = parse_date(typed_date) if typed_date else timezone.localdate()
+        if taken_on is None:
+            date_error = DATE_ERROR
         else:
-            return redirect("portfolios:skills_audit", pk=audit.pk)
+            try:
+                audit = services.audit_start(
+                    person=request.user,
+                    framework=framework,
+                    name=request.POST.get("name", ""),
+                    taken_on=taken_on,
+                    actor=request.user,
+                )
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+            else:
+                return redirect("portfolios:skills_audit", pk=audit.pk)
     return render(
         request,
         "portfolios/skills.html",
@@ -49,8 +54,12 @@ def skills(request):
             "audits": audits,
             "rows": rows,
             "today": timezone.localdate(),
+            "typed_date": typed_date,
+            "date_error": date_error,
+            "date_hint": DATE_HINT,
             "next_name": ("Start", "Middle", "End")[min(len(audits), 2)],
         },
+        status=400 if date_error else 200,
     )
 
 

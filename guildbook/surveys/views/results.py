@@ -7,7 +7,7 @@ Anyone but a trainer gets a 404, as on every other trainer page.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from guildbook.core import charts
 from guildbook.core.audit import audit_record
+from guildbook.core.forms import query_date, year_ago
 from guildbook.core.timefmt import format_date
 from guildbook.surveys import anonymity, exports, selectors
 from guildbook.training.roles import trainer_required
@@ -30,35 +31,14 @@ DOWNLOADS = {
 # --- The period asked for -----------------------------------------------------------------
 
 
-def _year_ago(today: date) -> date:
-    try:
-        return today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        return today - timedelta(days=365)
-
-
 def _period(request) -> tuple[date | None, date | None, list[str]]:
     """`from` and `to` from the query (local dates, inclusive). Absent: the last 12 months.
     Present but empty: no limit on that side. Unreadable: a message, and the default."""
     today = timezone.localdate()
     problems = []
     values = {}
-    for key, default in (("from", _year_ago(today)), ("to", today)):
-        if key not in request.GET:
-            values[key] = default
-            continue
-        raw = request.GET.get(key, "").strip()
-        if not raw:
-            values[key] = None
-            continue
-        try:
-            values[key] = date.fromisoformat(raw)
-        except ValueError:
-            problems.append(
-                _("“%(raw)s” is not a date; give it as year-month-day, e.g. %(example)s.")
-                % {"raw": raw[:40], "example": today.isoformat()}
-            )
-            values[key] = default
+    for key, default in (("from", year_ago(today)), ("to", today)):
+        values[key] = query_date(request, key, default, problems)
     if values["from"] and values["to"] and values["from"] > values["to"]:
         problems.append(_("The first date is after the last one, so the two were swapped."))
         values["from"], values["to"] = values["to"], values["from"]
