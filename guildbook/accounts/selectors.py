@@ -1,9 +1,9 @@
-"""Reads about people for a page: the organisation directory as a tree, and the people whose
-typed team is not yet linked to one of its teams."""
+"""Reads about people for a page: the organisation directory as a tree, the people whose
+typed team is not yet linked to one of its teams, and the people who hold a permission."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 
 from guildbook.accounts.models import Department, Organisation, Team, User
 
@@ -36,4 +36,19 @@ def unlinked_typed_teams(*, limit: int = 200) -> list[dict]:
         .values("team", "organisation")
         .annotate(people=Count("id"))
         .order_by("-people", "team", "organisation")[:limit]
+    )
+
+
+def people_with_permission(codename: str):
+    """Active people who hold the permission `codename` through a role, directly, or as a
+    superuser, by name: for a list to choose them from (trainers, outreach staff)."""
+    return (
+        User.objects.filter(
+            Q(groups__permissions__codename=codename)
+            | Q(user_permissions__codename=codename)
+            | Q(is_superuser=True),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("name", "email")
     )

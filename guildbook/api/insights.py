@@ -10,19 +10,12 @@ from typing import Annotated
 
 from ninja import Field, Query, Router, Schema
 
-from guildbook.api.schemas import CourseRef, errors
+from guildbook.api.schemas import CourseRef, RateOut, errors, rate_out
 from guildbook.core.errors import ServiceError
 from guildbook.insights import selectors
 from guildbook.insights.planner import Targets
-from guildbook.surveys.selectors import Rate
 
 router = Router(tags=["insights"])
-
-
-class RateOut(Schema):
-    count: int
-    total: int
-    percent: int | None = Field(description="Rounded; null when there is nothing to divide by.")
 
 
 class ReachOut(Schema):
@@ -71,10 +64,6 @@ class FiguresOut(Schema):
     reach: list[ReachOut]
 
 
-def rate(r: Rate) -> dict:
-    return {"count": r.count, "total": r.total, "percent": r.percent}
-
-
 @router.get(
     "/insights/courses/{course_id}",
     response={200: FiguresOut, **errors(400, 403, 404)},
@@ -114,13 +103,13 @@ def course_insights(
         "waiting_list_peak": f.waiting_peak,
         "waiting_at_start": f.waiting_at_start,
         "days_to_fill": f.days_to_fill,
-        "fill_rate": rate(f.fill_rate),
-        "attendance_rate": rate(f.attendance_rate),
-        "no_show_rate": rate(f.no_show_rate),
-        "waiting_list_conversion": rate(f.waiting_list_conversion),
-        "response_rate": rate(f.response_rate),
-        "impact_rate": rate(f.impact_rate),
-        "said_new_to_library": rate(f.said_new),
+        "fill_rate": rate_out(f.fill_rate),
+        "attendance_rate": rate_out(f.attendance_rate),
+        "no_show_rate": rate_out(f.no_show_rate),
+        "waiting_list_conversion": rate_out(f.waiting_list_conversion),
+        "response_rate": rate_out(f.response_rate),
+        "impact_rate": rate_out(f.impact_rate),
+        "said_new_to_library": rate_out(f.said_new),
         "reach": [vars(r) for r in f.reach],
     }
 

@@ -1,4 +1,5 @@
-"""Schemas shared by the routers: errors, pages, and the short forms of courses and people.
+"""Schemas shared by the routers: errors, pages, rates, and the short forms of courses and
+people.
 
 Times are answered in the service's time zone with their offset (ISO 8601), so a website can
 print them as they are; times sent without an offset are read in the service's time zone.
@@ -13,6 +14,7 @@ from django.utils import timezone
 from ninja import Field, Query, Schema
 
 from guildbook.core import limits
+from guildbook.surveys.selectors import Rate
 from guildbook.training.models import Booking, Course, Session
 
 
@@ -39,6 +41,17 @@ def named_enum(name: str, choices) -> type[StrEnum]:
 CourseStatus = named_enum("CourseStatus", Course.Status)
 SessionStatus = named_enum("SessionStatus", Session.Status)
 BookingStatus = named_enum("BookingStatus", Booking.Status)
+
+
+class RateOut(Schema):
+    count: int
+    total: int
+    percent: int | None = Field(description="Rounded; null when there is nothing to divide by.")
+
+
+def rate_out(rate: Rate) -> dict:
+    """A rate (`count` of `total`: attendance, responses, impact…) as RateOut answers it."""
+    return {"count": rate.count, "total": rate.total, "percent": rate.percent}
 
 
 class PageMeta(Schema):

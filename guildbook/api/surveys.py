@@ -14,23 +14,13 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from guildbook.api.auth import require_trainer
-from guildbook.api.schemas import CourseRef, errors, local_iso
+from guildbook.api.schemas import CourseRef, RateOut, errors, local_iso, rate_out
 from guildbook.core import limits
 from guildbook.core.errors import ServiceError
 from guildbook.surveys import selectors
 from guildbook.training.models import Course, Session
 
 router = Router(tags=["surveys"])
-
-
-class RateOut(Schema):
-    count: int
-    total: int
-    percent: int | None = Field(description="Rounded; null when there is nothing to divide by.")
-
-
-def _rate(rate: selectors.Rate) -> dict:
-    return {"count": rate.count, "total": rate.total, "percent": rate.percent}
 
 
 class MomentRef(Schema):
@@ -137,8 +127,8 @@ def _moment_results(r: selectors.Results) -> dict:
         "to": r.date_to,
         "invitations": r.invitations,
         "responses": r.responses,
-        "response_rate": _rate(r.response_rate),
-        "impact_rate": _rate(r.impact),
+        "response_rate": rate_out(r.response_rate),
+        "impact_rate": rate_out(r.impact),
         "withheld": r.withheld,
         "sessions": [
             {
@@ -146,8 +136,8 @@ def _moment_results(r: selectors.Results) -> dict:
                 "starts_at": local_iso(s.starts_at).isoformat(),
                 "invitations": s.invitations,
                 "responses": s.responses,
-                "response_rate": _rate(s.response_rate),
-                "impact_rate": _rate(s.impact),
+                "response_rate": rate_out(s.response_rate),
+                "impact_rate": rate_out(s.impact),
                 "impact_withheld": s.withheld,
             }
             for s in r.sessions
@@ -165,7 +155,7 @@ def _moment_results(r: selectors.Results) -> dict:
                     {
                         "label": c.label,
                         "count": c.count,
-                        "share": _rate(c.share),
+                        "share": rate_out(c.share),
                         "counts_as_impact": c.counts_as_impact,
                     }
                     for c in q.choices
@@ -254,8 +244,8 @@ def survey_results(
                     "to": row.date_to,
                     "invitations": row.invitations,
                     "responses": row.responses,
-                    "response_rate": _rate(row.response_rate),
-                    "impact_rate": _rate(row.impact),
+                    "response_rate": rate_out(row.response_rate),
+                    "impact_rate": rate_out(row.impact),
                 }
             )
         return body

@@ -56,6 +56,12 @@ from guildbook.surveys.selectors import Rate
 from guildbook.training.models import Booking, Course, Session
 
 
+def _rate(count: str, total: str) -> property:
+    """A figure that is one count of the figures over another (`count` of `total`), as a
+    Rate: fill, attendance, no-shows, cancellations…"""
+    return property(lambda figures: Rate(getattr(figures, count), getattr(figures, total)))
+
+
 @dataclass
 class SessionLine:
     """One session's figures: a point of the trend."""
@@ -76,9 +82,7 @@ class SessionLine:
     waiting_peak: int = 0
     days_to_fill: float | None = None
 
-    @property
-    def fill_rate(self) -> Rate:
-        return Rate(self.held_at_start, self.capacity)
+    fill_rate = _rate("held_at_start", "capacity")
 
 
 @dataclass
@@ -120,29 +124,12 @@ class Figures:
     lines: list[SessionLine] = field(default_factory=list)
     months: list[tuple[date, Figures]] | None = field(default=None, repr=False)
 
-    @property
-    def fill_rate(self) -> Rate:
-        return Rate(self.held_at_start, self.places_offered)
-
-    @property
-    def attendance_rate(self) -> Rate:
-        return Rate(self.attended, self.places_offered)
-
-    @property
-    def no_show_rate(self) -> Rate:
-        return Rate(self.no_shows, self.held_at_start)
-
-    @property
-    def cancellation_rate(self) -> Rate:
-        return Rate(self.cancellations, self.bookings)
-
-    @property
-    def late_cancellation_rate(self) -> Rate:
-        return Rate(self.late_cancellations, self.bookings)
-
-    @property
-    def waiting_list_conversion(self) -> Rate:
-        return Rate(self.waiting_list_placed, self.waiting_list_joins)
+    fill_rate = _rate("held_at_start", "places_offered")
+    attendance_rate = _rate("attended", "places_offered")
+    no_show_rate = _rate("no_shows", "held_at_start")
+    cancellation_rate = _rate("cancellations", "bookings")
+    late_cancellation_rate = _rate("late_cancellations", "bookings")
+    waiting_list_conversion = _rate("waiting_list_placed", "waiting_list_joins")
 
     @property
     def first_time(self) -> int:

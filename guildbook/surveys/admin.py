@@ -71,19 +71,6 @@ class SurveyTemplateAdmin(admin.ModelAdmin):
     ]
     list_filter = ["is_current", "is_default", "archived"]
     search_fields = ["title"]
-    fields = [
-        "title",
-        "intro",
-        "editor_link",
-        "family",
-        "version",
-        "is_current",
-        "is_default",
-        "archived",
-        "created_by",
-        "created_at",
-        "updated_at",
-    ]
     readonly_fields = [
         "editor_link",
         "family",
@@ -95,6 +82,7 @@ class SurveyTemplateAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+    fields = ["title", "intro", *readonly_fields]
     inlines = [QuestionInline]
     actions = ["duplicate", "archive", "restore"]
 

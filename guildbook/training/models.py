@@ -546,6 +546,11 @@ class Booking(TimeStampedModel):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
 
+    def cancelling_is_late(self, now) -> bool:
+        """Cancelling at `now` would be a late cancellation: the place is confirmed and the
+        session starts within the course's late-cancellation notice."""
+        return self.status == self.Status.CONFIRMED and now >= self.session.late_cancellation_from()
+
     @property
     def offer_open_to_claim(self) -> bool:
         """Waiting, in offer mode, in the last 24 hours, with a place free: the person may

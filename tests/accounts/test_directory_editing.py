@@ -2,6 +2,8 @@
 moves, merges that carry people with them, no removing a team with people) and the page,
 which only administrators and staff development officers may open."""
 
+import re
+
 import pytest
 
 from guildbook.accounts import organisations as org
@@ -169,3 +171,54 @@ def test_the_page_builds_and_edits_the_tree(officer_client, acme):
     assert post(action="nonsense").status_code == 400
     assert post(action="organisation_add", name="Riverside").status_code == 302
     assert Department.objects.count() == 2
+
+
+def test_one_merge_form_refuses_beside_its_field_and_merges(officer_client, acme):
+    page = officer_client.get(URL).content.decode()
+    assert page.count('name="action" value="team_merge"') == 1
+    assert '<label for="merge-team">Merge this team</label>' in page
+    assert '<label for="merge-into">into</label>' in page
+    visiting = acme["visiting"].pk
+    assert f'href="?team={visiting}#merge-heading"' in page
+    started = officer_client.get(URL, {"team": visiting}).content.decode()
+    chosen = re.search('<select id="merge-team".*?</select>', started).group()
+    assert f'<option value="{visiting}" selected>' in chosen
+
+    nothing = officer_client.post(URL, {"action": "team_merge", "team": "", "into": ""})
+    assert nothing.status_code == 400
+    body = nothing.content.decode()
+    assert (
+        '<p class="errorlist" id="merge-team-error" role="alert">Choose from the list.</p>' in body
+    )
+    assert 'id="problem"' not in body  # beside the field, not at the top
+
+    nursing = acme["nursing"].pk
+    twice = officer_client.post(URL, {"action": "team_merge", "team": nursing, "into": nursing})
+    assert twice.status_code == 400
+    body = twice.content.decode()
+    assert 'id="merge-into-error" role="alert">Choose another team to merge into.</p>' in body
+    assert 'aria-invalid="true"' in body
+    for key in ("team", "into"):  # the choices are kept
+        chosen = re.search(f'<select id="merge-{key}".*?</select>', body).group()
+        assert f'<option value="{nursing}" selected>' in chosen
+    assert Team.objects.filter(pk=nursing).exists()
+
+    merged = officer_client.post(
+        URL, {"action": "team_merge", "team": acme["visiting"].pk, "into": nursing}
+    )
+    assert merged.status_code == 302 and merged["Location"] == f"{URL}#team-{nursing}"
+    assert not Team.objects.filter(pk=acme["visiting"].pk).exists()
+
+
+def test_the_page_grows_with_the_teams_not_their_square(officer_client, acme):
+    def options_with(teams):
+        for n in range(Team.objects.count(), teams):
+            org.team_create(department=acme["library"], name=f"Team {n}")
+        return officer_client.get(URL).content.decode().count("<option")
+
+    five, twenty = options_with(5), options_with(20)
+    # Each team adds a fixed number of options (its own move select's departments, and one
+    # in each list of every team): fifteen more teams add fifteen times that, not 20² − 5².
+    per_team = (twenty - five) / 15
+    assert per_team == int(per_team) and per_team <= 5
+    assert options_with(21) - twenty == per_team

@@ -56,13 +56,26 @@ def test_an_officer_adds_a_team_links_people_and_merges(new_page, officer):
     assert "2 people linked to Health visiting." in page.content()
     assert page.get_by_role("row", name="Health visitors").count() == 0
 
-    page.get_by_text("Change Health visiting").click()
-    page.get_by_label("Merge Health visiting into").select_option(
-        label="Acme NHS Trust → Children's services → School nursing"
+    # One "Merge teams" form: the same team twice is refused beside the field.
+    merge = page.get_by_role("group", name="Merge one team into another")
+    merge.get_by_label("Merge this team").select_option(
+        label="Acme NHS Trust → Children's services → Health visiting"
     )
-    _axe_clean(page)
-    _fits(page)
+    merge.get_by_label("into", exact=True).select_option(
+        label="Acme NHS Trust → Children's services → Health visiting"
+    )
     page.get_by_role("button", name="Merge", exact=True).click()
+    assert "Choose another team to merge into." in page.get_by_role("alert").inner_text()
+    _axe_clean(page)
+    merge.get_by_label("into", exact=True).focus()
+    page.keyboard.press("End")  # keyboard only: the last team in the list
+    assert merge.get_by_label("into", exact=True).input_value() == str(
+        Team.objects.get(name="School nursing").pk
+    )
+    _fits(page)
+    page.get_by_role("button", name="Merge", exact=True).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "Health visiting is merged into School nursing" in page.content()
     assert not Team.objects.filter(name="Health visiting").exists()
     assert User.objects.filter(directory_team__name="School nursing").count() == 3

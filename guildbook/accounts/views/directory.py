@@ -23,51 +23,40 @@ def _get(model, request, key: str):
     return get_object_or_404(model, pk=_pk(request, key))
 
 
+def _named(request, actor, service, **chosen):
+    """Call a directory service that takes a typed name: `chosen` maps each of its other
+    arguments to the model whose entry the form chose under that key (a 404 if it is gone)."""
+    entries = {key: _get(model, request, key) for key, model in chosen.items()}
+    return service(**entries, name=request.POST.get("name", ""), actor=actor)
+
+
 def _organisation_add(request, actor):
-    o = organisations.organisation_create(name=request.POST.get("name", ""), actor=actor)
+    o = _named(request, actor, organisations.organisation_create)
     return f"{o.name} is in the directory.", f"org-{o.pk}"
 
 
 def _organisation_rename(request, actor):
-    o = organisations.organisation_rename(
-        organisation=_get(Organisation, request, "organisation"),
-        name=request.POST.get("name", ""),
-        actor=actor,
-    )
+    o = _named(request, actor, organisations.organisation_rename, organisation=Organisation)
     return f"Renamed to {o.name}.", f"org-{o.pk}"
 
 
 def _department_add(request, actor):
-    d = organisations.department_create(
-        organisation=_get(Organisation, request, "organisation"),
-        name=request.POST.get("name", ""),
-        actor=actor,
-    )
+    d = _named(request, actor, organisations.department_create, organisation=Organisation)
     return f"{d.name} added to {d.organisation.name}.", f"dept-{d.pk}"
 
 
 def _department_rename(request, actor):
-    d = organisations.department_rename(
-        department=_get(Department, request, "department"),
-        name=request.POST.get("name", ""),
-        actor=actor,
-    )
+    d = _named(request, actor, organisations.department_rename, department=Department)
     return f"Renamed to {d.name}.", f"dept-{d.pk}"
 
 
 def _team_add(request, actor):
-    t = organisations.team_create(
-        department=_get(Department, request, "department"),
-        name=request.POST.get("name", ""),
-        actor=actor,
-    )
+    t = _named(request, actor, organisations.team_create, department=Department)
     return f"{t.name} added to {t.department.name}.", f"team-{t.pk}"
 
 
 def _team_rename(request, actor):
-    t = organisations.team_rename(
-        team=_get(Team, request, "team"), name=request.POST.get("name", ""), actor=actor
-    )
+    t = _named(request, actor, organisations.team_rename, team=Team)
     return f"Renamed to {t.name}.", f"team-{t.pk}"
 
 
@@ -120,18 +109,27 @@ ACTIONS = {
 }
 
 
+# The one "Merge teams" form: its fields, in order, and their labels.
+MERGE_FIELDS = {"team": "Merge this team", "into": "into"}
+
+
 @directory_editor_required
 def directory(request):
-    problem, status = "", 200
+    problem, merge_problem, status = "", None, 200
     if request.method == "POST":
-        action = ACTIONS.get(request.POST.get("action", ""))
+        name = request.POST.get("action", "")
+        action = ACTIONS.get(name)
         if action is None:
             problem, status = "That change is not one this page makes.", 400
         else:
             try:
                 done, anchor = action(request, request.user)
             except ServiceError as exc:
-                problem, status = exc.message, 400
+                status = 400
+                if name == "team_merge" and exc.field in MERGE_FIELDS:
+                    merge_problem = exc  # shown beside its field, the teams chosen kept
+                else:
+                    problem = exc.message
             else:
                 messages.success(request, done)
                 return redirect(f"{request.path}#{anchor}")
@@ -146,6 +144,19 @@ def directory(request):
             "every_team": list(selectors.teams_for_choice()),
             "unlinked": selectors.unlinked_typed_teams(),
             "problem": problem,
+            "merge_fields": [
+                {
+                    "key": key,
+                    "label": label,
+                    # Kept after a refusal; a team's "Merge … into another team" link
+                    # (?team=) starts the form on that team.
+                    "chosen": (request.POST if merge_problem else request.GET).get(key, ""),
+                    "error": merge_problem.message
+                    if merge_problem and merge_problem.field == key
+                    else "",
+                }
+                for key, label in MERGE_FIELDS.items()
+            ],
         },
         status=status,
     )

@@ -7,10 +7,9 @@ ServiceErrors the views put back beside the field they name.
 from datetime import datetime, timedelta
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
-from guildbook.accounts.models import User
+from guildbook.accounts.selectors import people_with_permission
 from guildbook.core.forms import BritishDateField
 from guildbook.training.models import (
     AgendaItem,
@@ -27,16 +26,7 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 def trainer_choices():
     """People who may run training: the trainer role's permission, or administrators."""
-    return (
-        User.objects.filter(
-            Q(groups__permissions__codename="run_training")
-            | Q(user_permissions__codename="run_training")
-            | Q(is_superuser=True),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("name", "email")
-    )
+    return people_with_permission("run_training")
 
 
 class TrainerField(forms.ModelMultipleChoiceField):
@@ -340,6 +330,17 @@ def _aware(day, at):
     return timezone.make_aware(datetime.combine(day, at), timezone.get_current_timezone())
 
 
+SESSION_DETAILS = (
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "venue",
+    "online_link",
+    "link_to_follow",
+    "trainers",
+)
+
+
 class SessionForm(forms.Form):
     """A one-off session."""
 
@@ -384,6 +385,13 @@ class SessionForm(forms.Form):
     def course_length(self, data) -> int:
         """Minutes a session lasts when no end is given."""
         return self.course.duration_minutes
+
+    def session_details(self) -> dict:
+        """The session as the form gives it, as keyword arguments for the services that
+        schedule one (session_create, outreach_session_create): its times, places, where
+        it is held and its trainers."""
+        d = self.cleaned_data
+        return {key: d[key] for key in SESSION_DETAILS}
 
 
 WEEK_CHOICES = [(str(k), v) for k, v in ORDINALS.items()]

@@ -2,9 +2,9 @@
 team. They check the shape of what was typed; the rules live in services/outreach.py."""
 
 from django import forms
-from django.db.models import Q
 
 from guildbook.accounts.models import Team, User
+from guildbook.accounts.selectors import people_with_permission
 from guildbook.core.forms import BritishDateField
 from guildbook.training.forms.manage import SessionForm
 from guildbook.training.models import Course, OutreachEntry
@@ -13,16 +13,7 @@ from guildbook.training.models import Course, OutreachEntry
 def staff_choices():
     """People who go out on outreach: those who may log it (trainers, staff development
     officers, administrators)."""
-    return (
-        User.objects.filter(
-            Q(groups__permissions__codename="log_outreach")
-            | Q(user_permissions__codename="log_outreach")
-            | Q(is_superuser=True),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("name", "email")
-    )
+    return people_with_permission("log_outreach")
 
 
 class TeamField(forms.ModelChoiceField):

@@ -105,12 +105,17 @@ class TrainingMessage(MessageKind):
 
     attach_invite: str | None = None  # calendar.REQUEST or calendar.CANCEL
     related = ("session__course", "person")  # what every message reads (see MessageKind)
+    due_status: str | None = None  # the booking's status while the message is due; None: any
 
     def still_due(self, message) -> bool:
         booking = message.about
         return booking is not None and self.booking_due(booking)
 
     def booking_due(self, booking: Booking) -> bool:
+        """Still due: the booking is in `due_status` (if the kind names one) and its session
+        has not ended or been cancelled."""
+        if self.due_status is not None and booking.status != self.due_status:
+            return False
         return _live(booking.session)
 
     def get_context(self, message) -> dict[str, Any]:
@@ -147,17 +152,11 @@ def _place_note(booking: Booking) -> str:
     return render_note(booking.session.course.confirmation_note, note_values(booking))
 
 
-def _confirmed(booking: Booking) -> bool:
-    return booking.status == Booking.Status.CONFIRMED and _live(booking.session)
-
-
 @message_kind(CONFIRMED)
 class PlaceConfirmed(TrainingMessage):
     label = "Place confirmed"
     attach_invite = calendar.REQUEST
-
-    def booking_due(self, booking):
-        return _confirmed(booking)
+    due_status = Booking.Status.CONFIRMED
 
     def get_context(self, message):
         context = super().get_context(message)
@@ -176,10 +175,8 @@ class Promoted(PlaceConfirmed):
 @message_kind(WAITING_JOINED)
 class WaitingJoined(TrainingMessage):
     label = "Joined the waiting list"
-
-    def booking_due(self, booking):
-        # Promoted before this went out: the "you have a place" message says it all.
-        return booking.status == Booking.Status.WAITING and _live(booking.session)
+    # Promoted before this went out: the "you have a place" message says it all.
+    due_status = Booking.Status.WAITING
 
 
 @message_kind(WAITING_LEFT)
@@ -190,9 +187,7 @@ class WaitingLeft(TrainingMessage):
 @message_kind(CANCELLED)
 class PlaceCancelled(TrainingMessage):
     label = "Booking cancelled"
-
-    def booking_due(self, booking):
-        return booking.status == Booking.Status.CANCELLED and _live(booking.session)
+    due_status = Booking.Status.CANCELLED
 
     def invite_method(self, message, context):
         return calendar.CANCEL if context.get("had_place") else None
@@ -224,9 +219,7 @@ class SessionPlaceChanged(TrainingMessage):
 
     label = "Session moved to a new place or link"
     attach_invite = calendar.REQUEST
-
-    def booking_due(self, booking):
-        return _confirmed(booking)
+    due_status = Booking.Status.CONFIRMED
 
     def still_due(self, message):
         # A later change queued its own notice: only the newest goes out.

@@ -72,8 +72,7 @@ def session_create(
         course, venue=venue, online_link=online_link, link_to_follow=link_to_follow
     )
     capacity = course.default_capacity if capacity is None else capacity
-    if capacity < 1:
-        raise ServiceError("A session needs at least one place.", field="capacity")
+    _places_check(capacity)
     with transaction.atomic():
         session = Session.objects.create(
             course=course,
@@ -127,8 +126,7 @@ def series_create(
         raise ServiceError("Choose a day of the week.", field="weekday")
     if frequency == "monthly" and week_of_month not in (1, 2, 3, 4, -1):
         raise ServiceError("Choose which week of the month.", field="week_of_month")
-    if capacity < 1:
-        raise ServiceError("A session needs at least one place.", field="capacity")
+    _places_check(capacity)
     if ends_on and ends_on < starts_on:
         raise ServiceError("The series must end after it starts.", field="ends_on")
     with transaction.atomic():
@@ -461,10 +459,15 @@ def session_cancel(
     return session
 
 
-def session_capacity_check(session: Session, capacity: int) -> None:
-    """Refuse a number of places below one, or below the places taken."""
+def _places_check(capacity: int | None) -> None:
+    """Refuse a number of places below one: a session (or each of a series') needs one."""
     if capacity is None or capacity < 1:
         raise ServiceError("A session needs at least one place.", field="capacity")
+
+
+def session_capacity_check(session: Session, capacity: int) -> None:
+    """Refuse a number of places below one, or below the places taken."""
+    _places_check(capacity)
     if capacity < session.places_taken:
         raise ServiceError(
             f"{session.places_taken} places are taken, so the capacity cannot go below "

@@ -144,19 +144,12 @@ def outreach_session_create(request, pk):
     entry = selectors.outreach_entry_for_user(request.user, pk=pk)
     form = OutreachSessionForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
         try:
             session = services.outreach_session_create(
                 entry=entry,
                 actor=request.user,
-                course=d["course"],
-                starts_at=d["starts_at"],
-                ends_at=d["ends_at"],
-                capacity=d["capacity"],
-                venue=d["venue"],
-                online_link=d["online_link"],
-                link_to_follow=d["link_to_follow"],
-                trainers=d["trainers"],
+                course=form.cleaned_data["course"],
+                **form.session_details(),
             )
         except ServiceError as exc:
             show_error(form, exc)

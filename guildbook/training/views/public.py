@@ -229,8 +229,7 @@ def booking_detail(request, pk):
             "position": services.waiting_position(booking),
             "own": booking.person_id == request.user.pk,
             "can_change": booking.is_active and booking.session.ends_at > now,
-            "late": booking.status == Booking.Status.CONFIRMED
-            and now >= booking.session.late_cancellation_from(),
+            "late": booking.cancelling_is_late(now),
         },
     )
 
@@ -281,8 +280,7 @@ def booking_cancel(request, pk):
             "position": services.waiting_position(booking),
             "place_will_go": outcomes.place_will_go(booking.session),
             "over": booking.session.ends_at <= now,
-            "late": booking.status == Booking.Status.CONFIRMED
-            and now >= booking.session.late_cancellation_from(),
+            "late": booking.cancelling_is_late(now),
         },
     )
 
@@ -363,8 +361,7 @@ def _booking_link(request, token, purpose):
             "done": done,
             "error": error,
             "over": session.ends_at <= now,
-            "late": booking.status == Booking.Status.CONFIRMED
-            and now >= session.late_cancellation_from(),
+            "late": booking.cancelling_is_late(now),
         },
         status=200,
     )

@@ -32,18 +32,9 @@ def session_create(request, slug):
     course = load_course(request, slug)
     form = SessionForm(posted_data(request), course=course)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
         try:
             session = services.session_create(
-                course=course,
-                starts_at=d["starts_at"],
-                ends_at=d["ends_at"],
-                capacity=d["capacity"],
-                venue=d["venue"],
-                online_link=d["online_link"],
-                link_to_follow=d["link_to_follow"],
-                trainers=d["trainers"],
-                actor=request.user,
+                course=course, **form.session_details(), actor=request.user
             )
         except ServiceError as exc:
             show_error(form, exc)
@@ -147,12 +138,7 @@ def session_edit(request, pk):
                 "Session updated." if n == 1 else f"This and {n - 1} following sessions updated.",
             )
             return redirect("training:manage_session", pk=session.pk)
-    return form_page(
-        request,
-        "training/manage/session_edit.html",
-        {"form": form, "session": session, "course": session.course},
-        form=form,
-    )
+    return _session_form_page(request, "training/manage/session_edit.html", form, session)
 
 
 @trainer_required
@@ -177,12 +163,7 @@ def session_reschedule(request, pk):
                 "Everyone keeps their place.",
             )
             return redirect("training:manage_session", pk=session.pk)
-    return form_page(
-        request,
-        "training/manage/session_reschedule.html",
-        {"form": form, "session": session, "course": session.course},
-        form=form,
-    )
+    return _session_form_page(request, "training/manage/session_reschedule.html", form, session)
 
 
 @trainer_required
@@ -210,14 +191,21 @@ def session_cancel(request, pk):
                 return redirect("training:manage_session", pk=move_to.pk)
             messages.success(request, "Session cancelled. Its bookings have ended.")
             return redirect("training:manage_session", pk=session.pk)
-    return form_page(
+    return _session_form_page(
         request,
         "training/manage/session_cancel.html",
-        {
-            "form": form,
-            "session": session,
-            "course": session.course,
-            "active_count": session.places_taken + session.waiting_list_length,
-        },
+        form,
+        session,
+        active_count=session.places_taken + session.waiting_list_length,
+    )
+
+
+def _session_form_page(request, template: str, form, session, **context):
+    """A page with a form about one session (edit, reschedule, cancel): the form, the
+    session and its course, and any more `context`; 400 when the posted form failed."""
+    return form_page(
+        request,
+        template,
+        {"form": form, "session": session, "course": session.course, **context},
         form=form,
     )
