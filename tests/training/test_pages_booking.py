@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from guildbook.training import services
 from guildbook.training.models import Booking, BookingQuestion, Course, Session
@@ -242,4 +243,4 @@ def test_booking_twice_is_refused_in_the_second_person(client, person, session):
         reverse("training:session_book", args=[session.pk]), follow=True
     ).content.decode()
     assert "You already have a place on this session." in page
-    assert person.display_name + " already has" not in page
+    assert escape(person.display_name) + " already has" not in page
