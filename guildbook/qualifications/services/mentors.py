@@ -26,7 +26,7 @@ from guildbook.core.errors import Conflict, NotAllowed, ServiceError
 from guildbook.notifications.services import outbox_schedule
 from guildbook.qualifications import messages
 from guildbook.qualifications.models import Candidacy, MentorProfile, MentorRequest, Scheme
-from guildbook.qualifications.services.candidacies import _mark, _require_open
+from guildbook.qualifications.services.candidacies import _lock_open, _mark, _require_open
 
 MAX_CAPACITY = 30
 
@@ -230,8 +230,7 @@ def mentor_request_create(
     if mentor.user_id == candidacy.person_id:
         raise ServiceError("You cannot mentor yourself.", field="mentor")
     with transaction.atomic():
-        candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
-        _require_open(candidacy)
+        candidacy = _lock_open(candidacy)
         mentor = MentorProfile.objects.select_related("user").get(pk=mentor.pk)
         if not mentor.listed:
             raise ServiceError("This mentor is not taking requests.", field="mentor")
