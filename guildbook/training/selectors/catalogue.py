@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 
 from django.db.models import (
     F,
-    Q,
     Window,
 )
 from django.db.models.functions import RowNumber
 
+from guildbook.core.search import with_every_word
 from guildbook.training.models import Booking, Course, Session
 from guildbook.training.selectors.courses import courses_visible_to
 from guildbook.training.selectors.sessions import (
@@ -40,16 +40,9 @@ def catalogue(
     and the upcoming sessions of all listed courses at once.
     """
     courses = courses_visible_to(user).select_related("category")
-    if query:
-        words = query.split()
-        for word in words[:8]:
-            courses = courses.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(description__icontains=word)
-                | Q(tags__icontains=word)
-                | Q(audience__icontains=word)
-            )
+    courses = with_every_word(
+        courses, query, ("title", "summary", "description", "tags", "audience"), most=8
+    )
     if category:
         courses = courses.filter(category__slug=category)
     if level:
