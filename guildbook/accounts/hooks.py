@@ -22,9 +22,11 @@ from collections.abc import Callable
 
 from django.utils.translation import ngettext
 
+from guildbook.core.registries import Registry
+
 PersonHook = Callable[..., dict]
 
-_person_deactivated: list[PersonHook] = []
+_person_deactivated: Registry[PersonHook] = Registry()
 _words: dict[str, tuple[str, str]] = {}
 
 
@@ -32,10 +34,8 @@ def on_person_deactivated(
     hook: PersonHook, *, words: dict[str, tuple[str, str]] | None = None
 ) -> PersonHook:
     """Register `hook` (once, however often the app loads), with the words for its counts."""
-    if hook not in _person_deactivated:
-        _person_deactivated.append(hook)
     _words.update(words or {})
-    return hook
+    return _person_deactivated.add(hook)
 
 
 def person_deactivated(*, person, actor, now) -> dict[str, int]:

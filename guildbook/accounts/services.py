@@ -297,15 +297,13 @@ def people_import(*, text: str, actor=None) -> ImportResult:
     Every bad row is reported by its line number; if any row is bad nothing is written.
     """
     result = ImportResult()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader, headers = csv_rows_by_header(text)
     if "email" not in headers or "name" not in headers:
         raise ServiceError(
             "The file needs a header row with at least the columns email and name "
             "(optional: team, organisation, role).",
             field="file",
         )
-    reader.fieldnames = headers
     rows = []
     seen: dict[str, int] = {}
     for line, row in _csv_rows(reader, result):
@@ -319,9 +317,7 @@ def people_import(*, text: str, actor=None) -> ImportResult:
         problems += person_row_problems(email=email, name=name)
         if role and not roles.role_group_name(role):
             problems.append(f"unknown role “{role}”")
-        if email in seen:
-            problems.append(f"the same e-mail as line {seen[email]}")
-        seen.setdefault(email, line)
+        problems += repeated_email(email, line, seen)
         if problems:
             result.errors.append(f"line {line}: " + "; ".join(problems))
         else:
@@ -351,6 +347,22 @@ def people_import(*, text: str, actor=None) -> ImportResult:
             if role:
                 user_role_add(user=user, role=role, actor=actor)
     return result
+
+
+def csv_rows_by_header(text: str) -> tuple[csv.DictReader, list[str]]:
+    """A reader of the rows of CSV `text` (a leading byte-order mark dropped) as dicts keyed
+    by the header row's names, stripped and in lower case; and those names, in order."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader.fieldnames = headers
+    return reader, headers
+
+
+def repeated_email(email: str, line: int, seen: dict[str, int]) -> list[str]:
+    """The problem of a row whose e-mail an earlier row of the same import had. `seen` maps
+    each e-mail to the line it first stood on, and learns this row's."""
+    first = seen.setdefault(email, line)
+    return [f"the same e-mail as line {first}"] if first != line else []
 
 
 def person_row_problems(*, email: str, name: str) -> list[str]:

@@ -45,8 +45,20 @@ def _percent_text(percent: int | None) -> str:
     return "–" if percent is None else f"{percent}%"
 
 
-def _frame(chart_id: str, title: str, desc: str, height: int, body: SafeString) -> SafeString:
-    return format_html(
+def _chart(
+    chart_id: str,
+    title: str,
+    desc: str,
+    height: int,
+    parts: list[SafeString],
+    *,
+    empty: str,
+    columns: list[str],
+    rows: list[list[str]],
+) -> Chart:
+    """The chart drawn by `parts` (our own escaped SVG), framed with its title and `desc`;
+    `empty` describes it when there are no figures to read out."""
+    svg = format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {w} {h}" '
         'width="{w}" height="{h}" role="img" aria-labelledby="{id}-title {id}-desc" '
         'font-family="{font}" font-size="14" fill="{ink}">'
@@ -58,8 +70,9 @@ def _frame(chart_id: str, title: str, desc: str, height: int, body: SafeString) 
         ink=INK,
         title=title,
         desc=desc,
-        body=body,
+        body=mark_safe("".join(parts)),  # noqa: S308
     )
+    return Chart(id=chart_id, title=title, desc=desc or empty, svg=svg, columns=columns, rows=rows)
 
 
 def bar_chart(
@@ -114,13 +127,8 @@ def bar_chart(
         desc = "; ".join(f"{label}: {count} ({_percent_text(p)})" for label, count, p in bars)
         columns = [label_heading, _("Answers"), _("Share")]
         rows = [[label, str(count), _percent_text(p)] for label, count, p in bars]
-    return Chart(
-        id=chart_id,
-        title=title,
-        desc=desc or _("No answers yet."),
-        svg=_frame(chart_id, title, desc, height, mark_safe("".join(parts))),  # noqa: S308
-        columns=columns,
-        rows=rows,
+    return _chart(
+        chart_id, title, desc, height, parts, empty=_("No answers yet."), columns=columns, rows=rows
     )
 
 
@@ -243,13 +251,16 @@ def trend_chart(
         }
         for p in points
     )
-    return Chart(
-        id=chart_id,
-        title=title,
-        desc=desc or _("No sessions yet."),
-        svg=_frame(chart_id, title, desc, height, mark_safe("".join(parts))),  # noqa: S308
+    rows = [p.cells for p in points]
+    return _chart(
+        chart_id,
+        title,
+        desc,
+        height,
+        parts,
+        empty=_("No sessions yet."),
         columns=columns,
-        rows=[p.cells for p in points],
+        rows=rows,
     )
 
 

@@ -1,12 +1,23 @@
-"""Dates and times as people in the service write them: "Tuesday 14 January 2025, 10:00"."""
+"""Dates and times as people in the service write them: "Tuesday 14 January 2025, 10:00";
+and where a day begins and ends in the service's zone, for filters by date."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.utils import timezone
 
 
 def local(dt: datetime) -> datetime:
     return timezone.localtime(dt)
+
+
+def day_start(day: date) -> datetime:
+    """The first moment of `day` in the service's zone (a "from" date)."""
+    return datetime.combine(day, time.min, timezone.get_current_timezone())
+
+
+def day_end(day: date) -> datetime:
+    """The last moment of `day` in the service's zone (a "to" date, which is included)."""
+    return datetime.combine(day, time.max, timezone.get_current_timezone())
 
 
 def format_date(value: date | datetime, *, weekday: bool = True) -> str:

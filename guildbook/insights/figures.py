@@ -30,7 +30,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
@@ -51,9 +51,11 @@ from django.db.models.lookups import Exact, IsNull
 from django.utils import timezone
 
 from guildbook.accounts.models import User
+from guildbook.core.timefmt import day_end, day_start
 from guildbook.surveys.models import Answer, Invitation, SurveyMoment
 from guildbook.surveys.selectors import Rate
 from guildbook.training.models import Booking, Course, Session
+from guildbook.training.selectors.sessions import session_filter
 
 
 def _rate(count: str, total: str) -> property:
@@ -183,27 +185,6 @@ def _add(f: Figures, line: SessionLine) -> None:
         setattr(f, name, getattr(f, name) + getattr(line, name))
     f.waiting_peak = max(f.waiting_peak, line.waiting_peak)
     f.lines.append(line)
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, timezone.get_current_timezone())
-
-
-def _end_of(day: date) -> datetime:
-    return datetime.combine(day, time.max, timezone.get_current_timezone())
-
-
-def session_filter(
-    prefix: str = "", *, course: Course | None, date_from: date | None, date_to: date | None
-) -> Q:
-    q = Q()
-    if course is not None:
-        q &= Q(**{f"{prefix}course": course})
-    if date_from:
-        q &= Q(**{f"{prefix}starts_at__gte": _start_of(date_from)})
-    if date_to:
-        q &= Q(**{f"{prefix}starts_at__lte": _end_of(date_to)})
-    return q
 
 
 def live_filter(prefix: str, **scope) -> Q:
@@ -469,7 +450,7 @@ def team_before_after(*, team_id: int, on: date, months: int = 3) -> BeforeAfter
     before_from = on - relativedelta(months=months)
     after_to = on + relativedelta(months=months) - relativedelta(days=1)
     result = BeforeAfter(on=on, months=months, before_from=before_from, after_to=after_to)
-    start, pivot, end = _start_of(before_from), _start_of(on), _end_of(after_to)
+    start, pivot, end = day_start(before_from), day_start(on), day_end(after_to)
     booked = Booking.objects.filter(
         _BOOKED,
         person__directory_team_id=team_id,

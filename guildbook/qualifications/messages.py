@@ -32,6 +32,11 @@ FUNDING_DECIDED = "qualifications.funding_decided"
 DIGEST_LOOKAHEAD = timedelta(days=14)
 
 
+def _candidacy_url(context: dict[str, Any], candidacy_id: int) -> str:
+    """The candidacy's page, as a link that works from an e-mail."""
+    return context["site_url"] + reverse("qualifications:candidacy", args=[candidacy_id])
+
+
 def _pounds(pence: int) -> str:
     return f"£{pence / 100:,.2f}".replace(".00", "")
 
@@ -50,8 +55,7 @@ class RequestAnswered(MessageKind):
             mentor_name=request.mentor.user.display_name,
             scheme_name=request.candidacy.scheme.name,
             accepted=request.status == "accepted",
-            url=context["site_url"]
-            + reverse("qualifications:candidacy", args=[request.candidacy_id]),
+            url=_candidacy_url(context, request.candidacy_id),
         )
         return context
 
@@ -73,8 +77,7 @@ class ActionDue(MessageKind):
             first_name=action.candidacy.person.first_name,
             due_text=format_date(action.due_on) if action.due_on else "",
             meeting_text=format_date(action.meeting.held_on),
-            url=context["site_url"]
-            + reverse("qualifications:candidacy", args=[action.candidacy_id]),
+            url=_candidacy_url(context, action.candidacy_id),
         )
         return context
 
@@ -131,7 +134,6 @@ class FundingDecided(MessageKind):
             scheme_name=funding.candidacy.scheme.name,
             fee_words=funding.get_fee_display().lower(),
             amount_text=_pounds(funding.amount),
-            url=context["site_url"]
-            + reverse("qualifications:candidacy", args=[funding.candidacy_id]),
+            url=_candidacy_url(context, funding.candidacy_id),
         )
         return context

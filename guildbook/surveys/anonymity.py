@@ -25,12 +25,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from guildbook.core.timefmt import day_end, day_start
 
 
 def min_responses() -> int:
@@ -119,17 +121,12 @@ class Release:
 
     def sessions_q(self, prefix: str) -> Q:
         """Sessions in the released cells, as a filter on `<prefix>session__starts_at`."""
-        tz = timezone.get_current_timezone()
         q = Q(pk__in=[])  # nothing released: match nothing
         for c in self.released:
             q |= Q(
                 **{
-                    f"{prefix}session__starts_at__gte": datetime.combine(
-                        c.quarter.first_day, time.min, tz
-                    ),
-                    f"{prefix}session__starts_at__lte": datetime.combine(
-                        c.quarter.last_day, time.max, tz
-                    ),
+                    f"{prefix}session__starts_at__gte": day_start(c.quarter.first_day),
+                    f"{prefix}session__starts_at__lte": day_end(c.quarter.last_day),
                 }
             )
         return q

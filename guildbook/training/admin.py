@@ -29,9 +29,15 @@ from guildbook.training.models import (
 )
 
 
-def _refusal_to_form(form, exc: ServiceError, fields) -> None:
-    """A service's refusal beside the form field it names (or at the top of the form)."""
-    form.add_error(exc.field if exc.field in fields else None, exc.message)
+def _check_changes(form, data: dict, editable, check) -> None:
+    """Check the fields of `editable` that the form changed with the service's `check`, as
+    the service will when saving them; a refusal goes beside the field it names (or at the
+    top of the form). Before _post_clean, form.instance still holds the stored values."""
+    changes = {k: data.get(k) for k in editable if k in form.changed_data}
+    try:
+        check(form.instance, **changes)
+    except ServiceError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class TrainersThroughService:
@@ -246,11 +252,7 @@ class SeriesAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if not self.errors:
-            changes = {k: data.get(k) for k in services.SERIES_EDITABLE if k in self.changed_data}
-            try:
-                services.series_update_check(self.instance, **changes)
-            except ServiceError as exc:
-                _refusal_to_form(self, exc, self.fields)
+            _check_changes(self, data, services.SERIES_EDITABLE, services.series_update_check)
         return data
 
 
@@ -311,12 +313,7 @@ class SessionAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if self.instance.pk and not self.errors:
-            changes = {k: data.get(k) for k in SESSION_CHANGES if k in self.changed_data}
-            try:
-                # Before _post_clean, self.instance still holds the stored values.
-                services.session_change_check(self.instance, **changes)
-            except ServiceError as exc:
-                _refusal_to_form(self, exc, self.fields)
+            _check_changes(self, data, SESSION_CHANGES, services.session_change_check)
         return data
 
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from guildbook.core.registries import Registry
+
 
 @dataclass(frozen=True)
 class OutreachPanel:
@@ -34,14 +36,12 @@ class OutreachPanel:
 
 Provider = Callable[..., "OutreachPanel | None"]
 
-_providers: list[Provider] = []
+_providers: Registry[Provider] = Registry()
 
 
 def register_panel(provider: Provider) -> Provider:
     """Add a provider (once; registering it again does nothing)."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
+    return _providers.add(provider)
 
 
 def panels(viewer, entry) -> list[OutreachPanel]:

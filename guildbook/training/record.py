@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from guildbook.core.registries import Registry
+
 
 @dataclass(frozen=True)
 class RecordSection:
@@ -37,26 +39,19 @@ class RecordSection:
 
 Provider = Callable[..., "RecordSection | None"]
 
-_providers: list[Provider] = []
+_providers: Registry[Provider] = Registry()
 
 
 def register_section(provider: Provider) -> Provider:
     """Add a provider (once; registering it again does nothing). Usable as a decorator."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
+    return _providers.add(provider)
 
 
 def unregister_section(provider: Provider) -> None:
-    if provider in _providers:
-        _providers.remove(provider)
+    _providers.remove(provider)
 
 
 def extra_sections(viewer, person) -> list[RecordSection]:
     """Every registered provider's section for this viewer and record, skipping None."""
-    sections = []
-    for provider in _providers:
-        section = provider(viewer, person)
-        if section is not None:
-            sections.append(section)
-    return sections
+    sections = (provider(viewer, person) for provider in _providers)
+    return [section for section in sections if section is not None]

@@ -101,6 +101,14 @@ def _require_open(candidacy: Candidacy) -> None:
         )
 
 
+def _lock_open(candidacy: Candidacy) -> Candidacy:
+    """The candidacy read again under a row lock, which holds to the end of the caller's
+    transaction; refused if it has closed meanwhile."""
+    candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
+    _require_open(candidacy)
+    return candidacy
+
+
 def candidacy_step_set(
     *, candidacy: Candidacy, code: str, done: bool, actor, note: str = ""
 ) -> Candidacy:
@@ -111,8 +119,7 @@ def candidacy_step_set(
     if code == "outcome":
         raise ServiceError("Record the outcome with the outcome form.", field="code")
     with transaction.atomic():
-        candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
-        _require_open(candidacy)
+        candidacy = _lock_open(candidacy)
         step = JourneyStep.objects.filter(scheme_id=candidacy.scheme_id, code=code).first()
         if step is None:
             raise ServiceError(f"This scheme has no step “{code}”.", field="code")
@@ -160,8 +167,7 @@ def candidacy_withdraw(*, candidacy: Candidacy, actor, reason: str = "") -> Cand
         raise NotAllowed("Only the candidate withdraws their candidacy.")
     now = timezone.now()
     with transaction.atomic():
-        candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
-        _require_open(candidacy)
+        candidacy = _lock_open(candidacy)
         candidacy.status = Candidacy.Status.WITHDRAWN
         candidacy.withdrawn_at = now
         candidacy.withdrawn_reason = (reason or "").strip()
@@ -178,8 +184,7 @@ def candidacy_outcome(*, candidacy: Candidacy, awarded: bool, actor) -> Candidac
         raise NotAllowed("Only the candidate records their outcome.")
     now = timezone.now()
     with transaction.atomic():
-        candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
-        _require_open(candidacy)
+        candidacy = _lock_open(candidacy)
         _mark(candidacy, "submitted", actor)
         _mark(candidacy, "outcome", actor, note="awarded" if awarded else "not awarded")
         candidacy.status = Candidacy.Status.AWARDED if awarded else Candidacy.Status.NOT_AWARDED

@@ -18,7 +18,7 @@ from guildbook.qualifications.models import (
     MentorReport,
     MentorRequest,
 )
-from guildbook.qualifications.services.candidacies import _require_open
+from guildbook.qualifications.services.candidacies import _lock_open
 from guildbook.qualifications.services.mentors import digest_queue
 
 REMIND_DAYS_BEFORE = 2
@@ -75,8 +75,7 @@ def meeting_log(
         cleaned.append((text[:300], owner, due_on))
     now = timezone.now()
     with transaction.atomic():
-        candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
-        _require_open(candidacy)
+        candidacy = _lock_open(candidacy)
         meeting = Meeting.objects.create(
             candidacy=candidacy,
             mentor=mentoring.mentor,

@@ -10,8 +10,6 @@ transactions run one after the other); the loser is told `mentor_full`.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -20,13 +18,19 @@ from django.db.models import F
 from django.utils import timezone
 
 from guildbook.accounts.models import User, normalise_email
-from guildbook.accounts.services import person_row_problems, user_create, user_role_add
+from guildbook.accounts.services import (
+    csv_rows_by_header,
+    person_row_problems,
+    repeated_email,
+    user_create,
+    user_role_add,
+)
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import Conflict, NotAllowed, ServiceError
 from guildbook.notifications.services import outbox_schedule
 from guildbook.qualifications import messages
 from guildbook.qualifications.models import Candidacy, MentorProfile, MentorRequest, Scheme
-from guildbook.qualifications.services.candidacies import _mark, _require_open
+from guildbook.qualifications.services.candidacies import _lock_open, _mark, _require_open
 
 MAX_CAPACITY = 30
 
@@ -142,8 +146,7 @@ def mentors_import(*, text: str, actor=None) -> MentorImportResult:
     Mentor role; known people gain the role. Every bad row is reported by line number.
     """
     result = MentorImportResult()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader, headers = csv_rows_by_header(text)
     missing = [c for c in MENTOR_COLUMNS if c not in headers]
     if missing:
         raise ServiceError(
@@ -151,7 +154,6 @@ def mentors_import(*, text: str, actor=None) -> MentorImportResult:
             f"(missing: {', '.join(missing)}).",
             field="file",
         )
-    reader.fieldnames = headers
     rows, seen = [], {}
     for row in reader:
         line = reader.line_num
@@ -164,9 +166,7 @@ def mentors_import(*, text: str, actor=None) -> MentorImportResult:
             problems.append(f"remote must be yes or no, not “{remote_text}”")
         if not capacity_text.isdigit() or int(capacity_text) > MAX_CAPACITY:
             problems.append(f"capacity must be a whole number from 0 to {MAX_CAPACITY}")
-        if email in seen:
-            problems.append(f"the same e-mail as line {seen[email]}")
-        seen.setdefault(email, line)
+        problems += repeated_email(email, line, seen)
         if problems:
             result.errors.append(f"line {line}: " + "; ".join(problems))
             continue
@@ -230,8 +230,7 @@ def mentor_request_create(
     if mentor.user_id == candidacy.person_id:
         raise ServiceError("You cannot mentor yourself.", field="mentor")
     with transaction.atomic():
-        candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
-        _require_open(candidacy)
+        candidacy = _lock_open(candidacy)
         mentor = MentorProfile.objects.select_related("user").get(pk=mentor.pk)
         if not mentor.listed:
             raise ServiceError("This mentor is not taking requests.", field="mentor")

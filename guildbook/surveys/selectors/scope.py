@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -11,16 +11,9 @@ from django.utils import timezone
 from guildbook.core import roles
 from guildbook.surveys.models import Invitation, SurveyMoment
 from guildbook.training.models import Course, Session
+from guildbook.training.selectors.sessions import session_filter
 
 # --- Scope --------------------------------------------------------------------------------
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, timezone.get_current_timezone())
-
-
-def _end_of(day: date) -> datetime:
-    return datetime.combine(day, time.max, timezone.get_current_timezone())
 
 
 def session_scope(
@@ -32,16 +25,11 @@ def session_scope(
     date_to: date | None,
 ) -> Q:
     """Sessions in scope, as a filter on `<prefix>session`."""
-    q = Q()
     if session is not None:
-        q &= Q(**{f"{prefix}session": session})
-    elif course is not None:
-        q &= Q(**{f"{prefix}session__course": course})
-    if date_from:
-        q &= Q(**{f"{prefix}session__starts_at__gte": _start_of(date_from)})
-    if date_to:
-        q &= Q(**{f"{prefix}session__starts_at__lte": _end_of(date_to)})
-    return q
+        return Q(**{f"{prefix}session": session}) & session_filter(
+            f"{prefix}session__", course=None, date_from=date_from, date_to=date_to
+        )
+    return session_filter(f"{prefix}session__", course=course, date_from=date_from, date_to=date_to)
 
 
 def due_invitations(*, now: datetime | None = None) -> QuerySet[Invitation]:

@@ -66,6 +66,7 @@ from guildbook.training.selectors.record import (
 from guildbook.training.selectors.sessions import (
     open_to,
     other_sessions,
+    session_filter,
     session_for_booking,
     session_for_trainer,
     session_get_for_user,
@@ -106,6 +107,7 @@ __all__ = [
     "person_for_record",
     "register",
     "session_bookings",
+    "session_filter",
     "session_for_booking",
     "session_for_trainer",
     "session_get_for_user",

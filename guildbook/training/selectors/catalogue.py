@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 from django.db.models import (
     F,
-    Q,
     Window,
 )
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 
+from guildbook.core.search import with_every_word
 from guildbook.training.models import Booking, Course, Session
 from guildbook.training.selectors.courses import courses_visible_to
 from guildbook.training.selectors.sessions import (
     open_to,
+    session_filter,
     sessions_with_counts,
     upcoming_sessions,
 )
@@ -40,16 +40,9 @@ def catalogue(
     and the upcoming sessions of all listed courses at once.
     """
     courses = courses_visible_to(user).select_related("category")
-    if query:
-        words = query.split()
-        for word in words[:8]:
-            courses = courses.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(description__icontains=word)
-                | Q(tags__icontains=word)
-                | Q(audience__icontains=word)
-            )
+    courses = with_every_word(
+        courses, query, ("title", "summary", "description", "tags", "audience"), most=8
+    )
     if category:
         courses = courses.filter(category__slug=category)
     if level:
@@ -57,11 +50,7 @@ def catalogue(
     if delivery:
         courses = courses.filter(delivery__in=[delivery, Course.Delivery.BOTH])
     sessions = upcoming_sessions().filter(open_to(user))
-    tz = timezone.get_current_timezone()
-    if date_from:
-        sessions = sessions.filter(starts_at__gte=datetime.combine(date_from, time.min, tz))
-    if date_to:
-        sessions = sessions.filter(starts_at__lte=datetime.combine(date_to, time.max, tz))
+    sessions = sessions.filter(session_filter(course=None, date_from=date_from, date_to=date_to))
     if date_from or date_to:
         courses = courses.filter(pk__in=sessions.values("course_id"))
     courses = list(courses.order_by("title"))

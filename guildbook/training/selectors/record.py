@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from guildbook.core import roles
+from guildbook.core.search import with_every_word
 from guildbook.training.models import Booking
 
 
@@ -117,14 +118,7 @@ def people_for_records(viewer, *, query: str = "") -> QuerySet:
     if not roles.can_view_records(viewer):
         raise Http404("Not found")
     qs = User.objects.filter(is_active=True)
-    for word in query.split()[:6]:
-        qs = qs.filter(
-            Q(name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(team__icontains=word)
-            | Q(organisation__icontains=word)
-            | Q(job_title__icontains=word)
-        )
+    qs = with_every_word(qs, query, ("name", "email", "team", "organisation", "job_title"), most=6)
     return qs.annotate(
         sessions_attended=Count(
             "bookings", filter=Q(bookings__attendance=Booking.Attendance.ATTENDED)

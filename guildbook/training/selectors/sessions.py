@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import (
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from guildbook.core import roles
 from guildbook.core.fast_paths import fast_paths_on
+from guildbook.core.timefmt import day_end, day_start
 from guildbook.training import sql
 from guildbook.training.models import Booking, Course, Session
 from guildbook.training.selectors.courses import course_visible
@@ -32,6 +33,21 @@ def open_to(user, prefix: str = "") -> Q:
     team = getattr(user, "directory_team_id", None)
     mine = Q(**{f"{prefix}for_team_id": team}) if team else Q(pk__in=[])
     return Q(**{f"{prefix}for_team__isnull": True}) | mine
+
+
+def session_filter(
+    prefix: str = "", *, course: Course | None, date_from: date | None, date_to: date | None
+) -> Q:
+    """Sessions of `course` (of any, for None) that start between `date_from` and `date_to`
+    (both days included; either may be None), as a filter on `<prefix>`."""
+    q = Q()
+    if course is not None:
+        q &= Q(**{f"{prefix}course": course})
+    if date_from:
+        q &= Q(**{f"{prefix}starts_at__gte": day_start(date_from)})
+    if date_to:
+        q &= Q(**{f"{prefix}starts_at__lte": day_end(date_to)})
+    return q
 
 
 def session_visible(user, session: Session, *, invitation: str | None = None) -> bool:

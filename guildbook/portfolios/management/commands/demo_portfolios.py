@@ -78,6 +78,11 @@ def _png() -> bytes:
     return out.getvalue()
 
 
+def _candidacy(**lookup) -> Candidacy | None:
+    """The first candidacy of the demo's story that matches, with its person and scheme."""
+    return Candidacy.objects.filter(**lookup).select_related("person", "scheme").first()
+
+
 class Command(GuildbookCommand):
     help = "Add the demo's portfolios (run by `demo`)."
 
@@ -91,18 +96,10 @@ class Command(GuildbookCommand):
             return
         with transaction.atomic():
             self.tag_courses()
-            jamie = (
-                Candidacy.objects.filter(person__name="Jamie Carter", scheme__code="certification")
-                .select_related("person", "scheme")
-                .first()
-            )
+            jamie = _candidacy(person__name="Jamie Carter", scheme__code="certification")
             if jamie is not None:
                 self.jamie(jamie)
-            chartered = (
-                Candidacy.objects.filter(scheme__slug="chartership-2009", status="active")
-                .select_related("person", "scheme")
-                .first()
-            )
+            chartered = _candidacy(scheme__slug="chartership-2009", status="active")
             if chartered is not None:
                 self.chartership(chartered)
         if options.get("verbosity", 1) > 1:

@@ -135,6 +135,20 @@ class DemoLoader:
         if at <= self.now:
             self.events.append(Event(at, len(self.events), kind, args))
 
+    def book(
+        self, at: datetime, session: Session, person: User, *, actor: User | None = None
+    ) -> None:
+        """A booking at `at` by `actor` (the person themselves unless given), with answers to
+        the course's booking questions."""
+        self.event(
+            at,
+            "book",
+            session=session,
+            person=person,
+            actor=actor or person,
+            answers=self.answers(session.course),
+        )
+
     # --- people --------------------------------------------------------------------------
 
     def made_up_name(self) -> str:
@@ -334,14 +348,7 @@ class DemoLoader:
                 # Bookings come in thick and fast once booking opens; a few leave it late.
                 booked = opens + (closes - opens) * self.rng.betavariate(0.9, 3.0)
                 by_trainer = self.rng.random() < 0.08
-                self.event(
-                    booked,
-                    "book",
-                    session=session,
-                    person=person,
-                    actor=trainer if by_trainer else person,
-                    answers=self.answers(session.course),
-                )
+                self.book(booked, session, person, actor=trainer if by_trainer else person)
                 if self.rng.random() < params["cancel"]:
                     self.event(
                         self.cancel_time(session, booked, params),
@@ -473,42 +480,19 @@ class DemoLoader:
         ]
         if attended:
             s = attended[0]
-            self.event(
-                s.booking_opens_at() + timedelta(hours=2),
-                "book",
-                session=s,
-                person=self.learner,
-                actor=self.learner,
-                answers=self.answers(s.course),
-            )
+            self.book(s.booking_opens_at() + timedelta(hours=2), s, self.learner)
         upcoming = [
             s for s in tweeting if s.starts_at > self.now and s.booking_opens_at() < self.now
         ]
         if upcoming:
-            s = upcoming[0]
-            self.event(
-                self.now - timedelta(hours=2),
-                "book",
-                session=s,
-                person=self.learner,
-                actor=self.learner,
-                answers=self.answers(s.course),
-            )
+            self.book(self.now - timedelta(hours=2), upcoming[0], self.learner)
         next_lit = [
             s
             for s in lit
             if s.starts_at > self.now + timedelta(days=1) and s.booking_opens_at() < self.now
         ]
         if next_lit:
-            s = next_lit[0]
-            self.event(
-                self.now - timedelta(days=2),
-                "book",
-                session=s,
-                person=self.learner,
-                actor=self.learner,
-                answers=self.answers(s.course),
-            )
+            self.book(self.now - timedelta(days=2), next_lit[0], self.learner)
 
     def run_events(self) -> None:
         for event in sorted(self.events):
