@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from guildbook.core.errors import ServiceError
+from guildbook.core.views import refusal_as_message
 from guildbook.portfolios import selectors, services
 from guildbook.portfolios.forms import EvidenceForm
 from guildbook.portfolios.models import Evidence
@@ -183,12 +184,9 @@ def evidence_save_reflection(request, pk):
     answer = _reflection_answer(evidence)
     if answer is None:
         raise Http404
-    try:
+    with refusal_as_message(request):
         services.evidence_add_survey_answer(
             evidence=evidence, lines=answer.lines, actor=request.user
         )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, "Your follow-up answer is now part of this reflection.")
     return redirect(reverse("portfolios:evidence", args=[evidence.pk]))

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from guildbook.core.errors import ServiceError
-from guildbook.core.forms import form_page, posted_data, show_error
+from guildbook.core.forms import form_page, posted_data, refusal_on_form, show_error
 from guildbook.surveys import services
 from guildbook.surveys.forms.templates import KIND_HINTS, ChoiceForm, QuestionForm, TemplateForm
 from guildbook.surveys.models import Question, SurveyTemplate
@@ -177,15 +177,12 @@ def template_list(request):
 def template_create(request):
     form = TemplateForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             template = services.template_create(
                 title=form.cleaned_data["title"],
                 intro=form.cleaned_data["intro"],
                 actor=request.user,
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             messages.success(request, _("Template created. Now add its questions."))
             return redirect(_editor_url(template))
     return form_page(

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from guildbook.core import csp, roles
 from guildbook.core.errors import ServiceError
 from guildbook.core.uploads import user_file_response
+from guildbook.core.views import refusal_as_message
 from guildbook.training import alerts, outcomes, selectors, services
 from guildbook.training.forms.public import BookingQuestionsForm, CatalogueFilterForm
 from guildbook.training.models import Booking, CourseMaterial, Session
@@ -241,11 +242,8 @@ def booking_claim(request, pk):
     booking = selectors.booking_get_for_user(request.user, pk=pk)
     if booking.person_id != request.user.pk:
         raise Http404("No such booking")
-    try:
+    with refusal_as_message(request):
         services.offer_claim(booking=booking, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, "The place is yours. We are sending you a calendar invite.")
     return redirect("training:booking", pk=booking.pk)
 
