@@ -71,17 +71,12 @@ def evidence_add(request):
             evidence = services.evidence_create(
                 person=request.user,
                 kind=data["kind"],
-                title=data["title"],
-                date=data["date"],
-                text=data["text"],
-                url=data["url"],
-                tags=data["tags"],
                 hours=data["hours"],
-                skills_areas=data["skills_areas"],
                 candidacy=candidacy,
                 criteria=codes,
                 upload=form.upload(),
                 actor=request.user,
+                **form.entry_fields(),
             )
         except ServiceError as exc:
             _form_error(form, exc)
@@ -135,13 +130,8 @@ def evidence_edit(request, pk):
             services.evidence_update(
                 evidence=evidence,
                 actor=request.user,
-                title=data["title"],
-                date=data["date"],
-                text=data["text"],
-                url=data["url"],
-                tags=data["tags"],
                 hours=data["hours"] if data["hours"] is not None else "",
-                skills_areas=data["skills_areas"],
+                **form.entry_fields(),
             )
         except ServiceError as exc:
             _form_error(form, exc)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from guildbook.core import roles
-from guildbook.core.forms import refusal_on_form
+from guildbook.core.forms import form_page, refusal_on_form
 from guildbook.core.timefmt import format_date, format_span
 from guildbook.training import outreach, selectors, services
 from guildbook.training.forms.outreach import FollowUpForm, OutreachForm, OutreachSessionForm
@@ -61,11 +61,11 @@ def _form_page(request, entry=None):
                 services.outreach_update(entry=entry, actor=request.user, **form.service_fields())
                 messages.success(request, "Outreach entry saved.")
             return redirect("training:outreach_entry", pk=entry.pk)
-    return render(
+    return form_page(
         request,
         "training/outreach/form.html",
         {"form": form, "entry": entry},
-        status=400 if form.is_bound else 200,
+        form=form,
     )
 
 
@@ -151,9 +151,9 @@ def outreach_session_create(request, pk):
                 f" Share its link with the {entry.who} team: only they can book it.",
             )
             return redirect("training:outreach_entry", pk=entry.pk)
-    return render(
+    return form_page(
         request,
         "training/outreach/session_form.html",
         {"form": form, "entry": entry},
-        status=400 if form.is_bound else 200,
+        form=form,
     )

@@ -221,16 +221,28 @@ def my_bookings(request):
 def booking_detail(request, pk):
     booking = selectors.booking_get_for_user(request.user, pk=pk)
     now = timezone.now()
-    return render(
+    return _booking_page(
         request,
         "training/booking_detail.html",
+        booking,
+        now,
+        own=booking.person_id == request.user.pk,
+        can_change=booking.is_active and booking.session.ends_at > now,
+    )
+
+
+def _booking_page(request, template, booking, now, **context):
+    """A page about one of a person's bookings: where it stands, and whether cancelling it
+    now would be late."""
+    return render(
+        request,
+        template,
         {
             "booking": booking,
             "session": booking.session,
             "position": services.waiting_position(booking),
-            "own": booking.person_id == request.user.pk,
-            "can_change": booking.is_active and booking.session.ends_at > now,
             "late": booking.cancelling_is_late(now),
+            **context,
         },
     )
 
@@ -269,17 +281,13 @@ def booking_cancel(request, pk):
             messages.success(request, f"Your place is cancelled. {went} Thank you for telling us.")
         return redirect("training:my_bookings")
     now = timezone.now()
-    return render(
+    return _booking_page(
         request,
         "training/booking_cancel.html",
-        {
-            "booking": booking,
-            "session": booking.session,
-            "position": services.waiting_position(booking),
-            "place_will_go": outcomes.place_will_go(booking.session),
-            "over": booking.session.ends_at <= now,
-            "late": booking.cancelling_is_late(now),
-        },
+        booking,
+        now,
+        place_will_go=outcomes.place_will_go(booking.session),
+        over=booking.session.ends_at <= now,
     )
 
 
