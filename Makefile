@@ -29,8 +29,10 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/guildbook runserver $(HOST):$(PORT)
 
+# The suite runs in one process per core (pytest-xdist); TEST_WORKERS=0 runs it in this one.
+TEST_WORKERS ?= auto
 test: install
-	GUILDBOOK_TESTING=true $(BIN)/python -m pytest $(PYTEST_ARGS)
+	GUILDBOOK_TESTING=true $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff format --check .

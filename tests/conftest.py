@@ -38,3 +38,17 @@ def fast_paths(request, settings):
     and through their ORM twins (`GUILDBOOK_FAST_PATHS`), so the two cannot drift apart."""
     settings.GUILDBOOK_FAST_PATHS = request.param
     return request.param
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings_xdist_suffix():
+    """Gives each parallel test process (pytest-xdist) a test database of its own.
+    pytest-django does this too, but knows SQLite only by Django's engine name: under ours
+    it would name a file where SQLite's test database is in memory, one to a process."""
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    db = settings.DATABASES["default"]
+    if worker and db["ENGINE"] != "guildbook.core.sqlite":
+        base = db["TEST"].get("NAME") or f"test_{db['NAME']}"
+        db["TEST"]["NAME"] = f"{base}_{worker}"

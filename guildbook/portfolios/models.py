@@ -284,9 +284,8 @@ class MentorShare(models.Model):
     candidacy = models.OneToOneField(
         "qualifications.Candidacy", on_delete=models.CASCADE, related_name="mentor_share"
     )
+    # Since when it is shared: the mentor's evidence digests start there (messages.py).
     shared_at = models.DateTimeField(null=True, blank=True)
-    # New evidence up to this moment has been in a digest to the mentor.
-    digested_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Shared {self.candidacy_id}: {bool(self.shared_at)}"

@@ -17,8 +17,10 @@ from guildbook.accounts.services import user_deactivate, user_update
 from guildbook.core.audit import audit_trail
 from guildbook.core.errors import ServiceError
 from guildbook.notifications import delivery
+from guildbook.notifications.models import OutboxMessage
+from guildbook.training import alerts
 from guildbook.training import services as training
-from guildbook.training.models import Booking, Course, CourseInterest
+from guildbook.training.models import Booking, BookingAlert, Course, CourseInterest
 from tests.factories import CourseFactory, SessionFactory, UserFactory
 from tests.surveys.conftest import book, mark, past_session
 
@@ -45,6 +47,10 @@ def held(leaver, course, trainer):
     attended = book(past, leaver)
     mark(attended, True, actor=trainer)
     interest = training.interest_register(course=CourseFactory(), person=leaver, actor=leaver)
+    not_yet_open = SessionFactory(
+        course=CourseFactory(booking_opens_days=30), starts_at=timezone.now() + timedelta(days=60)
+    )
+    alert = alerts.booking_alert_create(session=not_yet_open, person=leaver, actor=leaver)
     return {
         "soon": soon,
         "place": place,
@@ -53,6 +59,7 @@ def held(leaver, course, trainer):
         "waiting": waiting,
         "attended": attended,
         "interest": interest,
+        "alert": alert,
     }
 
 
@@ -68,10 +75,12 @@ def test_deactivating_releases_places_waiting_lists_and_interest(leaver, held, t
     assert (waiting.status, waiting.ending) == ("cancelled", "left_waiting_list")
     assert (attended.status, attended.attendance) == ("confirmed", "attended")
     assert not CourseInterest.objects.filter(person=leaver).exists()
+    assert not BookingAlert.objects.filter(person=leaver).exists()
+    assert OutboxMessage.objects.get(kind=alerts.BOOKING_OPENS).status == OutboxMessage.Status.VOID
     held["soon"].refresh_from_db()
     assert held["soon"].places_taken == 1
     entry = audit_trail(leaver).get(action="person_deactivated")
-    assert entry.data["released"] == {"places": 1, "waiting_lists": 1, "interest": 1}
+    assert entry.data["released"] == {"places": 1, "waiting_lists": 1, "interest": 1, "alerts": 1}
     assert audit_trail(place).filter(data__reason="account_closed").exists()
     assert (
         not Booking.objects.filter(person=leaver, status__in=Booking.ACTIVE)

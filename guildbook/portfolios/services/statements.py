@@ -119,7 +119,6 @@ def mentor_share_set(
         share, _ = MentorShare.objects.select_for_update().get_or_create(candidacy=candidacy)
         if shared and share.shared_at is None:
             share.shared_at = timezone.now()
-            share.digested_until = share.shared_at
         elif not shared:
             share.shared_at = None
         share.save()

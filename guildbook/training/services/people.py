@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from guildbook.accounts.models import User
 from guildbook.core.errors import ServiceError
-from guildbook.training.models import Booking, CourseInterest
+from guildbook.training.alerts import booking_alert_remove
+from guildbook.training.models import Booking, BookingAlert, CourseInterest
 from guildbook.training.services.bookings import booking_cancel
 from guildbook.training.services.interest import interest_withdraw, interests_settle
 
@@ -23,6 +24,7 @@ RELEASED_WORDS = {
     "places": ("place released", "places released"),
     "waiting_lists": ("waiting-list entry removed", "waiting-list entries removed"),
     "interest": ("registered interest withdrawn", "registered interests withdrawn"),
+    "alerts": ("booking-opens alert removed", "booking-opens alerts removed"),
 }
 
 
@@ -43,16 +45,16 @@ def person_places_release(
     when there is one): each place in a session still to come is cancelled through the
     booking service (the waiting list moves up, or the place is offered, exactly as for
     any cancellation; never a late cancellation, as the account is being closed), each
-    waiting-list entry and offer is left, and interest still waiting for a date is
-    withdrawn (its e-mails with it). Returns how many of each: places, waiting_lists,
-    interest.
+    waiting-list entry and offer is left, interest still waiting for a date is withdrawn,
+    and each "tell me when booking opens" on a session still to come is removed (their
+    e-mails with them). Returns how many of each: places, waiting_lists, interest, alerts.
 
     The person must already be inactive in this transaction, so that nothing books them
     meanwhile: booking reads the person's row under a share lock first, and refuses a
     closed account (services/bookings.py). A booking that changed while this ran (moved,
     say) is looked for again until none is left."""
     now = now or timezone.now()
-    released = {"places": 0, "waiting_lists": 0, "interest": 0}
+    released = {"places": 0, "waiting_lists": 0, "interest": 0, "alerts": 0}
     with transaction.atomic():
         for _round in range(10):
             held = list(_still_held(person, now).order_by("session_id"))
@@ -75,4 +77,7 @@ def person_places_release(
         for interest in open_interest.all():
             interest_withdraw(interest=interest, actor=actor)
             released["interest"] += 1
+        for alert in BookingAlert.objects.filter(person=person, session__starts_at__gt=now):
+            booking_alert_remove(alert=alert, actor=actor)
+            released["alerts"] += 1
     return released
