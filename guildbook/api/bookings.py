@@ -72,7 +72,21 @@ def _position(obj) -> int | None:
     return obj.waiting_list_position
 
 
-class MyBookingOut(Schema):
+class BookingResolvers(Schema):
+    """What every schema of a booking answers the same way: no attendance until it is taken,
+    and when it was booked in the service's time zone. Resolvers only, like
+    SessionResolvers: the fields and their order stay the subclass's own."""
+
+    @staticmethod
+    def resolve_attendance(obj):
+        return obj.attendance or None
+
+    @staticmethod
+    def resolve_booked_at(obj):
+        return local_iso(obj.created_at)
+
+
+class MyBookingOut(BookingResolvers):
     id: int
     status: BookingStatus
     waiting_list_position: int | None
@@ -99,14 +113,6 @@ class MyBookingOut(Schema):
         return None
 
     @staticmethod
-    def resolve_attendance(obj):
-        return obj.attendance or None
-
-    @staticmethod
-    def resolve_booked_at(obj):
-        return local_iso(obj.created_at)
-
-    @staticmethod
     def resolve_online_link(obj):
         session = obj.session
         if obj.status == Booking.Status.CONFIRMED and not session.is_cancelled:
@@ -118,7 +124,7 @@ class MyBookingPage(PageMeta):
     items: list[MyBookingOut]
 
 
-class SessionBookingOut(Schema):
+class SessionBookingOut(BookingResolvers):
     id: int
     person: PersonRef
     status: BookingStatus
@@ -132,14 +138,6 @@ class SessionBookingOut(Schema):
     @staticmethod
     def resolve_waiting_list_position(obj):
         return getattr(obj, "api_position", None)
-
-    @staticmethod
-    def resolve_attendance(obj):
-        return obj.attendance or None
-
-    @staticmethod
-    def resolve_booked_at(obj):
-        return local_iso(obj.created_at)
 
 
 class BookingEndedOut(Schema):
@@ -263,10 +261,7 @@ def my_bookings(
 )
 def get_booking(request, booking_id: int):
     """The caller's own booking; trainers may open anyone's. Otherwise 404."""
-    selectors.booking_get_for_user(request.auth, pk=booking_id)
-    return selectors.with_waiting_positions(
-        Booking.objects.select_related("session__course").filter(pk=booking_id)
-    ).get()
+    return _booking_out(selectors.booking_get_for_user(request.auth, pk=booking_id))
 
 
 def _own_booking(user, booking_id: int) -> Booking:

@@ -3,6 +3,7 @@ beside its field, answering 400 when the form on the page has errors, and a date
 reads dates the British way."""
 
 import re
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from django import forms
@@ -21,6 +22,17 @@ def show_error(form, exc: ServiceError) -> None:
     """Show a service's refusal beside its field, or above the form when it names none."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
+
+
+@contextmanager
+def refusal_on_form(form):
+    """Carry out a service's write and what follows it (the success message, the redirect)
+    inside the block; when the service refuses, its refusal is shown on the form and the
+    view carries on after the block, which shows the form again."""
+    try:
+        yield
+    except ServiceError as exc:
+        show_error(form, exc)
 
 
 def form_page(request, template: str, context: dict, *, form):

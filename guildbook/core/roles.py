@@ -65,21 +65,26 @@ def has_permission(user, permission: str) -> bool:
     return user.is_authenticated and user.has_perm(permission)
 
 
-def permission_required(permission: str):
-    """A view decorator: sign-in first, then 404 (never 403) without `permission`, so a
+def role_required(allowed):
+    """A view decorator: sign-in first, then 404 (never 403) unless `allowed(user)`, so a
     page's existence is not confirmed to someone who may not use it."""
 
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not has_permission(request.user, permission):
+            if not allowed(request.user):
                 raise Http404("Not found")
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def permission_required(permission: str):
+    """A view decorator: sign-in first, then 404 (never 403) without `permission`."""
+    return role_required(lambda user: has_permission(user, permission))
 
 
 def is_trainer(user) -> bool:

@@ -5,11 +5,9 @@ from figures.py, the plan from planner.py, the charts from core.charts."""
 from __future__ import annotations
 
 from datetime import date
-from functools import wraps
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -32,15 +30,7 @@ DOWNLOADS = {
 }
 
 
-def insights_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not roles.can_see_insights(request.user):
-            raise Http404("Not found")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+insights_required = roles.role_required(roles.can_see_insights)
 
 
 # --- The period asked for -------------------------------------------------------------------

@@ -71,6 +71,12 @@ class EvidenceForm(forms.Form):
             for name in ("kind", "photo", "file"):
                 del self.fields[name]
 
+    def entry_fields(self) -> dict:
+        """What adding and editing an entry both save, as keyword arguments for the
+        services (evidence_create, evidence_update)."""
+        d = self.cleaned_data
+        return {key: d[key] for key in ("title", "date", "text", "url", "tags", "skills_areas")}
+
     def upload(self):
         return self.cleaned_data.get("photo") or self.cleaned_data.get("file")
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from guildbook.core.errors import ServiceError
+from guildbook.core.views import refusal_as_message
 from guildbook.portfolios import selectors, services
 from guildbook.portfolios.forms import EvidenceForm
 from guildbook.portfolios.models import Evidence
@@ -70,17 +71,12 @@ def evidence_add(request):
             evidence = services.evidence_create(
                 person=request.user,
                 kind=data["kind"],
-                title=data["title"],
-                date=data["date"],
-                text=data["text"],
-                url=data["url"],
-                tags=data["tags"],
                 hours=data["hours"],
-                skills_areas=data["skills_areas"],
                 candidacy=candidacy,
                 criteria=codes,
                 upload=form.upload(),
                 actor=request.user,
+                **form.entry_fields(),
             )
         except ServiceError as exc:
             _form_error(form, exc)
@@ -134,13 +130,8 @@ def evidence_edit(request, pk):
             services.evidence_update(
                 evidence=evidence,
                 actor=request.user,
-                title=data["title"],
-                date=data["date"],
-                text=data["text"],
-                url=data["url"],
-                tags=data["tags"],
                 hours=data["hours"] if data["hours"] is not None else "",
-                skills_areas=data["skills_areas"],
+                **form.entry_fields(),
             )
         except ServiceError as exc:
             _form_error(form, exc)
@@ -183,12 +174,9 @@ def evidence_save_reflection(request, pk):
     answer = _reflection_answer(evidence)
     if answer is None:
         raise Http404
-    try:
+    with refusal_as_message(request):
         services.evidence_add_survey_answer(
             evidence=evidence, lines=answer.lines, actor=request.user
         )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, "Your follow-up answer is now part of this reflection.")
     return redirect(reverse("portfolios:evidence", args=[evidence.pk]))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from guildbook.core.errors import ServiceError
 from guildbook.core.forms import DATE_ERROR, DATE_HINT, parse_date
+from guildbook.core.views import refusal_as_message
 from guildbook.portfolios import selectors, services
 from guildbook.portfolios.models import SkillsFramework
 from guildbook.qualifications import selectors as qualification_selectors
@@ -33,7 +34,7 @@ def skills(request):
         if taken_on is None:
             date_error = DATE_ERROR
         else:
-            try:
+            with refusal_as_message(request):
                 audit = services.audit_start(
                     person=request.user,
                     framework=framework,
@@ -41,9 +42,6 @@ def skills(request):
                     taken_on=taken_on,
                     actor=request.user,
                 )
-            except ServiceError as exc:
-                messages.error(request, exc.message)
-            else:
                 return redirect("portfolios:skills_audit", pk=audit.pk)
     return render(
         request,
@@ -129,11 +127,8 @@ def skills_gap_goal(request, pk):
     candidacy = get_object_or_404(
         Candidacy, pk=request.POST.get("candidacy") or 0, person=request.user
     )
-    try:
+    with refusal_as_message(request):
         goal = services.gap_to_goal(rating=rating, candidacy=candidacy, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(
             request, f"“{goal.what}” is a goal in your {candidacy.scheme.name} development plan."
         )

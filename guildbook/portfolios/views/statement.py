@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from guildbook.core.errors import ServiceError
+from guildbook.core.views import refusal_as_message
 from guildbook.portfolios import selectors, services
 from guildbook.portfolios.statements import statement_report
 from guildbook.portfolios.text import render_markdown
@@ -78,11 +79,8 @@ def statement_comment(request, pk, version):
     draft = next((d for d in selectors.statement_drafts(candidacy) if d.version == version), None)
     if draft is None or is_candidate:
         raise Http404
-    try:
+    with refusal_as_message(request):
         services.statement_comment(draft=draft, actor=request.user, text=request.POST.get("text"))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, "Your comment is saved with the draft.")
     return redirect("portfolios:statement", pk=candidacy.pk)
 

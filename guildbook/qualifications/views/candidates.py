@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guildbook.core.errors import ServiceError
-from guildbook.core.forms import form_page, posted_data, show_error
+from guildbook.core.forms import form_page, posted_data, refusal_on_form
+from guildbook.core.views import refusal_as_message
 from guildbook.qualifications import forms, selectors, services
 from guildbook.qualifications.models import FundingRequest, Goal, PlannedActivity
 
@@ -45,7 +45,7 @@ def scheme(request, slug):
     scheme = selectors.scheme_get(slug=slug)
     form = forms.StartForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             candidacy = services.candidacy_start(
                 person=request.user,
                 scheme=scheme,
@@ -53,9 +53,6 @@ def scheme(request, slug):
                 target_date=form.cleaned_data["target_date"],
                 membership_number=form.cleaned_data["membership_number"],
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             messages.success(request, _("Your candidacy has started. Here is your journey."))
             return redirect("qualifications:candidacy", pk=candidacy.pk)
     return form_page(
@@ -91,7 +88,7 @@ def candidacy(request, pk):
 @require_POST
 def step(request, pk, code):
     candidacy = selectors.candidacy_own(request.user, pk=pk)
-    try:
+    with refusal_as_message(request):
         services.candidacy_step_set(
             candidacy=candidacy,
             code=code,
@@ -99,8 +96,6 @@ def step(request, pk, code):
             note=request.POST.get("note", ""),
             actor=request.user,
         )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
     return _back(candidacy, "journey")
 
 
@@ -108,12 +103,10 @@ def step(request, pk, code):
 @require_POST
 def outcome(request, pk):
     candidacy = selectors.candidacy_own(request.user, pk=pk)
-    try:
+    with refusal_as_message(request):
         services.candidacy_outcome(
             candidacy=candidacy, awarded=request.POST.get("awarded") == "1", actor=request.user
         )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
     return _back(candidacy, "journey")
 
 
@@ -123,13 +116,10 @@ def withdraw(request, pk):
     candidacy = selectors.candidacy_own(request.user, pk=pk)
     form = forms.WithdrawForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.candidacy_withdraw(
                 candidacy=candidacy, actor=request.user, reason=form.cleaned_data["reason"]
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             messages.success(request, _("You have withdrawn. Your journey stays here to read."))
             return _back(candidacy)
     return render(request, "qualifications/withdraw.html", {"candidacy": candidacy, "form": form})
@@ -177,16 +167,13 @@ def request_mentor(request, pk, mentor_pk):
     mentor = selectors.mentor_listed(pk=mentor_pk)
     form = forms.MentorRequestForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.mentor_request_create(
                 candidacy=candidacy,
                 mentor=mentor,
                 actor=request.user,
                 message=form.cleaned_data["message"],
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             messages.success(
                 request,
                 _("Your request has gone to %(name)s.") % {"name": mentor.user.display_name},
@@ -204,10 +191,8 @@ def request_mentor(request, pk, mentor_pk):
 @require_POST
 def request_withdraw(request, pk):
     mentor_request = selectors.request_of_candidate(request.user, pk=pk)
-    try:
+    with refusal_as_message(request):
         services.mentor_request_withdraw(request=mentor_request, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
     return _back(mentor_request.candidacy, "mentor")
 
 
@@ -238,13 +223,10 @@ def _goal_page(request, candidacy, goal=None):
         }
     form = forms.GoalForm(posted_data(request), initial=initial, criteria=criteria)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.goal_save(
                 candidacy=candidacy, actor=request.user, goal=goal, **form.cleaned_data
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             messages.success(request, _("The goal was saved."))
             return _back(candidacy, "plan")
     return form_page(
@@ -288,16 +270,13 @@ def activity_new(request, pk):
         course = None
         if form.cleaned_data["course"]:
             course = _courses().filter(pk=form.cleaned_data["course"]).first()
-        try:
+        with refusal_as_message(request):
             services.activity_add(
                 goal=goal,
                 actor=request.user,
                 description=form.cleaned_data["description"],
                 course=course,
             )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
             messages.success(request, _("The activity was added to your plan."))
     return _back(goal.plan.candidacy, "plan")
 
@@ -325,11 +304,8 @@ def activity_book(request, pk):
         if session is None:
             messages.error(request, _("Choose one of the dates listed."))
         else:
-            try:
+            with refusal_as_message(request):
                 services.activity_book(activity=activity, session=session, actor=request.user)
-            except ServiceError as exc:
-                messages.error(request, exc.message)
-            else:
                 booking = activity.booking
                 text = (
                     _("You have a place on %(course)s.")
@@ -363,16 +339,13 @@ def funding_new(request, pk):
     ]
     form = forms.FundingForm(posted_data(request), fees=fees)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.funding_request_create(
                 candidacy=candidacy,
                 fee=form.cleaned_data["fee"],
                 justification=form.cleaned_data["justification"],
                 actor=request.user,
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             messages.success(
                 request,
                 _("Your request has gone to Staff Development, with your training record."),

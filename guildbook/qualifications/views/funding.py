@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from guildbook.core.errors import ServiceError
-from guildbook.core.forms import form_page, posted_data, show_error
+from guildbook.core.forms import form_page, posted_data, refusal_on_form
 from guildbook.qualifications import exports, forms, roles, selectors, services
 from guildbook.qualifications.models import FundingRequest
 from guildbook.qualifications.roles import officer_required
@@ -42,7 +42,7 @@ def detail(request, pk):
     if request.method == "POST" and form.is_valid():
         answer = request.POST.get("answer")
         comment = form.cleaned_data["comment"]
-        try:
+        with refusal_on_form(form):
             if answer == "approve":
                 services.funding_request_approve(
                     funding=funding, actor=request.user, comment=comment
@@ -60,9 +60,6 @@ def detail(request, pk):
                 messages.success(request, _("The payment is recorded."))
             else:
                 raise ServiceError(_("Choose approve, decline or paid."))
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             return redirect("qualifications:funding_queue")
     return form_page(
         request,

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guildbook.core.errors import ServiceError
-from guildbook.core.forms import form_page, posted_data, show_error
+from guildbook.core.forms import form_page, posted_data, refusal_on_form
+from guildbook.core.views import refusal_as_message
 from guildbook.qualifications import forms, selectors, services
 from guildbook.qualifications.models import Action, Goal, MentorRequest
 
@@ -51,11 +51,8 @@ def mentor_profile(request):
         }
     form = forms.MentorProfileForm(posted_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.mentor_profile_save(user=request.user, actor=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             messages.success(
                 request,
                 _("Your mentor profile was saved.")
@@ -77,7 +74,7 @@ def request_answer(request, pk):
     mentor_request = selectors.request_for_mentor(request.user, pk=pk)
     form = forms.DecisionForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             if request.POST.get("answer") == "accept":
                 services.mentor_request_accept(request=mentor_request, actor=request.user)
                 messages.success(request, _("You have accepted. The candidate has been told."))
@@ -87,8 +84,6 @@ def request_answer(request, pk):
             )
             messages.success(request, _("You have declined. The candidate has been told."))
             return redirect("qualifications:mentor_home")
-        except ServiceError as exc:
-            show_error(form, exc)
     return form_page(
         request,
         "qualifications/request_answer.html",
@@ -115,7 +110,7 @@ def meeting_new(request, pk):
     actions = forms.ActionFormSet(post, prefix="actions")
     if request.method == "POST" and form.is_valid() and actions.is_valid():
         rows = [a.cleaned_data for a in actions if a.cleaned_data.get("text")]
-        try:
+        with refusal_on_form(form):
             services.meeting_log(
                 candidacy=candidacy,
                 actor=request.user,
@@ -123,9 +118,6 @@ def meeting_new(request, pk):
                 notes=form.cleaned_data["notes"],
                 actions=rows,
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             messages.success(request, _("The meeting was logged."))
             return _back(candidacy.pk, "meetings")
     return form_page(
@@ -152,12 +144,10 @@ def action_done(request, pk):
     ).exists()
     if not (is_candidate or is_mentor):
         raise Http404("No such action")
-    try:
+    with refusal_as_message(request):
         services.action_set_done(
             action=action, actor=request.user, done=request.POST.get("done") != "0"
         )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
     return _back(action.candidacy_id, "meetings")
 
 
@@ -179,11 +169,8 @@ def goal_comment(request, pk):
 @require_POST
 def plan_agree(request, pk):
     candidacy, _mentoring = selectors.candidacy_as_mentor(request.user, pk=pk)
-    try:
+    with refusal_as_message(request):
         services.plan_agree(candidacy=candidacy, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("The plan is agreed."))
     return _back(candidacy.pk, "plan")
 
@@ -198,13 +185,10 @@ def completion(request, pk):
         initial={"summary": prefill["summary"]},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.mentor_report_submit(
                 candidacy=candidacy, actor=request.user, summary=form.cleaned_data["summary"]
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             messages.success(request, _("Thank you: your completion form is in."))
             return _back(candidacy.pk, "meetings")
     return form_page(

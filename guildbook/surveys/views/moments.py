@@ -11,8 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from guildbook.core.errors import ServiceError
-from guildbook.core.forms import form_page, posted_data
+from guildbook.core.forms import form_page, posted_data, refusal_on_form
 from guildbook.surveys import services
 from guildbook.surveys.forms.moments import MomentForm
 from guildbook.surveys.models import SurveyMoment
@@ -59,16 +58,13 @@ def _form_page(request, course, moment=None):
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in FIELDS}
         values["external_url"] = (values["external_url"] or "").strip()
-        try:
+        with refusal_on_form(form):
             if moment is None:
                 services.moment_create(course=course, actor=request.user, **values)
                 messages.success(request, _("The survey was added."))
             else:
                 services.moment_update(moment=moment, actor=request.user, **values)
                 messages.success(request, _("The survey was saved."))
-        except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
             return redirect("surveys:manage_moments", slug=course.slug)
     return form_page(
         request,

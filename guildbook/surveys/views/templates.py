@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from guildbook.core.errors import ServiceError
-from guildbook.core.forms import form_page, posted_data, show_error
+from guildbook.core.forms import form_page, posted_data, refusal_on_form, show_error
 from guildbook.surveys import services
 from guildbook.surveys.forms.templates import KIND_HINTS, ChoiceForm, QuestionForm, TemplateForm
 from guildbook.surveys.models import Question, SurveyTemplate
@@ -177,15 +177,12 @@ def template_list(request):
 def template_create(request):
     form = TemplateForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             template = services.template_create(
                 title=form.cleaned_data["title"],
                 intro=form.cleaned_data["intro"],
                 actor=request.user,
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             messages.success(request, _("Template created. Now add its questions."))
             return redirect(_editor_url(template))
     return form_page(
@@ -284,8 +281,36 @@ def template_restore(request, family):
 # --- Questions ------------------------------------------------------------------------
 
 
-def _question_form_page(request, template, form, *, question=None, kind, status=200):
-    return render(
+def _question_form(request, template, form, *, kind, question=None):
+    """The form for a new question (`question` None) or one being edited. A valid POST saves
+    it and goes back to the editor at the question, or to the refusal when the survey has
+    moved on; otherwise the form again, 400 when it was posted, with the service's refusal
+    beside its field."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            if question is None:
+                saved = services.question_add(
+                    template=template, actor=request.user, **form.service_fields()
+                )
+                message = _("Question %(n)d added.")
+            else:
+                saved = services.question_update(
+                    question=question, actor=request.user, **form.service_fields()
+                )
+                message = _("Question %(n)d saved.")
+        except services.TemplateChanged as exc:
+            return _refused(request, template, exc)
+        except ServiceError as exc:
+            show_error(form, exc)
+        else:
+            return _after_change(
+                request,
+                template,
+                saved.template,
+                message % {"n": saved.position},
+                anchor=f"q{saved.position}",
+            )
+    return form_page(
         request,
         "surveys/templates/question_form.html",
         {
@@ -298,28 +323,7 @@ def _question_form_page(request, template, form, *, question=None, kind, status=
                 template, services.template_usage(template=template, now=timezone.now())
             ),
         },
-        status=status,
-    )
-
-
-def _question_save(request, template, form, service, message: str, /, **target):
-    """Save a valid question form through `service` (question_add or question_update):
-    back to the editor at the question with `message` (its number as %(n)d), or the refusal
-    when the survey has moved on; None, with the service's refusal beside its field, when
-    the form is to be shown again."""
-    try:
-        question = service(**target, actor=request.user, **form.service_fields())
-    except services.TemplateChanged as exc:
-        return _refused(request, template, exc)
-    except ServiceError as exc:
-        show_error(form, exc)
-        return None
-    return _after_change(
-        request,
-        template,
-        question.template,
-        message % {"n": question.position},
-        anchor=f"q{question.position}",
+        form=form,
     )
 
 
@@ -330,20 +334,7 @@ def question_add(request, family, kind):
         return redirect(_editor_url(template, "add-heading"))
     questions = selectors.template_questions(template)
     form = QuestionForm(posted_data(request), kind=kind, questions=questions)
-    if request.method == "POST" and form.is_valid():
-        saved = _question_save(
-            request,
-            template,
-            form,
-            services.question_add,
-            _("Question %(n)d added."),
-            template=template,
-        )
-        if saved is not None:
-            return saved
-    return _question_form_page(
-        request, template, form, kind=kind, status=400 if form.is_bound else 200
-    )
+    return _question_form(request, template, form, kind=kind)
 
 
 @trainer_required
@@ -356,25 +347,7 @@ def question_edit(request, pk):
     form = QuestionForm(
         posted_data(request), kind=question.kind, questions=questions, question=question
     )
-    if request.method == "POST" and form.is_valid():
-        saved = _question_save(
-            request,
-            template,
-            form,
-            services.question_update,
-            _("Question %(n)d saved."),
-            question=question,
-        )
-        if saved is not None:
-            return saved
-    return _question_form_page(
-        request,
-        template,
-        form,
-        question=question,
-        kind=question.kind,
-        status=400 if form.is_bound else 200,
-    )
+    return _question_form(request, template, form, kind=question.kind, question=question)
 
 
 def _stale() -> services.TemplateChanged:

@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from guildbook.core.errors import ServiceError
 from guildbook.core.timefmt import format_date, format_time
+from guildbook.core.views import refusal_as_message
 from guildbook.training import alerts, selectors, services
 from guildbook.training.views.public import _load_session
 
@@ -16,11 +16,8 @@ from guildbook.training.views.public import _load_session
 @require_POST
 def alert_create(request, pk):
     session = _load_session(request, pk)
-    try:
+    with refusal_as_message(request):
         alerts.booking_alert_create(session=session, person=request.user, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         opens = session.booking_opens_at()
         messages.success(
             request,
@@ -55,11 +52,8 @@ def _load_course(request, slug):
 @require_POST
 def interest_register(request, slug):
     course = _load_course(request, slug)
-    try:
+    with refusal_as_message(request):
         services.interest_register(course=course, person=request.user, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(
             request,
             "We'll e-mail you when there's a date for this course, before booking opens to "

@@ -1,10 +1,6 @@
 """Administrators: upload past sessions and bookings (the same import as
 `guildbook import_history`, through the same service)."""
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 
 from guildbook.core import roles
@@ -14,15 +10,7 @@ from guildbook.training.history import COLUMNS, OUTCOMES, history_import
 MAX_BYTES = 50 * 1024 * 1024
 
 
-def administrator_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not roles.is_administrator(request.user):
-            raise Http404("Not found")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+administrator_required = roles.role_required(roles.is_administrator)
 
 
 @administrator_required

@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from guildbook.core import roles
-from guildbook.core.errors import ServiceError
+from guildbook.core.forms import form_page, refusal_on_form
 from guildbook.core.timefmt import format_date, format_span
 from guildbook.training import outreach, selectors, services
 from guildbook.training.forms.outreach import FollowUpForm, OutreachForm, OutreachSessionForm
 from guildbook.training.models import OutreachFollowUp
 from guildbook.training.roles import outreach_required
-from guildbook.training.views.manage.common import posted_data, show_error
+from guildbook.training.views.manage.common import posted_data
 
 
 @outreach_required
@@ -53,22 +53,19 @@ def _form_page(request, entry=None):
     initial = OutreachForm.initial_for(entry) if entry else None
     form = OutreachForm(posted_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             if entry is None:
                 entry = services.outreach_create(actor=request.user, **form.service_fields())
                 messages.success(request, "Outreach logged.")
             else:
                 services.outreach_update(entry=entry, actor=request.user, **form.service_fields())
                 messages.success(request, "Outreach entry saved.")
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             return redirect("training:outreach_entry", pk=entry.pk)
-    return render(
+    return form_page(
         request,
         "training/outreach/form.html",
         {"form": form, "entry": entry},
-        status=400 if form.is_bound else 200,
+        form=form,
     )
 
 
@@ -101,16 +98,13 @@ def outreach_follow_up_add(request, pk):
     entry = selectors.outreach_entry_for_user(request.user, pk=pk)
     form = FollowUpForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.outreach_follow_up_add(
                 entry=entry,
                 actor=request.user,
                 text=form.cleaned_data["text"],
                 due_on=form.cleaned_data["due_on"],
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             messages.success(request, "Follow-up added.")
             return redirect("training:outreach_entry", pk=entry.pk)
     return _entry_page(request, entry, form, status=400)
@@ -144,25 +138,22 @@ def outreach_session_create(request, pk):
     entry = selectors.outreach_entry_for_user(request.user, pk=pk)
     form = OutreachSessionForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             session = services.outreach_session_create(
                 entry=entry,
                 actor=request.user,
                 course=form.cleaned_data["course"],
                 **form.session_details(),
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             messages.success(
                 request,
                 f"Closed session scheduled for {format_span(session.starts_at, session.ends_at)}."
                 f" Share its link with the {entry.who} team: only they can book it.",
             )
             return redirect("training:outreach_entry", pk=entry.pk)
-    return render(
+    return form_page(
         request,
         "training/outreach/session_form.html",
         {"form": form, "entry": entry},
-        status=400 if form.is_bound else 200,
+        form=form,
     )

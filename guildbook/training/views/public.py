@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from guildbook.core import csp, roles
 from guildbook.core.errors import ServiceError
 from guildbook.core.uploads import user_file_response
+from guildbook.core.views import refusal_as_message
 from guildbook.training import alerts, outcomes, selectors, services
 from guildbook.training.forms.public import BookingQuestionsForm, CatalogueFilterForm
 from guildbook.training.models import Booking, CourseMaterial, Session
@@ -220,16 +221,28 @@ def my_bookings(request):
 def booking_detail(request, pk):
     booking = selectors.booking_get_for_user(request.user, pk=pk)
     now = timezone.now()
-    return render(
+    return _booking_page(
         request,
         "training/booking_detail.html",
+        booking,
+        now,
+        own=booking.person_id == request.user.pk,
+        can_change=booking.is_active and booking.session.ends_at > now,
+    )
+
+
+def _booking_page(request, template, booking, now, **context):
+    """A page about one of a person's bookings: where it stands, and whether cancelling it
+    now would be late."""
+    return render(
+        request,
+        template,
         {
             "booking": booking,
             "session": booking.session,
             "position": services.waiting_position(booking),
-            "own": booking.person_id == request.user.pk,
-            "can_change": booking.is_active and booking.session.ends_at > now,
             "late": booking.cancelling_is_late(now),
+            **context,
         },
     )
 
@@ -241,11 +254,8 @@ def booking_claim(request, pk):
     booking = selectors.booking_get_for_user(request.user, pk=pk)
     if booking.person_id != request.user.pk:
         raise Http404("No such booking")
-    try:
+    with refusal_as_message(request):
         services.offer_claim(booking=booking, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, "The place is yours. We are sending you a calendar invite.")
     return redirect("training:booking", pk=booking.pk)
 
@@ -271,17 +281,13 @@ def booking_cancel(request, pk):
             messages.success(request, f"Your place is cancelled. {went} Thank you for telling us.")
         return redirect("training:my_bookings")
     now = timezone.now()
-    return render(
+    return _booking_page(
         request,
         "training/booking_cancel.html",
-        {
-            "booking": booking,
-            "session": booking.session,
-            "position": services.waiting_position(booking),
-            "place_will_go": outcomes.place_will_go(booking.session),
-            "over": booking.session.ends_at <= now,
-            "late": booking.cancelling_is_late(now),
-        },
+        booking,
+        now,
+        place_will_go=outcomes.place_will_go(booking.session),
+        over=booking.session.ends_at <= now,
     )
 
 

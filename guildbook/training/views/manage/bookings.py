@@ -12,8 +12,10 @@ from django.views.decorators.http import require_POST
 
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
+from guildbook.core.forms import refusal_on_form
 from guildbook.core.spreadsheets import safe_text
 from guildbook.core.timefmt import format_date, format_time
+from guildbook.core.views import refusal_as_message
 from guildbook.training import outcomes, removal, selectors, services
 from guildbook.training.forms.manage import (
     AddPersonForm,
@@ -26,7 +28,6 @@ from guildbook.training.roles import trainer_required
 from guildbook.training.views.manage.common import (
     load_booking,
     load_session,
-    show_error,
 )
 
 # --- A session's bookings -------------------------------------------------------------
@@ -111,16 +112,13 @@ def booking_add(request, pk):
     session = load_session(request, pk)
     form = AddPersonForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             booking = services.booking_add_person(
                 session=session,
                 email=form.cleaned_data["email"],
                 name=form.cleaned_data["name"],
                 actor=request.user,
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             who = booking.person.display_name
             if booking.status == Booking.Status.CONFIRMED:
                 messages.success(request, f"{who} has a place.")
@@ -140,13 +138,10 @@ def session_capacity(request, pk):
     session = load_session(request, pk)
     form = CapacityForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.session_set_capacity(
                 session=session, capacity=form.cleaned_data["capacity"], actor=request.user
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             messages.success(
                 request, f"The session now has {form.cleaned_data['capacity']} places."
             )
@@ -267,11 +262,8 @@ def _chosen(booking, value: str) -> Booking | None:
 @require_POST
 def booking_restore(request, pk):
     booking = load_booking(request, pk)
-    try:
+    with refusal_as_message(request):
         removal.booking_restore(booking=booking, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, f"{booking.person.display_name} is back on the session.")
     return redirect("training:manage_session", pk=booking.session_id)
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from guildbook.core.audit import audit_record
 from guildbook.core.errors import ServiceError
+from guildbook.core.views import refusal_as_message
 from guildbook.training import hooks, selectors, services
 from guildbook.training.forms.manage import (
     PLAN_FORMSETS,
@@ -259,10 +260,7 @@ def course_edit(request, slug):
 @require_POST
 def course_invitation_renew(request, slug):
     course = load_course(request, slug)
-    try:
+    with refusal_as_message(request):
         services.course_invitation_renew(course=course, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, "There is a new invitation link. The old one no longer works.")
     return redirect("training:manage_course", slug=course.slug)

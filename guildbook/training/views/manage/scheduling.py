@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from guildbook.core.errors import ServiceError
-from guildbook.core.forms import form_page
+from guildbook.core.forms import form_page, refusal_on_form
 from guildbook.core.timefmt import format_date, format_span, format_time
 from guildbook.training import services
 from guildbook.training.forms.manage import (
@@ -32,13 +32,10 @@ def session_create(request, slug):
     course = load_course(request, slug)
     form = SessionForm(posted_data(request), course=course)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             session = services.session_create(
                 course=course, **form.session_details(), actor=request.user
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             messages.success(
                 request, f"Session scheduled for {format_span(session.starts_at, session.ends_at)}."
             )
@@ -60,7 +57,7 @@ def series_create(request, slug):
         preview = _series_preview(course, form.cleaned_data)
     elif request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with refusal_on_form(form):
             series = services.series_create(
                 course=course,
                 frequency=d["frequency"],
@@ -79,9 +76,6 @@ def series_create(request, slug):
                 trainers=d["trainers"],
                 actor=request.user,
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             count = series.sessions.count()
             messages.success(
                 request,
@@ -125,13 +119,10 @@ def session_edit(request, pk):
         if not changes:
             messages.info(request, "Nothing was changed.")
             return redirect("training:manage_session", pk=session.pk)
-        try:
+        with refusal_on_form(form):
             changed = services.session_update(
                 session=session, actor=request.user, following=form.following, **changes
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             n = len(changed)
             messages.success(
                 request,
@@ -172,16 +163,13 @@ def session_cancel(request, pk):
     form = CancelSessionForm(posted_data(request), session=session)
     if request.method == "POST" and form.is_valid():
         move_to = form.cleaned_data["move_to"]
-        try:
+        with refusal_on_form(form):
             services.session_cancel(
                 session=session,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
                 move_to=move_to,
             )
-        except ServiceError as exc:
-            show_error(form, exc)
-        else:
             if move_to:
                 messages.success(
                     request,
