@@ -330,5 +330,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"pdf_screen_rules": {"()": "guildbook.core.logs.PdfScreenRules"}},
+    "loggers": {"weasyprint": {"filters": ["pdf_screen_rules"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
