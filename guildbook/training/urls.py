@@ -99,6 +99,7 @@ urlpatterns += [
         name="manage_session_reschedule",
     ),
     path("manage/sessions/<int:pk>/cancel/", m.session_cancel, name="manage_session_cancel"),
+    path("manage/sessions/<int:pk>/open/", m.session_open, name="manage_session_open"),
     path("manage/sessions/<int:pk>/capacity/", m.session_capacity, name="manage_session_capacity"),
     path("manage/sessions/<int:pk>/add/", m.booking_add, name="manage_booking_add"),
     path("manage/sessions/<int:pk>/message/", m.session_message, name="manage_session_message"),

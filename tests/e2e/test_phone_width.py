@@ -53,6 +53,7 @@ NOT_PAGES = {
     "training:person_record_pdf": "a download",
     "training:manage_course_invitation": "POST only",
     "training:manage_session_capacity": "POST only",
+    "training:manage_session_open": "POST only",
     "training:manage_booking_add": "POST only",
     "training:manage_session_csv": "a download",
     "training:manage_register_all": "POST only",

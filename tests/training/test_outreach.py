@@ -11,7 +11,7 @@ from django.utils import timezone
 from guildbook.core.audit import AuditEntry
 from guildbook.core.errors import NotAllowed, ServiceError
 from guildbook.training import selectors, services
-from guildbook.training.models import Booking, OutreachEntry, Session
+from guildbook.training.models import Booking, BookingAlert, OutreachEntry, Session
 from tests.api.conftest import ApiClient
 from tests.factories import CourseFactory, UserFactory, directory_team
 
@@ -177,6 +177,56 @@ def test_a_closed_session_is_hidden_from_everyone_but_its_team(
     assert client.post(f"/sessions/{session.pk}/book/").status_code == 404
     assert ApiClient(outsider).post(f"/api/v1/sessions/{session.pk}/bookings").status_code == 404
     assert not Booking.objects.filter(session=session).exists()
+
+
+def test_a_closed_session_opened_to_everyone_is_listed_bookable_and_told_to_interest(
+    entry, trainer, course, nursing, person
+):
+    session = _closed_session(entry, trainer, course)
+    member = UserFactory(directory_team=nursing)
+    services.booking_create(session=session, person=member, actor=member)
+    later_course = CourseFactory(title="Critical appraisal")
+    interested = services.interest_register(course=later_course, person=person, actor=person)
+    in_team = services.interest_register(course=later_course, person=member, actor=member)
+    closed_later = _closed_session(entry, trainer, later_course)
+    # A closed session is news only to its team: nobody else could see or book it.
+    assert not BookingAlert.objects.filter(interest=interested).exists()
+    assert BookingAlert.objects.filter(interest=in_team, session=closed_later).exists()
+
+    opened = services.session_open_to_all(session=closed_later, actor=trainer)
+    assert opened.for_team is None
+    # Those who asked to hear of a date for the course hear of this one now.
+    assert BookingAlert.objects.filter(interest=interested, session=closed_later).exists()
+    session = services.session_open_to_all(session=session, actor=trainer)
+    outsider = UserFactory()
+    assert session.pk in [s.pk for c in selectors.catalogue(outsider) for s in c.next_sessions]
+    booking = services.booking_create(session=session, person=outsider, actor=outsider)
+    assert booking.status == Booking.Status.CONFIRMED
+    assert Booking.objects.filter(session=session, person=member).exists()  # kept their place
+    assert AuditEntry.objects.filter(action="session_opened_to_all", object_id=session.pk).exists()
+    entry.refresh_from_db()
+    assert set(entry.sessions.all()) == {session, closed_later}  # still what followed the visit
+
+    with pytest.raises(ServiceError, match="already open to everyone"):
+        services.session_open_to_all(session=session, actor=trainer)
+    with pytest.raises(NotAllowed):
+        services.session_open_to_all(session=_closed_session(entry, trainer, course), actor=person)
+
+
+def test_a_trainer_opens_a_closed_session_from_its_page(client, entry, trainer, course):
+    session = _closed_session(entry, trainer, course)
+    client.force_login(trainer)
+    page = client.get(f"/manage/sessions/{session.pk}/").content.decode()
+    assert "Open to everyone" in page
+    response = client.post(f"/manage/sessions/{session.pk}/open/", follow=True)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "The session is open to everyone now" in text
+    assert "Open to everyone" not in text and "A closed session for" not in text
+    session.refresh_from_db()
+    assert session.for_team is None
+    again = client.post(f"/manage/sessions/{session.pk}/open/", follow=True).content.decode()
+    assert "already open to everyone" in again
 
 
 # --- Pages ----------------------------------------------------------------------------------

@@ -72,6 +72,7 @@ from guildbook.training.services.outreach import (
     outreach_follow_up_set_done,
     outreach_session_create,
     outreach_update,
+    session_open_to_all,
 )
 from guildbook.training.services.people import person_places_release
 from guildbook.training.services.sessions import (
@@ -146,6 +147,7 @@ __all__ = [
     "session_change",
     "session_change_check",
     "session_create",
+    "session_open_to_all",
     "session_reschedule",
     "session_set_capacity",
     "session_trainers_set",

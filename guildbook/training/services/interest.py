@@ -70,9 +70,10 @@ def interest_withdraw(*, interest: CourseInterest, actor: User | None) -> None:
 
 def interest_tell(sessions: Sequence[Session], *, now: datetime | None = None) -> int:
     """Called inside the transaction that made `sessions` (one course's, a single session or
-    a series' new dates): each open interest in the course that has no early alert on a date
-    still to come gets one on the earliest new session, with its e-mail due at that
-    session's early opening. Returns how many people will be told."""
+    a series' new dates, a closed session opened to everyone): each open interest in the
+    course that has no early alert on a date still to come gets one on the earliest new
+    session, with its e-mail due at that session's early opening. A closed session (for one
+    team) is told only to that team's people. Returns how many people will be told."""
     sessions = [s for s in sessions if s.status == Session.Status.SCHEDULED and not s.imported]
     if not sessions:
         return 0
@@ -86,11 +87,12 @@ def interest_tell(sessions: Sequence[Session], *, now: datetime | None = None) -
         session__status=Session.Status.SCHEDULED,
         session__starts_at__gt=now,
     ).values("interest_id")
-    interests = list(
-        CourseInterest.objects.filter(course_id=first.course_id, fulfilled_at__isnull=True)
-        .exclude(pk__in=told_already)
-        .select_related("person")
-    )
+    open_interest = CourseInterest.objects.filter(
+        course_id=first.course_id, fulfilled_at__isnull=True
+    ).exclude(pk__in=told_already)
+    if first.for_team_id is not None:  # a closed session: only its team can see and book it
+        open_interest = open_interest.filter(person__directory_team_id=first.for_team_id)
+    interests = list(open_interest.select_related("person"))
     told = 0
     for interest in interests:
         alert = BookingAlert.objects.filter(session=first, person=interest.person).first()

@@ -15,6 +15,7 @@ from guildbook.core.errors import NotAllowed, ServiceError
 from guildbook.core.roles import is_trainer
 from guildbook.training import roles
 from guildbook.training.models import Course, OutreachEntry, OutreachFollowUp, Session
+from guildbook.training.services import interest
 from guildbook.training.services.sessions import session_create
 
 MAX_PEOPLE_REACHED = 100_000
@@ -224,4 +225,24 @@ def outreach_session_create(
         )
         entry.sessions.add(session)
         audit_record(actor=actor, action="outreach_session_created", subject=entry)
+    return session
+
+
+def session_open_to_all(*, session: Session, actor: User | None) -> Session:
+    """Open a closed session to everyone: it joins the catalogue and anyone may book it (the
+    team's people keep their places, and it stays linked to the outreach it came from).
+    People waiting to hear of a date for the course are told of it, as for a new session."""
+    if actor is not None and not is_trainer(actor):
+        raise NotAllowed("Only trainers can open a session to everyone.")
+    with transaction.atomic():
+        session = Session.objects.select_for_update().select_related("for_team").get(pk=session.pk)
+        if session.for_team_id is None:
+            raise ServiceError("This session is already open to everyone.")
+        if session.is_cancelled:
+            raise ServiceError("A cancelled session cannot be opened.")
+        team = session.for_team.name
+        session.for_team = None
+        session.save(update_fields=["for_team", "updated_at"])
+        audit_record(actor=actor, action="session_opened_to_all", subject=session, team=team)
+        interest.interest_tell([session])
     return session

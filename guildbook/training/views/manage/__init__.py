@@ -36,6 +36,7 @@ from guildbook.training.views.manage.scheduling import (
     session_cancel,
     session_create,
     session_edit,
+    session_open,
     session_reschedule,
 )
 
@@ -61,6 +62,7 @@ __all__ = [
     "session_csv",
     "session_edit",
     "session_message",
+    "session_open",
     "session_reschedule",
     "sign_in_sheet",
 ]

@@ -3,10 +3,12 @@ cancelling sessions."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from guildbook.core.errors import ServiceError
 from guildbook.core.forms import form_page, refusal_on_form
 from guildbook.core.timefmt import format_date, format_span, format_time
+from guildbook.core.views import refusal_as_message
 from guildbook.training import services
 from guildbook.training.forms.manage import (
     CancelSessionForm,
@@ -186,6 +188,20 @@ def session_cancel(request, pk):
         session,
         active_count=session.places_taken + session.waiting_list_length,
     )
+
+
+@trainer_required
+@require_POST
+def session_open(request, pk):
+    """A closed session (made for one team from the outreach log) opened to everyone."""
+    session = load_session(request, pk)
+    with refusal_as_message(request):
+        services.session_open_to_all(session=session, actor=request.user)
+        messages.success(
+            request,
+            "The session is open to everyone now: it is in the catalogue and anyone can book it.",
+        )
+    return redirect("training:manage_session", pk=session.pk)
 
 
 def _session_form_page(request, template: str, form, session, **context):
