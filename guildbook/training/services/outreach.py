@@ -235,7 +235,7 @@ def session_open_to_all(*, session: Session, actor: User | None) -> Session:
     if actor is not None and not is_trainer(actor):
         raise NotAllowed("Only trainers can open a session to everyone.")
     with transaction.atomic():
-        session = Session.objects.select_for_update().select_related("for_team").get(pk=session.pk)
+        session = Session.objects.select_for_update().get(pk=session.pk)
         if session.for_team_id is None:
             raise ServiceError("This session is already open to everyone.")
         if session.is_cancelled:
