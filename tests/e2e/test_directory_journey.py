@@ -4,6 +4,7 @@ is axe clean, usable with its open parts, and fits 360 px."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from guildbook.accounts import organisations
 from guildbook.accounts.models import Team, User
@@ -40,20 +41,20 @@ def test_an_officer_adds_a_team_links_people_and_merges(new_page, officer):
     page = new_page(user=officer)
     page.goto("/people/")
     page.get_by_role("link", name="The organisation directory").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Organisation directory"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Organisation directory")
     _axe_clean(page)
 
     page.get_by_text("Rename or add a team in Children's services").click()
     page.get_by_label("New team in Children's services").fill("Health visiting")
     page.get_by_role("button", name="Add the team").click()
-    assert "Health visiting added to Children's services." in page.content()
+    expect(page.locator("body")).to_contain_text("Health visiting added to Children's services.")
 
     row = page.get_by_role("row", name="Health visitors")
     row.get_by_label("Team for the people who typed Health visitors").select_option(
         label="Acme NHS Trust → Children's services → Health visiting"
     )
     row.get_by_role("button", name="Link the people who typed Health visitors").click()
-    assert "2 people linked to Health visiting." in page.content()
+    expect(page.locator("body")).to_contain_text("2 people linked to Health visiting.")
     assert page.get_by_role("row", name="Health visitors").count() == 0
 
     # One "Merge teams" form: the same team twice is refused beside the field.

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from guildbook.training.models import Booking, OutreachEntry
 from tests.e2e.test_insights_journey import _axe_clean, _fits
@@ -59,7 +60,7 @@ def test_a_trainer_logs_outreach_makes_a_closed_session_and_sees_what_followed(n
     page.get_by_label("Tess Trainer").check()
     page.get_by_role("button", name="Log the outreach").click()
     # A clear error beside the field, and nothing typed is lost.
-    assert page.get_by_text("Choose the team, or say who the audience was.").is_visible()
+    expect(page.get_by_text("Choose the team, or say who the audience was.")).to_be_visible()
     assert page.get_by_label("People reached").input_value() == "14"
     _axe_clean(page)
     _fits(page)
@@ -69,11 +70,14 @@ def test_a_trainer_logs_outreach_makes_a_closed_session_and_sees_what_followed(n
     page.get_by_label("Notes").fill("Ten minutes at the team meeting; they want to start tweeting.")
     page.get_by_role("button", name="Log the outreach").click()
 
-    assert page.get_by_role("heading", level=1).inner_text().startswith("School nursing")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^School nursing"))
     followed = page.get_by_role("region", name="What followed")
-    assert followed.get_by_text(
-        "3 bookings from School nursing in the 3 months after, up from 1 in the 3 months before."
-    ).is_visible()
+    expect(
+        followed.get_by_text(
+            "3 bookings from School nursing in the 3 months after, "
+            "up from 1 in the 3 months before."
+        )
+    ).to_be_visible()
     assert followed.get_by_role("img", name="Bookings and first-time users from School nursing")
     _axe_clean(page)
     _fits(page)
@@ -81,7 +85,9 @@ def test_a_trainer_logs_outreach_makes_a_closed_session_and_sees_what_followed(n
     page.get_by_role("textbox", name="Follow-up").fill("Send the slides to the team lead")
     page.get_by_role("button", name="Add the follow-up").click()
     page.get_by_role("button", name=re.compile(r"^Mark done\W+Send the slides")).click()
-    assert page.get_by_role("button", name=re.compile(r"^Mark not done\W+Send the")).is_visible()
+    expect(
+        page.get_by_role("button", name=re.compile(r"^Mark not done\W+Send the"))
+    ).to_be_visible()
 
     page.get_by_role("link", name="Create a closed session for this team").click()
     _axe_clean(page)
@@ -93,9 +99,9 @@ def test_a_trainer_logs_outreach_makes_a_closed_session_and_sees_what_followed(n
     page.get_by_label("Starts at").fill("10:00")
     page.get_by_label("Venue").fill("Riverside Community Health offices")
     page.get_by_role("button", name="Schedule the closed session").click()
-    assert page.get_by_text("Closed session scheduled for").is_visible()
+    expect(page.get_by_text("Closed session scheduled for")).to_be_visible()
     session = OutreachEntry.objects.get().sessions.get()
     assert timezone.localtime(session.starts_at).date() == day
-    assert page.get_by_text(f"/sessions/{session.pk}/").is_visible()
+    expect(page.get_by_text(f"/sessions/{session.pk}/")).to_be_visible()
     _axe_clean(page)
     _fits(page)
