@@ -66,7 +66,7 @@ def test_an_officer_adds_a_team_links_people_and_merges(new_page, officer):
         label="Acme NHS Trust → Children's services → Health visiting"
     )
     page.get_by_role("button", name="Merge", exact=True).click()
-    assert "Choose another team to merge into." in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("Choose another team to merge into.")
     _axe_clean(page)
     merge.get_by_label("into", exact=True).focus()
     page.keyboard.press("End")  # keyboard only: the last team in the list
@@ -85,6 +85,6 @@ def test_an_officer_adds_a_team_links_people_and_merges(new_page, officer):
     page.get_by_text("Rename or add a team in Children's services").click()
     page.get_by_label("New team in Children's services").fill("school nursing")
     page.get_by_role("button", name="Add the team").click()
-    assert "already has a team called" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("already has a team called")
     _axe_clean(page)
     _fits(page)
