@@ -146,3 +146,18 @@ def create_session(request, payload: SessionIn):
         actor=request.auth,
     )
     return Status(201, selectors.sessions_with_counts(Session.objects.filter(pk=session.pk)).get())
+
+
+@router.post(
+    "/sessions/{int:session_id}/open",
+    response={200: SessionOut, **errors(400, 403, 404)},
+    summary="Open a closed session to everyone",
+)
+def open_session(request, session_id: int):
+    """Trainers only: a closed session (made for one team from the outreach log) joins the
+    catalogue and anyone may book it; the team's bookings stay, and people waiting to hear of
+    a date for the course are told. A session already open to everyone is a 400."""
+    require_trainer(request.auth, doing="open sessions to everyone")
+    session = selectors.session_for_trainer(request.auth, pk=session_id)
+    session = services.session_open_to_all(session=session, actor=request.auth)
+    return selectors.sessions_with_counts(Session.objects.filter(pk=session.pk)).get()

@@ -54,6 +54,7 @@ def test_a_large_but_valid_offset_is_an_empty_page(learner_api):
         ("get", "/api/v1/sessions/{id}"),
         ("post", "/api/v1/sessions/{id}/bookings"),
         ("get", "/api/v1/sessions/{id}/bookings"),
+        ("post", "/api/v1/sessions/{id}/open"),
         ("get", "/api/v1/bookings/{id}"),
         ("post", "/api/v1/bookings/{id}/cancel"),
         ("post", "/api/v1/bookings/{id}/remove"),

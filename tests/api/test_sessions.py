@@ -11,7 +11,7 @@ from guildbook.core.audit import audit_trail
 from guildbook.training import services
 from guildbook.training.models import Course, Session
 from tests.api.conftest import assert_error
-from tests.factories import CourseFactory, SessionFactory, UserFactory
+from tests.factories import CourseFactory, SessionFactory, UserFactory, directory_team
 
 
 def book(session, person):
@@ -225,3 +225,16 @@ def test_capacity_below_one_is_refused(trainer_api, course):
     starts = (timezone.now() + timedelta(days=30)).isoformat()
     body = {"course": course.pk, "starts_at": starts, "capacity": 0}
     assert_error(trainer_api.post("/api/v1/sessions", body), 422, "invalid", field="capacity")
+
+
+def test_a_trainer_opens_a_closed_session_to_everyone(trainer_api, learner_api, course):
+    closed = SessionFactory(course=course, for_team=directory_team("School nursing"))
+    listed = lambda: [s["id"] for s in learner_api.get("/api/v1/sessions").json()["items"]]  # noqa: E731
+    assert closed.pk not in listed()
+    assert_error(learner_api.post(f"/api/v1/sessions/{closed.pk}/open"), 403)
+    response = trainer_api.post(f"/api/v1/sessions/{closed.pk}/open")
+    assert response.status_code == 200 and response.json()["id"] == closed.pk
+    assert closed.pk in listed()
+    assert audit_trail(closed).filter(action="session_opened_to_all").exists()
+    again = assert_error(trainer_api.post(f"/api/v1/sessions/{closed.pk}/open"), 400)
+    assert again["detail"] == "This session is already open to everyone."
