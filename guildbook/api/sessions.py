@@ -1,6 +1,6 @@
 """/api/v1/sessions: dated sessions of the courses the caller may see, and scheduling one."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -24,6 +24,7 @@ from guildbook.api.schemas import (
 )
 from guildbook.core import limits
 from guildbook.core.errors import ServiceError
+from guildbook.core.timefmt import day_end, day_start
 from guildbook.training import selectors, services
 from guildbook.training.models import Session
 
@@ -69,14 +70,6 @@ def _course_filter(qs: QuerySet[Session], course: str) -> QuerySet[Session]:
     return qs.filter(**{f"course__{k}": v for k, v in limits.id_or_slug(course).items()})
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, timezone.get_current_timezone())
-
-
-def _end_of(day: date) -> datetime:
-    return datetime.combine(day, time.max, timezone.get_current_timezone())
-
-
 @router.get("/sessions", response={200: SessionPage, **errors()}, summary="List sessions")
 def list_sessions(
     request,
@@ -103,9 +96,9 @@ def list_sessions(
     )
     if course:
         qs = _course_filter(qs, course)
-    qs = qs.filter(starts_at__gte=_start_of(date_from or timezone.localdate()))
+    qs = qs.filter(starts_at__gte=day_start(date_from or timezone.localdate()))
     if date_to:
-        qs = qs.filter(starts_at__lte=_end_of(date_to))
+        qs = qs.filter(starts_at__lte=day_end(date_to))
     if status:
         qs = qs.filter(status=status)
     qs = selectors.sessions_with_counts(qs).order_by("starts_at", "id")

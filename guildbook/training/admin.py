@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 
 from guildbook.core.admin import ServiceRefusalsShown
 from guildbook.core.errors import ServiceError
+from guildbook.core.forms import show_error
 from guildbook.training import messages as training_messages
 from guildbook.training import services
 from guildbook.training.models import (
@@ -37,7 +38,7 @@ def _check_changes(form, data: dict, editable, check) -> None:
     try:
         check(form.instance, **changes)
     except ServiceError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        show_error(form, exc)
 
 
 class TrainersThroughService:
